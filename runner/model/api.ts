@@ -1,0 +1,77 @@
+// The surface the runner drives. Everything the runner needs from a simulated
+// kernel goes through this file, so the model's internals can change freely.
+
+import type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
+
+export type DmaOpsKind = 'none' | 'direct' | 'iommu' | 'arm-iommu';
+
+/** One printk record. `text` is the message without the timestamp. */
+export interface LogLine {
+  /** virtual time in microseconds since boot */
+  usec: number;
+  text: string;
+}
+
+export interface StepOutcome {
+  /** for bind/unbind: 0 on success or the negative errno the sysfs write returned */
+  errno?: number;
+  /** an oops ended the kernel call this step made */
+  oopsed: boolean;
+  /** the kernel panicked: the run is over */
+  panicked: boolean;
+}
+
+export interface DeviceState {
+  name: string;
+  /** added to the driver core (present, or hot-plugged by add-device) */
+  added: boolean;
+  bound: boolean;
+  driver: string | null;
+  deferred: boolean;
+  group: number | null;
+  dmaOps: DmaOpsKind;
+}
+
+export interface IommuState {
+  name: string;
+  registered: boolean;
+}
+
+export interface CheckFailure {
+  /** short id of the built-in check, e.g. "leaked-devres" */
+  check: string;
+  device?: string;
+  resource?: string;
+  message: string;
+}
+
+export interface Kernel {
+  readonly board: ModelBoard;
+  readonly profile: ResolvedProfile;
+  readonly panicked: boolean;
+  perform(step: ModelStep): StepOutcome;
+  /** every printk record so far, oldest first (the array is live: do not mutate) */
+  readonly log: readonly LogLine[];
+  device(name: string): DeviceState | undefined;
+  iommu(name: string): IommuState | undefined;
+  /** taint letters in flag order, "" when not tainted (e.g. "BDW") */
+  taint(): string;
+  /** result of the last sysfs bind/unbind write, undefined before any */
+  lastErrno(): number | undefined;
+  /** the model's built-in checks (MODEL.md), run on the current state */
+  checks(): CheckFailure[];
+}
+
+export interface KernelOptions {
+  /** seeds the values a real kernel draws at random (oops_id); default 0 */
+  seed?: number;
+}
+
+/** `[%5lu.%06lu] text`, as printk prints a record with its timestamp. */
+export function formatLogLine(line: LogLine): string {
+  const secs = Math.floor(line.usec / 1_000_000);
+  const usecs = line.usec % 1_000_000;
+  return `[${String(secs).padStart(5, ' ')}.${String(usecs).padStart(6, '0')}] ${line.text}`;
+}
+
+export type CreateKernel = (board: ModelBoard, profile: ResolvedProfile, opts?: KernelOptions) => Kernel;

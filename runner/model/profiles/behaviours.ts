@@ -1,0 +1,106 @@
+// Every kernel-visible behaviour that changed over time, named by the commit that
+// introduced or fixed it (12-hex id) or by a kebab-case slug where no id is known.
+// A profile is the set of behaviours switched on; the model asks `has(id)`.
+
+export interface Behaviour {
+  id: string;
+  subject: string;
+  /** the first release that carries it */
+  landed: string;
+  changes: string;
+}
+
+export const BEHAVIOURS: readonly Behaviour[] = [
+  {
+    id: '7b07cbefb68d',
+    subject: 'iommu: of: Handle IOMMU lookup failure with deferred probing or error',
+    landed: 'v4.12-rc1',
+    changes: 'clients of a not-yet-registered IOMMU get -EPROBE_DEFER at really_probe (before: configured without the IOMMU at device creation)',
+  },
+  {
+    id: 'of-iommu-skip-disabled',
+    subject: 'iommu/of: fix check for returning EPROBE_DEFER (of_device_is_available)',
+    landed: 'v4.12',
+    changes: 'an IOMMU node with status = "disabled" means "no IOMMU", not "wait"',
+  },
+  {
+    id: 'arm32-teardown-clears-ops',
+    subject: 'arm: clear dma_ops in arch_teardown_dma_ops',
+    landed: 'v4.12',
+    changes: 'on arch: arm, tear-down resets dma_ops so a re-probe after deferral sets them up again',
+  },
+  {
+    id: 'b4ebe6063204',
+    subject: 'dma-direct: implement complete bus_dma_mask handling',
+    landed: 'v4.20-rc1',
+    changes: 'the bus DMA limit applies to dma-direct mappings, so buffers above it fail dma_capable',
+  },
+  {
+    id: 'ipmmu-early-domain-free',
+    subject: 'iommu/ipmmu-vmsa: Fix crash on early domain free',
+    landed: 'v4.20',
+    changes: 'ipmmu_domain_free copes with a domain whose context was never set up',
+  },
+  {
+    id: '376991db4b64',
+    subject: 'driver core: Postpone DMA tear-down until after devres release',
+    landed: 'v5.1',
+    changes: 'unbind releases devres before arch_teardown_dma_ops',
+  },
+  {
+    id: '0b777eee88d7',
+    subject: 'driver core: Postpone DMA tear-down until after devres release for probe failure',
+    landed: 'v5.2-rc1',
+    changes: 'same order on the really_probe failure path',
+  },
+  {
+    id: 'sysfs-bind-errno',
+    subject: 'driver core: return the real error from sysfs bind',
+    landed: 'v5.14',
+    changes: 'bind of a bound device -> -EBUSY, failed probe -> its errno, -EPROBE_DEFER -> -EAGAIN (before: -ENODEV)',
+  },
+  {
+    id: 'b67483b3c44e',
+    subject: 'iommu/dma: Centralise iommu_setup_dma_ops()',
+    landed: 'v6.10-rc1',
+    changes: 'iommu-dma ops installed once at IOMMU probe time, not at each client probe',
+  },
+  {
+    id: '8b80549f1bc6',
+    subject: 'arm64: Properly clean up iommu-dma remnants',
+    landed: 'v6.10-rc1',
+    changes: 'arm64 tear-down no longer strands a client on dma-direct after a deferral',
+  },
+  {
+    id: 'bcb81ac6ae3c',
+    subject: 'iommu: Get DT/ACPI parsing into the proper probe path',
+    landed: 'v6.15-rc1',
+    changes: 'iommu_init_device replays bus dma_configure when the device has no driver, so of_xlate runs during iommu_device_register',
+  },
+  {
+    id: '73d2f10957f5',
+    subject: "iommu: Don't warn prematurely about dodgy probes",
+    landed: 'v6.15-rc1',
+    changes: 'the "late IOMMU probe at driver bind" WARN moves after probe_device',
+  },
+  {
+    id: 'f90aa59eb299',
+    subject: 'iommu/rockchip: Register in a sensible order (+ per-device data fix)',
+    landed: 'v6.15-rc1',
+    changes: 'rockchip sets its data before registering',
+  },
+  {
+    id: '38e8844005e6',
+    subject: 'iommu/mediatek: Fix NULL pointer deference in mtk_iommu_device_group',
+    landed: 'v6.15-rc2',
+    changes: 'mtk sets its hw list before registering',
+  },
+  {
+    id: 'd9d3cede4167',
+    subject: 'iommu/ipmmu-vmsa: Register in a sensible order',
+    landed: 'v6.15-rc2',
+    changes: 'ipmmu sets drvdata before registering',
+  },
+];
+
+export const BEHAVIOUR_IDS: ReadonlySet<string> = new Set(BEHAVIOURS.map((b) => b.id));
