@@ -1,9 +1,58 @@
+// `bringup validate [PATH...]`: schema and semantic checks, as dt-doc-validate does for
+// bindings, with gcc-style positioned errors.
+
+import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
+import { formatDiagnostics, hasErrors, summarizeDiagnostics, validatePaths } from '../../dsl/index.js';
+
+const HELP = `usage: bringup validate [--diagnostics text|json] [PATH...]
+
+Check board and suite files against dsl-schema/board.schema.json and
+dsl-schema/suite.schema.json, then check what a schema cannot: ids equal file
+names, names are unique, iommus/driver/step references resolve on every board a
+scenario runs on, kernel profiles and behaviour ids exist, for-each patterns
+match a device, regexes compile. Suites also check the boards they name.
+
+A PATH is a file or a directory searched recursively for *.yaml and *.yml.
+Default: boards suites.
+
+Errors go to stderr, gcc-style, each followed by the source line and a caret:
+  suites/x.yaml:14:7: error: unknown key "iomus" (did you mean "iommus"?)
+
+options:
+  --diagnostics FORMAT  text (default) or json: a JSON array of
+                        {file, line, column, severity, message, instancePath, schemaPath}
+  -h, --help            show this help
+
+exit status: 0 all files valid, 1 any error, 2 bad usage.
+`;
 
 export const command: Command = {
-  help: 'usage: bringup validate\n\n(not implemented yet)\n',
-  async run() {
-    process.stderr.write('bringup validate: not implemented yet\n');
-    return 1;
+  help: HELP,
+  async run(argv) {
+    let values: { diagnostics?: string };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({ args: argv, options: { diagnostics: { type: 'string' } }, allowPositionals: true }));
+    } catch (e) {
+      process.stderr.write(`bringup validate: ${(e as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    const format = values.diagnostics ?? 'text';
+    if (format !== 'text' && format !== 'json') {
+      process.stderr.write(`bringup validate: --diagnostics must be text or json, not "${format}"\n`);
+      return 2;
+    }
+    const result = validatePaths(positionals.length ? positionals : ['boards', 'suites']);
+    const failed = hasErrors(result.diagnostics);
+    if (format === 'json') {
+      process.stderr.write(formatDiagnostics(result.diagnostics, { json: true }));
+      return failed ? 1 : 0;
+    }
+    process.stderr.write(formatDiagnostics(result.diagnostics));
+    const n = result.files.length;
+    if (failed) process.stderr.write(`${summarizeDiagnostics(result.diagnostics)} (${n} file${n === 1 ? '' : 's'} checked)\n`);
+    else process.stderr.write(`${n} file${n === 1 ? '' : 's'} OK\n`);
+    return failed ? 1 : 0;
   },
 };

@@ -1,0 +1,137 @@
+// Boards: the checks a schema cannot express (names unique and resolvable, the id
+// matching the file name) and the conversion to the model's ModelBoard with defaults.
+
+import path from 'node:path';
+import type { BoardDevice, BoardDriver, ModelBoard, ProbeAction } from '../model/types.js';
+import { parseErrno } from '../model/kernel/errno.js';
+import type { Diagnostic } from './diagnostic.js';
+import type { ActionDoc, BoardDoc, Errno } from './doc-types.js';
+import type { SourceFile } from './source.js';
+import { didYouMean } from './suggest.js';
+
+export interface LoadedBoard {
+  id: string;
+  file: string;
+  source: SourceFile;
+  doc: BoardDoc;
+  board: ModelBoard;
+}
+
+/** The base name without .yaml/.yml: what a board or suite id must equal. */
+export function fileId(file: string): string {
+  return path.basename(file).replace(/\.ya?ml$/, '');
+}
+
+export function toErrno(value: Errno): number {
+  // -0 would print as 0 but compare unequal to 0 in deep equality
+  return parseErrno(value) || 0;
+}
+
+export function checkBoard(source: SourceFile, doc: BoardDoc): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const want = fileId(source.file);
+  if (doc.board !== want) out.push(source.error(['board'], `board id "${doc.board}" does not match the file name (expected "${want}")`));
+
+  // IOMMUs are devices too (the IOMMU's own platform device), so they share one namespace
+  const names = new Map<string, number>();
+  const iommuNames = (doc.iommus ?? []).map((i) => i.name);
+  const deviceNames = [...iommuNames, ...(doc.devices ?? []).map((d) => d.name)];
+  const drivers = Object.keys(doc.drivers ?? {});
+  const unique = (p: (string | number)[], name: string) => {
+    const first = names.get(name);
+    if (first !== undefined) out.push(source.error(p, `duplicate device name "${name}" (first defined at line ${first})`));
+    else names.set(name, source.span(p).line);
+  };
+  (doc.iommus ?? []).forEach((iommu, i) => {
+    unique(['iommus', i, 'name'], iommu.name);
+    const opts = iommu.options ?? {};
+    if (iommu.driver !== 'ipmmu-vmsa') {
+      for (const key of Object.keys(opts)) out.push(source.error(['iommus', i, 'options', key], `option "${key}" applies to ipmmu-vmsa only, not ${iommu.driver}`, 'key'));
+      return;
+    }
+    (opts.allowlist ?? []).forEach((dev, j) => {
+      if (!deviceNames.includes(dev)) out.push(source.error(['iommus', i, 'options', 'allowlist', j], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
+    });
+    if (opts.main !== undefined) {
+      if (opts.main === iommu.name) out.push(source.error(['iommus', i, 'options', 'main'], `IOMMU "${iommu.name}" cannot be its own main IOMMU`));
+      else if (!iommuNames.includes(opts.main)) out.push(source.error(['iommus', i, 'options', 'main'], `unknown IOMMU "${opts.main}"${didYouMean(opts.main, iommuNames)}`));
+    }
+  });
+  (doc.devices ?? []).forEach((dev, i) => {
+    unique(['devices', i, 'name'], dev.name);
+    if (dev.driver !== undefined && !drivers.includes(dev.driver)) {
+      out.push(source.error(['devices', i, 'driver'], `unknown driver "${dev.driver}"${didYouMean(dev.driver, drivers)}; declare it under drivers:`));
+    }
+    (dev.iommus ?? []).forEach((ref, j) => {
+      if (!iommuNames.includes(ref.iommu)) {
+        out.push(source.error(['devices', i, 'iommus', j, 'iommu'], `unknown IOMMU "${ref.iommu}"${didYouMean(ref.iommu, iommuNames)}`));
+      }
+    });
+  });
+  for (const [name, drv] of Object.entries(doc.drivers ?? {})) {
+    for (const list of ['probe', 'remove'] as const) {
+      (drv[list] ?? []).forEach((action, j) => {
+        const dev = action['wait-for'];
+        if (dev !== undefined && !deviceNames.includes(dev)) {
+          out.push(source.error(['drivers', name, list, j, 'wait-for'], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
+        }
+      });
+    }
+  }
+  return out;
+}
+
+function toAction(a: ActionDoc): ProbeAction {
+  const [kind, v] = Object.entries(a)[0]!;
+  switch (kind) {
+    case 'request-irq':
+      return { kind, irq: v as number };
+    case 'log':
+      return { kind, text: v as string };
+    case 'wait-for':
+      return { kind, device: v as string };
+    case 'fail':
+      return { kind, errno: toErrno(v as Errno) };
+    default:
+      return { kind: kind as 'dmam-alloc', size: v as number };
+  }
+}
+
+/** The model's board, with every default of DSL.md applied. */
+export function toModelBoard(doc: BoardDoc): ModelBoard {
+  const devices: BoardDevice[] = (doc.devices ?? []).map((d) => ({
+    name: d.name,
+    ...(d.driver !== undefined ? { driver: d.driver } : {}),
+    bus: d.bus ?? 'platform',
+    ...(d.compatible !== undefined ? { compatible: d.compatible } : {}),
+    iommus: (d.iommus ?? []).map((r) => ({ iommu: r.iommu, ids: [...(r.ids ?? [])] })),
+    dmaBits: d['dma-bits'] ?? 32,
+    status: d.status ?? 'okay',
+    present: d.present ?? true,
+  }));
+  const drivers: BoardDriver[] = Object.entries(doc.drivers ?? {}).map(([name, d]) => ({
+    name,
+    initcall: d.initcall ?? 'device',
+    probe: (d.probe ?? []).map(toAction),
+    remove: (d.remove ?? []).map(toAction),
+    async: d.async ?? false,
+    driverManagedDma: d['driver-managed-dma'] ?? false,
+  }));
+  return {
+    id: doc.board,
+    model: doc.model,
+    arch: doc.arch,
+    firmware: doc.firmware,
+    memory: doc.memory.map((m) => ({ base: m.base, size: m.size })),
+    ...(doc['bus-dma-bits'] !== undefined ? { busDmaBits: doc['bus-dma-bits'] } : {}),
+    iommus: (doc.iommus ?? []).map((i) => ({
+      name: i.name,
+      driver: i.driver,
+      ...(i.compatible !== undefined ? { compatible: i.compatible } : {}),
+      status: i.status ?? 'okay',
+      options: structuredClone(i.options ?? {}),
+    })),
+    devices,
+    drivers,
+  };
+}

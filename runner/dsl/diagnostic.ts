@@ -1,0 +1,85 @@
+// Diagnostics: gcc-style text (`file:line:col: error: message`, the source line, a caret)
+// because editors and CI problem matchers already parse it, or JSON objects.
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  file: string;
+  /** 1-based */
+  line: number;
+  /** 1-based */
+  column: number;
+  severity: Severity;
+  message: string;
+  /** JSON Pointer into the document ('' for the file or the root) */
+  instancePath: string;
+  /** the schema keyword that failed ('' for YAML and semantic errors) */
+  schemaPath: string;
+  /** the source line, for the excerpt (not in the JSON form) */
+  sourceLine?: string;
+  /** how many characters the caret underlines */
+  length?: number;
+}
+
+/** File order first (as the files were given), then position. */
+export function sortDiagnostics(diags: Diagnostic[], fileOrder: string[] = []): Diagnostic[] {
+  const rank = new Map(fileOrder.map((f, i) => [f, i]));
+  const fileRank = (f: string) => rank.get(f) ?? Number.MAX_SAFE_INTEGER;
+  return [...diags].sort(
+    (a, b) =>
+      fileRank(a.file) - fileRank(b.file) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+}
+
+/** Drop exact repeats (the same mistake reached through two boards or two for-each devices). */
+export function dedupeDiagnostics(diags: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const key = `${d.file}\0${d.line}\0${d.column}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function caretLine(source: string, column: number, length: number): string {
+  // keep tabs so the caret lines up under a tab-indented source line
+  const lead = source.slice(0, column - 1).replace(/[^\t]/g, ' ');
+  const avail = Math.max(1, Math.min(length, source.length - (column - 1)));
+  return lead + '^' + '~'.repeat(avail - 1);
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
+  if (d.sourceLine === undefined) return head;
+  return `${head}\n${d.sourceLine}\n${caretLine(d.sourceLine, d.column, d.length ?? 1)}`;
+}
+
+export function diagnosticJson(d: Diagnostic) {
+  return {
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    severity: d.severity,
+    message: d.message,
+    instancePath: d.instancePath,
+    schemaPath: d.schemaPath,
+  };
+}
+
+/** Text: one block per diagnostic. JSON: one array of {file, line, column, severity, message, instancePath, schemaPath}. */
+export function formatDiagnostics(diags: Diagnostic[], opts: { json?: boolean } = {}): string {
+  if (opts.json) return JSON.stringify(diags.map(diagnosticJson), null, 2) + '\n';
+  return diags.map((d) => formatDiagnostic(d) + '\n').join('');
+}
+
+/** "3 errors in 2 files" / "1 error in 1 file". */
+export function summarizeDiagnostics(diags: Diagnostic[]): string {
+  const errors = diags.filter((d) => d.severity === 'error').length;
+  const files = new Set(diags.map((d) => d.file)).size;
+  return `${errors} error${errors === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
+}

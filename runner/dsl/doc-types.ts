@@ -1,0 +1,108 @@
+// The shapes of board and suite YAML documents once they passed their schema
+// (dsl-schema/*.schema.json): keys exactly as written, defaults not yet applied.
+
+export type Errno = string | number;
+
+export interface BoardDoc {
+  $schema?: string;
+  board: string;
+  model: string;
+  arch: 'arm64' | 'arm' | 'x86_64';
+  firmware: 'dt' | 'acpi';
+  memory: { base: number; size: number }[];
+  'bus-dma-bits'?: number;
+  iommus?: {
+    name: string;
+    driver: string;
+    compatible?: string;
+    status?: 'okay' | 'disabled';
+    options?: { allowlist?: string[]; main?: string };
+  }[];
+  devices?: {
+    name: string;
+    driver?: string;
+    bus?: 'platform' | 'amba' | 'pci';
+    compatible?: string;
+    iommus?: { iommu: string; ids?: number[] }[];
+    'dma-bits'?: number;
+    status?: 'okay' | 'disabled';
+    present?: boolean;
+  }[];
+  drivers?: Record<string, DriverDoc>;
+}
+
+export type ActionDoc = Partial<Record<'dmam-alloc' | 'dma-alloc' | 'dma-free' | 'devm-alloc' | 'dma-transfer' | 'request-irq', number>> & {
+  log?: string;
+  'wait-for'?: string;
+  fail?: Errno;
+};
+
+export interface DriverDoc {
+  initcall?: 'core' | 'subsys' | 'arch' | 'device' | 'late' | 'module';
+  probe?: ActionDoc[];
+  remove?: ActionDoc[];
+  async?: boolean;
+  'driver-managed-dma'?: boolean;
+}
+
+export type KernelDoc = string | { base: string; apply?: string[]; revert?: string[] };
+
+export type PatternDoc = string | { regex: string };
+
+export interface AssertionsDoc {
+  log?: PatternDoc[];
+  'log-unordered'?: PatternDoc[];
+  'no-log'?: PatternDoc[];
+  count?: { pattern: PatternDoc; times?: number; 'at-least'?: number; 'at-most'?: number }[];
+  state?: StateDoc[];
+}
+
+export type StateDoc =
+  | { device: string; bound?: boolean; driver?: string; deferred?: boolean; group?: number | 'none'; 'dma-ops'?: 'none' | 'direct' | 'iommu' }
+  | { iommu: string; registered: boolean }
+  | { tainted: string }
+  | { errno: Errno };
+
+export type StepDoc =
+  | 'boot'
+  | 'deferred-timeout'
+  | { boot: { hold?: string[] } }
+  | { bind: string | { device: string; driver?: string } }
+  | { unbind: string }
+  | { 'fail-probe': { device: string; error: Errno; at?: number; times?: number } }
+  | { 'register-iommu-late': string }
+  | { 'load-module': string }
+  | { 'unload-module': string }
+  | { 'add-device': string }
+  | { 'remove-device': string }
+  | { 'deferred-timeout': null }
+  | { expect: AssertionsDoc };
+
+export interface ScenarioDoc {
+  name: string;
+  description?: string;
+  boards?: string[];
+  kernels?: KernelDoc[];
+  'for-each'?: { device: string };
+  steps: StepDoc[];
+  expect?: AssertionsDoc;
+  'known-bad'?: { kernel: KernelDoc; 'fixed-by': string; log?: PatternDoc[] }[];
+  checks?: boolean | 'on' | 'off';
+}
+
+export interface SuiteDoc {
+  $schema?: string;
+  suite: string;
+  description?: string;
+  reference?: string[];
+  boards?: string[];
+  kernels?: KernelDoc[];
+  scenarios: ScenarioDoc[];
+}
+
+/** A step as one (op, value) pair, whichever way it was written. */
+export function stepEntry(step: StepDoc): [string, unknown] {
+  if (typeof step === 'string') return [step, undefined];
+  const [k, v] = Object.entries(step)[0]!;
+  return [k, v];
+}

@@ -1,0 +1,92 @@
+// The DSL front end's public API: YAML files → checked boards and suites → run plans.
+// Other commands (run, log, boards) call these; nothing here prints or exits.
+//
+//   loadSuites(paths = ['suites']): LoadResult
+//       Read files and directories (recursing for *.yaml/*.yml), parse, validate against
+//       dsl-schema/, run the semantic checks. Suites pull in the boards they name
+//       (<suite dir>/../boards/<id>.yaml or a path relative to the suite).
+//       LoadResult = { suites, boards, diagnostics (sorted), files }. A file with any
+//       error yields no suite/board: run nothing when diagnostics has an error.
+//   loadBoards(paths = ['boards']): LoadResult          (the same, for board files)
+//   validatePaths(paths = ['boards', 'suites']): LoadResult   (either kind, by content)
+//   compileSuites(suites, opts?: CompileOptions): PlanRun[]
+//       Pure. opts = { boards?: ids, kernels?: ResolvedProfile[] (replace the matrix), filter?: glob
+//       on "<suite>.<scenario>" }. Order: suite, scenario, board, kernel, for-each device.
+//   loadPlan(paths, { board?, kernels?, filter? }): { plan: Plan, diagnostics }
+//       loadSuites + compileSuites; kernels are labels ("v5.1", "v6.14+bcb81ac6ae3c").
+//       plan.runs is empty when there are errors. Throws PlanOptionError for an unknown --kernel.
+//   formatDiagnostics(diags, { json? }): string    gcc-style text with source line and caret,
+//       or a JSON array of { file, line, column, severity, message, instancePath, schemaPath }.
+//   summarizeDiagnostics(diags): string            "3 errors in 2 files"
+//   hasErrors(diags): boolean
+
+import { compileSuite, type CompileOptions } from './compile.js';
+import type { Diagnostic } from './diagnostic.js';
+import { KernelLabelError, resolveKernelLabel } from './kernels.js';
+import { loadPaths, type LoadResult } from './load.js';
+import type { Plan, PlanRun } from './plan.js';
+import type { LoadedSuite } from './suite.js';
+import type { ResolvedProfile } from '../model/types.js';
+
+export type { CompileOptions } from './compile.js';
+export type { Diagnostic, Severity } from './diagnostic.js';
+export { formatDiagnostics, formatDiagnostic, summarizeDiagnostics, sortDiagnostics } from './diagnostic.js';
+export type { LoadResult } from './load.js';
+export type { LoadedBoard } from './board.js';
+export type { LoadedSuite } from './suite.js';
+export type { Plan, PlanRun, PlanStep, Assertions, Pattern, PatternAt, Pos, KnownBad, StateAssertion, CountAssertion } from './plan.js';
+export { runLabel } from './plan.js';
+export { resolveKernelLabel } from './kernels.js';
+export { schemaDir } from './schema.js';
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === 'error');
+}
+
+export function loadSuites(paths: readonly string[] = ['suites']): LoadResult {
+  return loadPaths(paths, 'suite');
+}
+
+export function loadBoards(paths: readonly string[] = ['boards']): LoadResult {
+  return loadPaths(paths, 'board');
+}
+
+export function validatePaths(paths: readonly string[] = ['boards', 'suites']): LoadResult {
+  return loadPaths(paths);
+}
+
+export function compileSuites(suites: readonly LoadedSuite[], opts: CompileOptions = {}): PlanRun[] {
+  return suites.flatMap((s) => compileSuite(s, opts));
+}
+
+export class PlanOptionError extends Error {}
+
+export interface PlanOptions {
+  /** board id(s): only runs on these boards */
+  board?: string | readonly string[];
+  /** kernel labels replacing the suites' kernels */
+  kernels?: readonly string[];
+  /** glob on "<suite>.<scenario>" */
+  filter?: string;
+}
+
+export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { plan: Plan; diagnostics: Diagnostic[] } {
+  let kernels: ResolvedProfile[] | undefined;
+  if (opts.kernels?.length) {
+    try {
+      kernels = opts.kernels.map(resolveKernelLabel);
+    } catch (e) {
+      if (e instanceof KernelLabelError) throw new PlanOptionError(e.message);
+      throw e;
+    }
+  }
+  const loaded = loadSuites(paths);
+  if (hasErrors(loaded.diagnostics)) return { plan: { runs: [] }, diagnostics: loaded.diagnostics };
+  const boards = opts.board === undefined ? undefined : typeof opts.board === 'string' ? [opts.board] : [...opts.board];
+  const runs = compileSuites(loaded.suites, {
+    ...(boards ? { boards } : {}),
+    ...(kernels ? { kernels } : {}),
+    ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
+  });
+  return { plan: { runs }, diagnostics: loaded.diagnostics };
+}

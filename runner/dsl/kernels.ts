@@ -1,0 +1,67 @@
+// Kernel references of a suite, checked with positions and resolved to the model's
+// profiles. A "label" is how a resolved kernel prints ("v6.14+bcb81ac6ae3c").
+
+import { BEHAVIOURS, BEHAVIOUR_IDS } from '../model/profiles/behaviours.js';
+import { PROFILES } from '../model/profiles/profiles.js';
+import { resolveKernel, UnknownKernelError, type KernelRef } from '../model/profiles/resolve.js';
+import type { ResolvedProfile } from '../model/types.js';
+import type { Diagnostic } from './diagnostic.js';
+import type { KernelDoc } from './doc-types.js';
+import type { DataPath, SourceFile } from './source.js';
+import { didYouMean } from './suggest.js';
+
+const PROFILE_NAMES = PROFILES.map((p) => p.name);
+
+export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath): Diagnostic[] {
+  try {
+    resolveKernel(k as KernelRef);
+    return [];
+  } catch (e) {
+    if (!(e instanceof UnknownKernelError)) throw e;
+    if (e.field === 'profile') {
+      const name = typeof k === 'string' ? k : k.base;
+      const p = typeof k === 'string' ? at : [...at, 'base'];
+      return [source.error(p, `unknown kernel profile "${name}"${didYouMean(name, PROFILE_NAMES)} (\`bringup kernels\` lists them)`)];
+    }
+    const id = typeof k === 'string' ? '' : (k[e.field] ?? [])[e.index]!;
+    return [source.error([...at, e.field, e.index], `unknown behaviour "${id}"${didYouMean(id, BEHAVIOUR_IDS)} (\`bringup kernels\` lists them)`)];
+  }
+}
+
+/** The label a kernel reference resolves to, or undefined when it does not resolve. */
+export function kernelLabel(k: KernelDoc): string | undefined {
+  try {
+    return resolveKernel(k as KernelRef).name;
+  } catch {
+    return undefined;
+  }
+}
+
+export function behaviourDiagnostic(source: SourceFile, id: string, at: DataPath): Diagnostic[] {
+  if (BEHAVIOUR_IDS.has(id)) return [];
+  return [source.error(at, `unknown behaviour "${id}"${didYouMean(id, BEHAVIOUR_IDS)} (\`bringup kernels\` lists them)`)];
+}
+
+export class KernelLabelError extends Error {}
+
+/**
+ * A kernel named on the command line: a profile name or a label such as
+ * "v6.14+bcb81ac6ae3c-8b80549f1bc6" (the profile, then +apply / -revert behaviour ids).
+ */
+export function resolveKernelLabel(label: string): ResolvedProfile {
+  const base = [...PROFILE_NAMES].sort((a, b) => b.length - a.length).find((p) => label === p || label.startsWith(p + '+') || label.startsWith(p + '-'));
+  if (!base) throw new KernelLabelError(`unknown kernel "${label}"${didYouMean(label, PROFILE_NAMES)} (\`bringup kernels\` lists them)`);
+  const apply: string[] = [];
+  const revert: string[] = [];
+  let rest = label.slice(base.length);
+  // behaviour ids may contain '-', so take the longest id that fits at each step
+  const ids = BEHAVIOURS.map((b) => b.id).sort((a, b) => b.length - a.length);
+  while (rest) {
+    const sign = rest[0];
+    const id = ids.find((i) => rest.slice(1) === i || rest.slice(1).startsWith(i + '+') || rest.slice(1).startsWith(i + '-'));
+    if (!id || (sign !== '+' && sign !== '-')) throw new KernelLabelError(`unknown behaviour in kernel "${label}" at "${rest}" (\`bringup kernels\` lists them)`);
+    (sign === '+' ? apply : revert).push(id);
+    rest = rest.slice(1 + id.length);
+  }
+  return resolveKernel({ base, apply, revert });
+}

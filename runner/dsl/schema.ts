@@ -1,0 +1,184 @@
+// JSON Schema validation with ajv, and the translation of ajv's errors into positioned,
+// ranked, human diagnostics ("unknown key "iomus" (did you mean "iommus"?)").
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Diagnostic } from './diagnostic.js';
+import { didYouMean } from './suggest.js';
+import { fromPointer, type SourceFile } from './source.js';
+
+export type DocKind = 'board' | 'suite';
+
+/** The dsl-schema/ directory of the installed package (dist/runner/dsl → ../../../dsl-schema). */
+export function schemaDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dsl-schema');
+}
+
+type Schema = Record<string, unknown>;
+const schemas = new Map<DocKind, Schema>();
+const validators = new Map<DocKind, ValidateFunction>();
+
+export function loadSchema(kind: DocKind): Schema {
+  let s = schemas.get(kind);
+  if (!s) {
+    s = JSON.parse(readFileSync(path.join(schemaDir(), `${kind}.schema.json`), 'utf8')) as Schema;
+    schemas.set(kind, s);
+  }
+  return s;
+}
+
+function validator(kind: DocKind): ValidateFunction {
+  let v = validators.get(kind);
+  if (!v) {
+    // verbose: the failing (parent) schema comes with each error, which carries the titles
+    // and property lists that messages and suggestions are made of
+    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+    v = ajv.compile(loadSchema(kind));
+    validators.set(kind, v);
+  }
+  return v;
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean (true or false)',
+  object: 'a map',
+  array: 'a list',
+  null: 'empty',
+};
+
+function describe(value: unknown): string {
+  if (value === null) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return `the string "${value}"`;
+  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
+  return String(value);
+}
+
+function quoteValue(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+
+function listOr(values: readonly unknown[]): string {
+  const q = values.map((v) => String(v));
+  return q.length === 1 ? q[0]! : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+}
+
+/** The name a message uses for the value at a path: the schema title, else the key. */
+function fieldName(segs: string[], schema: Schema | undefined): string {
+  const title = schema?.['title'];
+  if (typeof title === 'string') return title;
+  for (let i = segs.length - 1; i >= 0; i--) {
+    if (!/^\d+$/.test(segs[i]!)) return `"${segs[i]}"` + (i < segs.length - 1 ? ' item' : '');
+  }
+  return 'document';
+}
+
+interface Mapped {
+  segs: (string | number)[];
+  where: 'key' | 'value';
+  message: string;
+  /** for ranking: the key an unknown-key error suggests instead */
+  suggests?: string;
+}
+
+function objectStepKeys(kind: DocKind): string[] {
+  const step = (loadSchema(kind)['definitions'] as Record<string, Schema> | undefined)?.['step'];
+  const props = (step?.['else'] as Schema | undefined)?.['properties'] as Schema | undefined;
+  return props ? Object.keys(props) : [];
+}
+
+function mapError(kind: DocKind, e: ErrorObject): Mapped | undefined {
+  const segs = fromPointer(e.instancePath);
+  const parent = e.parentSchema as Schema | undefined;
+  const title = typeof parent?.['title'] === 'string' ? (parent['title'] as string) : undefined;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'if':
+      // the branch that failed reports its own errors
+      return undefined;
+    case 'additionalProperties': {
+      const key = String(p['additionalProperty']);
+      const known = Object.keys((parent?.['properties'] as Schema | undefined) ?? {}).filter((k) => !k.startsWith('$'));
+      const hint = didYouMean(key, known);
+      const what = title === 'step' ? 'step' : title === 'probe action' ? 'probe action' : 'key';
+      const suggests = hint ? /"(.*)"/.exec(hint)![1] : undefined;
+      const list = !hint && (what !== 'key' || known.length <= 8) ? `; expected ${listOr(known.map((k) => `"${k}"`))}` : '';
+      return { segs: [...segs, key], where: 'key', message: `unknown ${what} "${key}"${hint}${list}`, suggests };
+    }
+    case 'required':
+      return { segs, where: 'value', message: `missing required key "${String(p['missingProperty'])}"${title ? ` in ${title}` : ''}` };
+    case 'type': {
+      const want = String(p['type']).split(',').map((t) => ARTICLE[t] ?? t);
+      if (title === 'step' || title === 'probe action') {
+        return { segs, where: 'value', message: `a ${title} must be a map with exactly one key (such as ${title === 'step' ? '"unbind: DEVICE"' : '"dmam-alloc: 4096"'}), not ${describe(e.data)}` };
+      }
+      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be ${listOr(want)}, not ${describe(e.data)}` };
+    }
+    case 'enum': {
+      const allowed = (p['allowedValues'] as unknown[]) ?? [];
+      const name = fieldName(segs, parent);
+      if (title === 'step' && typeof e.data === 'string' && objectStepKeys(kind).includes(e.data)) {
+        return { segs, where: 'value', message: `step "${e.data}" needs a value ("${e.data}: ...")` };
+      }
+      const hint = didYouMean(e.data, allowed.map(String));
+      const list = allowed.length <= 10 ? `; expected ${listOr(allowed)}` : '';
+      return { segs, where: 'value', message: `unknown ${name.replace(/"/g, '')} ${quoteValue(e.data)}${hint}${list}` };
+    }
+    case 'pattern': {
+      if (e.propertyName !== undefined) return undefined; // reported by propertyNames
+      return { segs, where: 'value', message: `invalid ${fieldName(segs, parent).replace(/"/g, '')} ${quoteValue(e.data)}: must match ${String(p['pattern'])}` };
+    }
+    case 'propertyNames': {
+      const name = String(p['propertyName']);
+      return { segs: [...segs, name], where: 'key', message: `invalid name "${name}"` };
+    }
+    case 'minItems':
+      return { segs, where: 'value', message: p['limit'] === 1 ? `${fieldName(segs, undefined)} must not be empty` : `${fieldName(segs, undefined)} needs at least ${String(p['limit'])} items` };
+    case 'minLength':
+      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must not be empty` };
+    case 'minimum':
+      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be at least ${String(p['limit'])}, not ${String(e.data)}` };
+    case 'maximum':
+      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be at most ${String(p['limit'])}, not ${String(e.data)}` };
+    case 'maxProperties': {
+      const keys = Object.keys((e.data as object) ?? {});
+      return {
+        segs: [...segs, keys[1] ?? ''],
+        where: 'key',
+        message: `a ${title ?? 'map'} has exactly one key; found ${listOr(keys.map((k) => `"${k}"`)).replace(/ or /, ' and ')} (start a new list item with "- ")`,
+      };
+    }
+    case 'minProperties':
+      return { segs, where: 'value', message: `empty ${title ?? 'map'}` };
+    default:
+      return { segs, where: 'value', message: e.message ?? e.keyword };
+  }
+}
+
+/**
+ * Validate a parsed file against its kind's schema and return ranked, positioned
+ * diagnostics: one message per mistake (a misspelt key also explains the "missing"
+ * key it was meant to be, so that second report is dropped).
+ */
+export function schemaDiagnostics(source: SourceFile, kind: DocKind): Diagnostic[] {
+  const validate = validator(kind);
+  if (validate(source.data)) return [];
+  const mapped: { m: Mapped; e: ErrorObject }[] = [];
+  for (const e of validate.errors ?? []) {
+    const m = mapError(kind, e);
+    if (m) mapped.push({ m, e });
+  }
+  const suggested = new Set(mapped.filter((x) => x.m.suggests).map((x) => `${x.e.instancePath}\0${x.m.suggests}`));
+  const out: Diagnostic[] = [];
+  for (const { m, e } of mapped) {
+    if (e.keyword === 'required' && suggested.has(`${e.instancePath}\0${String((e.params as Record<string, unknown>)['missingProperty'])}`)) continue;
+    out.push(source.error(m.segs, m.message, m.where, e.schemaPath));
+  }
+  return out;
+}

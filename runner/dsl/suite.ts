@@ -1,0 +1,257 @@
+// Suites: the checks a schema cannot express. References are resolved against every
+// board a scenario runs on, after ${device} substitution, so a step naming a device
+// one board lacks is reported at that step.
+
+import { NEWEST_PROFILE } from '../model/profiles/profiles.js';
+import type { Diagnostic } from './diagnostic.js';
+import { fileId, type LoadedBoard } from './board.js';
+import { stepEntry, type AssertionsDoc, type KernelDoc, type ScenarioDoc, type SuiteDoc } from './doc-types.js';
+import { behaviourDiagnostic, kernelDiagnostics, kernelLabel } from './kernels.js';
+import { globToRegExp, regexError, substituteDeep, variablesIn } from './patterns.js';
+import type { DataPath, SourceFile } from './source.js';
+import { didYouMean } from './suggest.js';
+
+/** What a `boards:` entry resolved to: the board, or why not. */
+export interface BoardRef {
+  board?: LoadedBoard;
+  /** the board file has errors of its own (reported there) */
+  invalid?: boolean;
+  /** the reference names no board file */
+  missing?: string;
+}
+
+export interface LoadedSuite {
+  id: string;
+  file: string;
+  source: SourceFile;
+  doc: SuiteDoc;
+  /** every `boards:` entry of the suite and its scenarios, as written */
+  boards: Map<string, LoadedBoard>;
+}
+
+export interface ScenarioMatrix {
+  boards: { ref: string; at: DataPath }[];
+  kernels: { kernel: KernelDoc; at: DataPath }[];
+}
+
+export function scenarioMatrix(suite: SuiteDoc, index: number): ScenarioMatrix {
+  const sc = suite.scenarios[index]!;
+  const boards = sc.boards
+    ? sc.boards.map((ref, j) => ({ ref, at: ['scenarios', index, 'boards', j] as DataPath }))
+    : (suite.boards ?? []).map((ref, j) => ({ ref, at: ['boards', j] as DataPath }));
+  const kernels = sc.kernels
+    ? sc.kernels.map((kernel, j) => ({ kernel, at: ['scenarios', index, 'kernels', j] as DataPath }))
+    : suite.kernels
+      ? suite.kernels.map((kernel, j) => ({ kernel, at: ['kernels', j] as DataPath }))
+      : [{ kernel: NEWEST_PROFILE as KernelDoc, at: ['suite'] as DataPath }];
+  return { boards, kernels };
+}
+
+/** Devices of a board a for-each glob selects, in board order. */
+export function forEachDevices(board: LoadedBoard, glob: string): string[] {
+  const re = globToRegExp(glob);
+  return board.board.devices.map((d) => d.name).filter((n) => re.test(n));
+}
+
+/** Visit every string of a value with its data path. */
+function eachString(value: unknown, at: DataPath, fn: (s: string, at: DataPath) => void): void {
+  if (typeof value === 'string') fn(value, at);
+  else if (Array.isArray(value)) value.forEach((v, i) => eachString(v, [...at, i], fn));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) eachString(v, [...at, k], fn);
+}
+
+/** Visit every pattern of an assertion block with its data path. */
+function eachPattern(a: AssertionsDoc | undefined, at: DataPath, fn: (p: unknown, at: DataPath) => void): void {
+  if (!a) return;
+  for (const key of ['log', 'log-unordered', 'no-log'] as const) (a[key] ?? []).forEach((p, i) => fn(p, [...at, key, i]));
+  (a.count ?? []).forEach((c, i) => fn(c.pattern, [...at, 'count', i, 'pattern']));
+}
+
+class BoardNames {
+  readonly devices: string[];
+  readonly iommus: string[];
+  readonly drivers: string[];
+  readonly iommuDrivers: string[];
+  constructor(readonly b: LoadedBoard) {
+    this.iommus = b.board.iommus.map((i) => i.name);
+    this.devices = [...b.board.devices.map((d) => d.name), ...this.iommus];
+    this.drivers = b.board.drivers.map((d) => d.name);
+    this.iommuDrivers = [...new Set(b.board.iommus.map((i) => i.driver))];
+  }
+}
+
+function refCheck(
+  source: SourceFile,
+  out: Diagnostic[],
+  board: LoadedBoard,
+  what: string,
+  name: string,
+  known: string[],
+  at: DataPath,
+): void {
+  if (!known.includes(name)) out.push(source.error(at, `unknown ${what} "${name}" on board ${board.id}${didYouMean(name, known)}`));
+}
+
+function checkAssertionRefs(source: SourceFile, out: Diagnostic[], n: BoardNames, a: AssertionsDoc | undefined, at: DataPath): void {
+  (a?.state ?? []).forEach((s, i) => {
+    const p = [...at, 'state', i];
+    if ('device' in s) {
+      refCheck(source, out, n.b, 'device', s.device, n.devices, [...p, 'device']);
+      if (s.driver !== undefined) refCheck(source, out, n.b, 'driver', s.driver, [...n.drivers, ...n.iommuDrivers], [...p, 'driver']);
+    } else if ('iommu' in s) {
+      refCheck(source, out, n.b, 'IOMMU', s.iommu, n.iommus, [...p, 'iommu']);
+    }
+  });
+}
+
+/** Step and assertion references of one scenario on one board, values already substituted. */
+function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: ScenarioDoc, index: number, n: BoardNames): void {
+  const base: DataPath = ['scenarios', index];
+  const clientDevices = n.b.board.devices.map((d) => d.name);
+  sc.steps.forEach((step, k) => {
+    const at: DataPath = [...base, 'steps', k];
+    const [op, v] = stepEntry(step);
+    const ref = (what: string, name: string, known: string[], p: DataPath) => refCheck(source, out, n.b, what, name, known, p);
+    switch (op) {
+      case 'boot':
+        ((v as { hold?: string[] } | undefined)?.hold ?? []).forEach((d, j) => ref('driver', d, [...n.drivers, ...n.iommuDrivers], [...at, 'boot', 'hold', j]));
+        break;
+      case 'bind':
+        if (typeof v === 'string') ref('device', v, n.devices, [...at, op]);
+        else {
+          const b = v as { device: string; driver?: string };
+          ref('device', b.device, n.devices, [...at, op, 'device']);
+          if (b.driver !== undefined) ref('driver', b.driver, [...n.drivers, ...n.iommuDrivers], [...at, op, 'driver']);
+        }
+        break;
+      case 'unbind':
+      case 'remove-device':
+        ref('device', v as string, n.devices, [...at, op]);
+        break;
+      case 'add-device':
+        ref('device', v as string, clientDevices, [...at, op]);
+        break;
+      case 'fail-probe': {
+        const f = v as { device: string; at?: number };
+        ref('device', f.device, n.devices, [...at, op, 'device']);
+        const drvName = n.b.board.devices.find((d) => d.name === f.device)?.driver;
+        const drv = n.b.board.drivers.find((d) => d.name === drvName);
+        if (drv && f.at !== undefined && f.at > drv.probe.length) {
+          out.push(source.error([...at, op, 'at'], `at ${f.at} is past the end of ${drv.name}'s probe (${drv.probe.length} action${drv.probe.length === 1 ? '' : 's'}) on board ${n.b.id}`));
+        }
+        break;
+      }
+      case 'register-iommu-late':
+        ref('IOMMU', v as string, n.iommus, [...at, op]);
+        break;
+      case 'load-module':
+      case 'unload-module':
+        ref('driver', v as string, [...n.drivers, ...n.iommuDrivers], [...at, op]);
+        break;
+      case 'expect':
+        checkAssertionRefs(source, out, n, v as AssertionsDoc, [...at, op]);
+        break;
+    }
+  });
+  checkAssertionRefs(source, out, n, sc.expect, [...base, 'expect']);
+}
+
+export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, BoardRef>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const want = fileId(source.file);
+  if (doc.suite !== want) out.push(source.error(['suite'], `suite id "${doc.suite}" does not match the file name (expected "${want}")`));
+
+  const reportRef = (ref: string, at: DataPath): LoadedBoard | undefined => {
+    const r = refs.get(ref);
+    if (r?.missing) out.push(source.error(at, r.missing));
+    return r?.board;
+  };
+  (doc.boards ?? []).forEach((ref, j) => reportRef(ref, ['boards', j]));
+  (doc.kernels ?? []).forEach((k, j) => out.push(...kernelDiagnostics(source, k, ['kernels', j])));
+
+  const names = new Map<string, number>();
+  doc.scenarios.forEach((sc, i) => {
+    const base: DataPath = ['scenarios', i];
+    const first = names.get(sc.name);
+    if (first !== undefined) out.push(source.error([...base, 'name'], `duplicate scenario name "${sc.name}" (first defined at line ${first})`));
+    else names.set(sc.name, source.span([...base, 'name']).line);
+
+    const matrix = scenarioMatrix(doc, i);
+    if (sc.boards) sc.boards.forEach((ref, j) => reportRef(ref, [...base, 'boards', j]));
+    if (sc.kernels) sc.kernels.forEach((k, j) => out.push(...kernelDiagnostics(source, k, [...base, 'kernels', j])));
+    if (matrix.boards.length === 0) out.push(source.error([...base, 'name'], `scenario "${sc.name}" runs on no board: add boards: to the suite or the scenario`));
+
+    // ${...}: only ${device}, and only under for-each
+    eachString(sc, base, (s, at) => {
+      if (at[2] === 'name') return;
+      for (const v of variablesIn(s)) {
+        if (v !== 'device') out.push(source.error(at, `unknown variable "\${${v}}" (only \${device} is defined, under for-each)`));
+        else if (!sc['for-each']) out.push(source.error(at, `\${device} is only defined under for-each`));
+      }
+    });
+
+    const regexAt = (p: unknown, at: DataPath) => {
+      if (p && typeof p === 'object' && 'regex' in p) {
+        const err = regexError((p as { regex: string }).regex);
+        if (err) out.push(source.error([...at, 'regex'], `invalid regex: ${err}`));
+      }
+    };
+    sc.steps.forEach((step, k) => {
+      const [op, v] = stepEntry(step);
+      if (op === 'expect') eachPattern(v as AssertionsDoc, [...base, 'steps', k, 'expect'], regexAt);
+      if (op === 'register-iommu-late' && !sc.steps.slice(0, k).some((s) => stepEntry(s)[0] === 'boot')) {
+        out.push(source.error([...base, 'steps', k], `register-iommu-late needs a boot step before it (the IOMMU's driver is held at that boot)`, 'key'));
+      }
+    });
+    eachPattern(sc.expect, [...base, 'expect'], regexAt);
+    const countsAt = (a: AssertionsDoc | undefined, at: DataPath) =>
+      (a?.count ?? []).forEach((c, j) => {
+        if (c.times === undefined && c['at-least'] === undefined && c['at-most'] === undefined) {
+          out.push(source.error([...at, 'count', j], 'count needs times, at-least or at-most'));
+        }
+        if (c.times !== undefined && (c['at-least'] !== undefined || c['at-most'] !== undefined)) {
+          out.push(source.error([...at, 'count', j, 'times'], 'count takes times, or at-least/at-most, not both', 'key'));
+        }
+      });
+    countsAt(sc.expect, [...base, 'expect']);
+    sc.steps.forEach((step, k) => {
+      const [op, v] = stepEntry(step);
+      if (op === 'expect') countsAt(v as AssertionsDoc, [...base, 'steps', k, 'expect']);
+    });
+
+    const labels = matrix.kernels.map((k) => kernelLabel(k.kernel)).filter((l): l is string => l !== undefined);
+    const seenBad = new Map<string, number>();
+    (sc['known-bad'] ?? []).forEach((kb, j) => {
+      const at: DataPath = [...base, 'known-bad', j];
+      const diags = kernelDiagnostics(source, kb.kernel, [...at, 'kernel']);
+      out.push(...diags);
+      const label = kernelLabel(kb.kernel);
+      if (!diags.length && label !== undefined) {
+        if (!labels.includes(label)) out.push(source.error([...at, 'kernel'], `known-bad kernel "${label}" is not one of the scenario's kernels (${labels.join(', ')})${didYouMean(label, labels)}`));
+        const prev = seenBad.get(label);
+        if (prev !== undefined) out.push(source.error([...at, 'kernel'], `a second known-bad entry for kernel "${label}" (first at line ${prev})`));
+        else seenBad.set(label, source.span([...at, 'kernel']).line);
+      }
+      out.push(...behaviourDiagnostic(source, kb['fixed-by'], [...at, 'fixed-by']));
+      (kb.log ?? []).forEach((p, m) => regexAt(p, [...at, 'log', m]));
+    });
+
+    const boards = matrix.boards.map((b) => refs.get(b.ref)?.board).filter((b): b is LoadedBoard => b !== undefined);
+    const glob = sc['for-each']?.device;
+    let matched = 0;
+    for (const b of boards) {
+      const n = new BoardNames(b);
+      const bindings = glob === undefined ? [undefined] : forEachDevices(b, glob);
+      matched += bindings.length;
+      for (const device of bindings) {
+        const concrete = device === undefined ? sc : substituteDeep(sc, { device });
+        checkScenarioOnBoard(source, out, concrete, i, n);
+      }
+    }
+    if (glob !== undefined && boards.length > 0 && matched === 0) {
+      const all = boards.flatMap((b) => b.board.devices.map((d) => d.name));
+      out.push(source.error([...base, 'for-each', 'device'], `for-each pattern "${glob}" matches no device on ${boards.map((b) => b.id).join(', ')}${didYouMean(glob, all)}`));
+    }
+  });
+  return out;
+}
