@@ -1,0 +1,216 @@
+// One run: a fresh target session, the steps in order, inline expects on the lines
+// printed since the previous expect, the final expect on the whole log, then the
+// kernel-error list, the built-in checks and the known-bad verdict.
+
+import type { Assertions, PatternAt, PlanRun } from '../dsl/plan.js';
+import { runLabel } from '../dsl/plan.js';
+import type { LogLine } from '../model/api.js';
+import type { ModelStep } from '../model/types.js';
+import type { RunResult } from '../report/result.js';
+import type { Target, TargetSession } from './target.js';
+import { evalLogAssertions, evalState, stateQuery } from './assertions.js';
+import type { Window } from './assertions.js';
+import { evalKernelErrors } from './kernel-errors.js';
+import type { Vouch } from './kernel-errors.js';
+import { compilePattern } from './patterns.js';
+import type { Matcher } from './patterns.js';
+import { tail, lineRef } from './lines.js';
+
+export interface ExecOptions {
+  /** attach the whole log to the result (JUnit's system-out, --log-dir, `bringup log`) */
+  keepLog?: boolean;
+  /** log lines quoted under a run that did not pass; default 10 */
+  tailLines?: number;
+}
+
+export function baseResult(run: PlanRun): RunResult {
+  return {
+    label: runLabel(run),
+    id: run.id,
+    suite: run.suite,
+    scenario: run.scenario,
+    board: run.board.id,
+    kernel: run.kernel.name,
+    file: run.file,
+    pos: run.pos,
+    status: 'PASS',
+    assertions: [],
+    notRun: [],
+    logLines: 0,
+    usec: 0,
+  };
+}
+
+/** A run the target could not execute: `ok N ... # SKIP <reason>`. */
+export function skippedRun(run: PlanRun, reason: string): RunResult {
+  const r = baseResult(run);
+  r.status = 'SKIP';
+  r.reason = reason;
+  return r;
+}
+
+export function describeStep(step: ModelStep): string {
+  switch (step.op) {
+    case 'boot':
+      return step.hold.length ? `boot (hold ${step.hold.join(', ')})` : 'boot';
+    case 'bind':
+      return step.driver ? `bind: ${step.device} to ${step.driver}` : `bind: ${step.device}`;
+    case 'unbind':
+    case 'add-device':
+    case 'remove-device':
+    case 'fail-probe':
+      return `${step.op}: ${step.device}`;
+    case 'register-iommu-late':
+      return `${step.op}: ${step.iommu}`;
+    case 'load-module':
+    case 'unload-module':
+      return `${step.op}: ${step.driver}`;
+    case 'deferred-timeout':
+      return step.op;
+  }
+}
+
+function positiveMatchers(a: Assertions): Matcher[] {
+  const ms: Matcher[] = [];
+  for (const p of a.log) ms.push(compilePattern(p.pattern));
+  for (const p of a.logUnordered) ms.push(compilePattern(p.pattern));
+  for (const c of a.count) ms.push(compilePattern(c.pattern));
+  return ms;
+}
+
+/** Ordered, like `log`: the declared failure lines, in the order the kernel prints them. */
+function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { seen: boolean; missing?: string; after?: number } {
+  let cursor = 0;
+  for (const pa of sig) {
+    const m = compilePattern(pa.pattern);
+    let at = -1;
+    for (let i = cursor; i < log.length; i++) {
+      if (m.test(log[i]!.text)) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) return cursor > 0 ? { seen: false, missing: m.display, after: cursor } : { seen: false, missing: m.display };
+    cursor = at + 1;
+  }
+  return { seen: true };
+}
+
+export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions = {}): Promise<RunResult> {
+  const res = baseResult(run);
+  const out = res.assertions;
+  const vouches: Vouch[] = [];
+  let session: TargetSession | undefined;
+  let log: readonly LogLine[] = [];
+  try {
+    session = await target.open(run);
+    let windowStart = 0;
+    let stepErrno: number | undefined;
+    let panicked = false;
+    const evalBlock = async (a: Assertions, w: Window) => {
+      evalLogAssertions(a, w, out);
+      if (a.state.length) evalState(a.state, await session!.snapshot(stateQuery(a.state)), stepErrno, w.step, out);
+      if (run.checks) vouches.push({ from: w.from, to: w.to, matchers: positiveMatchers(a) });
+    };
+    for (let i = 0; i < run.steps.length; i++) {
+      const s = run.steps[i]!;
+      if (panicked) {
+        res.notRun.push({ step: i + 1, pos: s.pos, what: 'expect' in s ? 'expect' : describeStep(s.step) });
+        continue;
+      }
+      if ('expect' in s) {
+        log = session.log();
+        await evalBlock(s.expect, { log, from: windowStart, to: log.length, step: i + 1 });
+        windowStart = log.length;
+      } else {
+        const o = await session.perform(s.step);
+        if (o.errno !== undefined) stepErrno = o.errno;
+        if (o.panicked) {
+          panicked = true;
+          res.panicStep = i + 1;
+        }
+      }
+    }
+    log = session.log();
+    if (run.expect) await evalBlock(run.expect, { log, from: 0, to: log.length });
+    if (run.checks) {
+      evalKernelErrors(log, vouches, run.pos, out);
+      // after a panic the kernel's state is whatever it was mid-call; the panic is the verdict
+      if (!panicked) {
+        for (const c of await session.checks()) {
+          const what = [c.device, c.resource].filter(Boolean).join(' ');
+          out.push({ kind: 'check', ok: false, pos: run.pos, message: `check ${c.check}: ${c.message}`, wanted: c.check, found: what || c.message });
+        }
+      }
+    }
+    finish(res, run, log, opts);
+  } catch (err) {
+    res.status = 'ERROR';
+    const e = err instanceof Error ? err : new Error(String(err));
+    res.error = e.stack ? { message: e.message, stack: e.stack } : { message: e.message };
+    res.reason = firstLine(e.message) || e.name;
+    try {
+      if (session) log = session.log();
+    } catch {
+      // the session is broken; the error above is what the run reports
+    }
+    summarise(res, log, opts);
+  } finally {
+    if (session) {
+      try {
+        await session.close();
+      } catch {
+        // closing a failed session must not hide the run's own verdict
+      }
+    }
+  }
+  return res;
+}
+
+function firstLine(s: string): string {
+  const nl = s.indexOf('\n');
+  return (nl < 0 ? s : s.slice(0, nl)).trim();
+}
+
+function finish(res: RunResult, run: PlanRun, log: readonly LogLine[], opts: ExecOptions): void {
+  let failed = false;
+  for (const a of res.assertions) if (!a.ok) { failed = true; break; }
+  const kb = run.knownBad;
+  if (kb) {
+    const sig = signatureSeen(kb.log, log);
+    res.knownBad = { kernel: kb.kernel, fixedBy: kb.fixedBy, pos: kb.pos, signatureSeen: sig.seen };
+    res.reason = kb.fixedBy;
+    if (failed && sig.seen) res.status = 'XFAIL';
+    else if (failed) {
+      res.status = 'FAIL';
+      const where = sig.after !== undefined ? ` after ${lineRef(log, sig.after - 1)}` : '';
+      res.assertions.push({
+        kind: 'known-bad',
+        ok: false,
+        pos: kb.pos,
+        message: `known-bad on ${kb.kernel} (fixed by ${kb.fixedBy}): the run failed, but its signature ${sig.missing} is missing${where}: this is a new failure`,
+        wanted: sig.missing!,
+        found: 'a failure without the signature',
+      });
+      delete res.reason;
+    } else {
+      res.status = 'XPASS';
+      res.assertions.push({
+        kind: 'known-bad',
+        ok: false,
+        pos: kb.pos,
+        message: `known-bad on ${kb.kernel} (fixed by ${kb.fixedBy}), but the run passed: drop the known-bad entry or check the profile`,
+        wanted: 'a failure',
+        found: 'a pass',
+      });
+    }
+  } else res.status = failed ? 'FAIL' : 'PASS';
+  summarise(res, log, opts);
+}
+
+function summarise(res: RunResult, log: readonly LogLine[], opts: ExecOptions): void {
+  res.logLines = log.length;
+  res.usec = log.length ? log[log.length - 1]!.usec : 0;
+  if (res.status === 'FAIL' || res.status === 'XPASS' || res.status === 'ERROR') res.tail = tail(log, opts.tailLines ?? 10);
+  if (opts.keepLog) res.log = log.slice();
+}

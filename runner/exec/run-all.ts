@@ -1,0 +1,46 @@
+// Execute a list of runs in-process or on worker threads. Results come back in the
+// input order whatever the scheduling, so every report is byte-identical across --jobs.
+
+import type { PlanRun } from '../dsl/plan.js';
+import type { RunResult } from '../report/result.js';
+import type { ExecOptions } from './execute.js';
+import { executeRun, skippedRun } from './execute.js';
+import type { TargetName } from './targets/index.js';
+import { loadTarget } from './targets/index.js';
+import type { Target } from './target.js';
+
+export interface RunAllOptions extends ExecOptions {
+  /** a registered target by name, or a Target object (which runs in-process only) */
+  target: TargetName | Target;
+  seed?: number;
+  /** worker threads; 1 = in-process */
+  jobs?: number;
+  /** called once per finished run, in completion order */
+  onResult?: (r: RunResult) => void;
+}
+
+export async function executeAll(runs: readonly PlanRun[], opts: RunAllOptions): Promise<RunResult[]> {
+  const target = typeof opts.target === 'string' ? await loadTarget(opts.target, opts.seed === undefined ? {} : { seed: opts.seed }) : opts.target;
+  const why = await target.unavailable();
+  if (why !== undefined) {
+    return runs.map((run) => {
+      const r = skippedRun(run, why);
+      opts.onResult?.(r);
+      return r;
+    });
+  }
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, runs.length));
+  if (jobs === 1 || typeof opts.target !== 'string') return executeSequential(runs, target, opts);
+  const { executeOnWorkers } = await import('./pool.js');
+  return executeOnWorkers(runs, jobs, { ...opts, target: opts.target });
+}
+
+export async function executeSequential(runs: readonly PlanRun[], target: Target, opts: ExecOptions & { onResult?: (r: RunResult) => void }): Promise<RunResult[]> {
+  const results: RunResult[] = new Array(runs.length);
+  for (let i = 0; i < runs.length; i++) {
+    const r = await executeRun(runs[i]!, target, opts);
+    results[i] = r;
+    opts.onResult?.(r);
+  }
+  return results;
+}

@@ -1,0 +1,65 @@
+// Target registry. Each target is imported only when asked for: the model for
+// `--target model`, the QEMU target (another team's module) for `--target qemu`.
+
+import type { KernelOptions } from '../../model/api.js';
+import type { CreateKernel } from '../../model/api.js';
+import type { Target } from '../target.js';
+
+export const TARGETS = ['model', 'qemu'] as const;
+export type TargetName = (typeof TARGETS)[number];
+
+export function isTargetName(s: string): s is TargetName {
+  return (TARGETS as readonly string[]).includes(s);
+}
+
+export interface TargetOptions {
+  seed?: number;
+}
+
+/** A target that cannot run anything: every run is reported as SKIP with `reason`. */
+export function unavailableTarget(name: string, reason: string): Target {
+  return {
+    name,
+    unavailable: async () => reason,
+    open: async () => {
+      throw new Error(`target ${name} is unavailable: ${reason}`);
+    },
+  };
+}
+
+/** The module itself is missing (not one of its own imports, which is a real bug). */
+function isModuleNotFound(err: unknown, file: string): boolean {
+  if (typeof err !== 'object' || err === null || (err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') return false;
+  const msg = (err as { message?: string }).message ?? '';
+  return msg.includes(file);
+}
+
+// Specifiers kept in variables: these modules belong to other teams and may not
+// exist yet in a given checkout, which must not break this file's compilation.
+const MODEL_MODULE = '../../model/index.js';
+const QEMU_MODULE = './qemu/index.js';
+
+export async function loadTarget(name: TargetName, opts: TargetOptions = {}): Promise<Target> {
+  if (name === 'model') {
+    let createKernel: CreateKernel;
+    try {
+      createKernel = ((await import(MODEL_MODULE)) as { createKernel: CreateKernel }).createKernel;
+    } catch (err) {
+      if (isModuleNotFound(err, 'model/index.js')) return unavailableTarget('model', 'the kernel model (runner/model/index.js) is not built');
+      throw err;
+    }
+    const kopts: KernelOptions = {};
+    if (opts.seed !== undefined) kopts.seed = opts.seed;
+    const { createModelTarget } = await import('./model.js');
+    return createModelTarget(createKernel, kopts);
+  }
+  try {
+    const mod = (await import(QEMU_MODULE)) as { createQemuTarget?: () => Target };
+    if (typeof mod.createQemuTarget !== 'function') return unavailableTarget('qemu', 'runner/exec/targets/qemu does not export createQemuTarget()');
+    // a real kernel draws its own randomness: --seed only steers the model
+    return mod.createQemuTarget();
+  } catch (err) {
+    if (isModuleNotFound(err, 'qemu/index.js')) return unavailableTarget('qemu', 'the QEMU target is not part of this build');
+    throw err;
+  }
+}

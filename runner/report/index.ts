@@ -1,0 +1,36 @@
+// Pick a renderer by format name; each one is imported only when asked for, so a
+// TAP run never loads the XML serialiser or the YAML library.
+
+import type { ResultTree } from './result.js';
+import type { RenderOptions } from './options.js';
+
+export const FORMATS = ['tap', 'ktap', 'tap14', 'junit', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function isFormat(s: string): s is Format {
+  return (FORMATS as readonly string[]).includes(s);
+}
+
+/** JUnit and JSON carry each run's whole log; the TAP family only the tail. */
+export function formatWantsLog(f: Format): boolean {
+  return f === 'junit' || f === 'json';
+}
+
+export async function render(format: Format, tree: ResultTree, opts: RenderOptions): Promise<string> {
+  switch (format) {
+    case 'tap':
+      return (await import('./tap.js')).renderTap(tree, opts);
+    case 'ktap':
+      return (await import('./ktap.js')).renderKtap(tree, opts);
+    case 'tap14':
+      return (await import('./tap14.js')).renderTap14(tree, opts);
+    case 'junit':
+      return (await import('./junit.js')).renderJunit(tree, opts);
+    case 'json':
+      return (await import('./json.js')).renderJson(tree, opts);
+  }
+}
+
+export type { RenderOptions } from './options.js';
+export { renderOptionsFromEnv } from './options.js';
+export * from './result.js';
