@@ -1,0 +1,204 @@
+// One run on a real kernel: a QEMU guest booted by the `boot` step, driven step by step over
+// the serial console, its kernel log collected with `dmesg -c` after every step.
+
+import type { CheckFailure, DeviceState, LogLine, StepOutcome } from '../../../model/api.js';
+import type { ModelBoard, ModelStep } from '../../../model/types.js';
+import type { PlanRun } from '../../../dsl/plan.js';
+import type { StateQuery, StateSnapshot, TargetSession } from '../../target.js';
+import type { QemuAssets } from './assets.js';
+import type { BootSpec, TargetConfig } from './compile.js';
+import { compileStep, moduleName, parseSnapshot, PROBETEST, qemuCommand, snapshotCommand, failProbeParams, sysfsDriverName } from './compile.js';
+import { consoleKernelLines, HARNESS_TAINT, parseDmesg, taintLetters } from './dmesg.js';
+import { errnoFromShell } from './errno.js';
+import { Guest, GuestExited } from './guest.js';
+
+export interface SessionOptions {
+  config: TargetConfig;
+  bootTimeoutMs: number;
+  stepTimeoutMs: number;
+  /** hide the O/E taint of the harness's own probetest module; default true */
+  maskHarnessTaint: boolean;
+  /** console transcript sink */
+  onConsole?: (runId: string, chunk: string) => void;
+  /** per-step timings (ms) */
+  onTiming?: (runId: string, what: string, ms: number) => void;
+}
+
+/**
+ * A shell function: returns once two samples 0.2 s apart of (last kernel log line, deferred
+ * list) are equal, or after 15 s. The real kernel probes deferred devices from a workqueue, so
+ * a step's effects keep arriving after its sysfs write or modprobe has returned.
+ */
+export const SETTLE_FN =
+  'settle() { n=0; p=x; while [ $n -lt 75 ]; do c="$(dmesg | tail -n 1)|$(cat /sys/kernel/debug/devices_deferred 2>/dev/null)"; ' +
+  '[ "$c" = "$p" ] && return 0; p=$c; n=$((n+1)); sleep 0.2; done; return 0; }';
+
+const OOPS = /Internal error: Oops|Unable to handle kernel|BUG: |Oops\b/;
+const PANIC = /Kernel panic - not syncing/;
+
+export class QemuSession implements TargetSession {
+  private guest: Guest | undefined;
+  private readonly lines: LogLine[] = [];
+  private lastErrno: number | undefined;
+  private panicked = false;
+  private pendingParams = new Map<string, string[]>();
+  /** host time of the last driver registration (boot or modprobe): the deferred-probe timer restarts then */
+  private lastRegistration = 0;
+  readonly board: ModelBoard;
+
+  constructor(
+    readonly run: PlanRun,
+    readonly assets: QemuAssets,
+    readonly opts: SessionOptions,
+  ) {
+    this.board = run.board;
+  }
+
+  log(): readonly LogLine[] {
+    return this.lines;
+  }
+
+  async perform(step: ModelStep): Promise<StepOutcome> {
+    if (this.panicked) return { oopsed: false, panicked: true };
+    const t0 = Date.now();
+    try {
+      if (step.op === 'boot') return await this.boot(step.hold);
+      if (!this.guest) return this.beforeBoot(step);
+      const cmds = compileStep(step, this.board, this.opts.config, this.secondsUntilTimeout());
+      let errno: number | undefined;
+      for (const c of cmds) {
+        const { rc, out } = await this.guest.run(c.cmd, c.timeoutMs ?? this.opts.stepTimeoutMs);
+        if (c.errno) errno = errnoFromShell(out, rc);
+        else if (rc !== 0 && step.op !== 'unload-module') {
+          // a harness command failed (modprobe, a parameter write): that is an error of the run,
+          // not a kernel outcome
+          throw new Error(`${step.op}: guest command failed (rc=${rc}): ${c.cmd}\n${out.trim()}`);
+        }
+        if (c.registersDriver) this.lastRegistration = Date.now();
+      }
+      const fresh = await this.collect();
+      if (errno !== undefined) this.lastErrno = errno;
+      const oopsed = fresh.some((l) => OOPS.test(l.text));
+      return errno === undefined ? { oopsed, panicked: false } : { errno, oopsed, panicked: false };
+    } catch (e) {
+      if (e instanceof GuestExited) return this.died(e);
+      throw e;
+    } finally {
+      this.opts.onTiming?.(this.run.id, step.op, Date.now() - t0);
+    }
+  }
+
+  /** Steps before `boot`: only fail-probe makes sense (probetest's parameters at load). */
+  private beforeBoot(step: ModelStep): StepOutcome {
+    if (step.op !== 'fail-probe') throw new Error(`${step.op} before boot: the qemu target has no running kernel yet`);
+    const d = this.board.devices.find((x) => x.name === step.device);
+    if (!d || d.driver !== PROBETEST) throw new Error(`fail-probe: only devices driven by ${PROBETEST} can fail on the qemu target`);
+    this.pendingParams.set(moduleName(PROBETEST), failProbeParams(step.errno, step.times).map(([k, v]) => `${k}=${v}`));
+    return { oopsed: false, panicked: false };
+  }
+
+  private secondsUntilTimeout(): number {
+    const elapsed = (Date.now() - this.lastRegistration) / 1000;
+    return Math.max(0, this.opts.config.deferredProbeTimeout - elapsed);
+  }
+
+  private async boot(hold: readonly string[]): Promise<StepOutcome> {
+    if (this.guest) throw new Error('boot: the guest is already running (one boot per run)');
+    const spec: BootSpec = { hold, moduleParams: this.pendingParams };
+    const cmd = qemuCommand(this.assets.qemu, this.assets.kernel, this.assets.initrd, this.board, spec, this.opts.config);
+    const t0 = Date.now();
+    const onConsole = this.opts.onConsole;
+    const runId = this.run.id;
+    this.guest = new Guest(cmd.argv, onConsole ? { onConsole: (s) => onConsole(runId, s) } : {});
+    const { before } = await this.guest.expect(/=== INIT UP [0-9.]+ ===/, this.opts.bootTimeoutMs);
+    this.opts.onTiming?.(this.run.id, 'boot-to-shell', Date.now() - t0);
+    const failed = /=== LOAD FAILED (\S+) ===/.exec(before);
+    if (failed) throw new Error(`boot: modprobe ${failed[1]} failed in the guest`);
+    this.lastRegistration = Date.now();
+    // quiet console: no echo, no prompt, no printk interleaving; the log is read with dmesg
+    this.guest.send("stty -echo; dmesg -n 1; PS1=''; PS2=''\n");
+    await this.guest.run(SETTLE_FN, this.opts.stepTimeoutMs);
+    // devices declared absent exist in QEMU but start removed; add-device rescans the bus
+    for (const d of this.board.devices) {
+      if (!d.present && d.status !== 'disabled') {
+        await this.guest.run(`echo 1 > '/sys/bus/pci/devices/${d.name}/remove'`, this.opts.stepTimeoutMs);
+      }
+    }
+    const fresh = await this.collect();
+    return { oopsed: fresh.some((l) => OOPS.test(l.text)), panicked: false };
+  }
+
+  /**
+   * Wait for the driver core to go quiet (deferred-probe work and async probes run after the
+   * sysfs write or modprobe returns), then read and clear the kernel ring; append the records.
+   */
+  private async collect(): Promise<LogLine[]> {
+    const t0 = Date.now();
+    await this.guest!.run('settle', this.opts.stepTimeoutMs);
+    this.opts.onTiming?.(this.run.id, 'settle', Date.now() - t0);
+    const { out } = await this.guest!.run('dmesg -c', this.opts.stepTimeoutMs);
+    const fresh = parseDmesg(out);
+    this.lines.push(...fresh);
+    return fresh;
+  }
+
+  private died(e: GuestExited): StepOutcome {
+    this.panicked = true;
+    // at console loglevel 1 the panic (KERN_EMERG) still reaches the console: keep those lines
+    const last = this.lines.length ? this.lines[this.lines.length - 1]!.usec : -1;
+    const tail = consoleKernelLines(e.console).filter((l) => l.usec > last);
+    this.lines.push(...tail);
+    if (!tail.some((l) => PANIC.test(l.text))) this.lines.push({ usec: last < 0 ? 0 : last, text: `bringup: QEMU exited unexpectedly (${e.message})` });
+    return { oopsed: tail.some((l) => OOPS.test(l.text)), panicked: true };
+  }
+
+  async snapshot(query: StateQuery): Promise<StateSnapshot> {
+    if (!this.guest || this.panicked) {
+      return { devices: {}, iommus: {}, taint: '', lastErrno: this.lastErrno };
+    }
+    const { out } = await this.guest.run(snapshotCommand(this.board, query.devices, query.iommus), this.opts.stepTimeoutMs);
+    const raw = parseSnapshot(out);
+    const devices: Record<string, DeviceState | undefined> = {};
+    for (const name of query.devices) {
+      const r = raw.devices.get(name);
+      if (!r) continue;
+      const bd = this.board.devices.find((x) => x.name === name);
+      const dmaIommu = r.group !== null && r.groupType !== null && /^DMA/.test(r.groupType);
+      const driver = r.driver === null ? null : unSysfs(r.driver, bd?.driver);
+      devices[name] = {
+        name,
+        added: r.present,
+        bound: r.driver !== null,
+        driver,
+        deferred: raw.deferred.has(name),
+        group: r.group,
+        dmaOps: dmaIommu ? 'iommu' : r.driver !== null ? 'direct' : 'none',
+      };
+    }
+    const iommus: StateSnapshot['iommus'] = {};
+    for (const name of query.iommus) {
+      const reg = raw.iommus.get(name);
+      if (reg !== undefined) iommus[name] = { name, registered: reg };
+    }
+    const taint = taintLetters(raw.tainted, this.opts.maskHarnessTaint ? HARNESS_TAINT : 0);
+    return { devices, iommus, taint, lastErrno: this.lastErrno };
+  }
+
+  async checks(): Promise<CheckFailure[]> {
+    // the model's built-in checks look at model-internal state (devres, buffers' ops) that a
+    // real kernel does not expose; the kernel-error list still runs on the real log
+    return [];
+  }
+
+  async close(): Promise<void> {
+    const g = this.guest;
+    this.guest = undefined;
+    if (g) await g.close();
+  }
+}
+
+/** The DSL spelling of a driver sysfs names (`virtio_iommu` ↔ `virtio-iommu`). */
+function unSysfs(sysfsName: string, boardDriver: string | undefined): string {
+  if (boardDriver && sysfsDriverName(boardDriver) === sysfsName) return boardDriver;
+  return sysfsName;
+}
