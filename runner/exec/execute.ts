@@ -127,7 +127,7 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
         if (o.errno !== undefined) stepErrno = o.errno;
         if (o.panicked) {
           panicked = true;
-          res.panicStep = i + 1;
+          res.panic = { step: i + 1, what: describeStep(s.step), pos: s.pos };
         }
       }
     }

@@ -35,9 +35,11 @@ export function evalKernelErrors(log: readonly LogLine[], vouches: readonly Vouc
     }
   }
   if (!hits) return;
-  for (let k = 0; k < KERNEL_ERRORS.length; k++) {
+  // in log order: the first error line is usually the cause, the later ones its echo
+  const order = KERNEL_ERRORS.map((_, k) => k).filter((k) => hits![k]!.length > 0);
+  order.sort((a, b) => hits![a]![0]! - hits![b]![0]!);
+  for (const k of order) {
     const lines = hits[k]!;
-    if (!lines.length) continue;
     const kw = KERNEL_ERRORS[k]!;
     const details = lines.slice(0, MAX_CITED).map((i) => citeLine(log, i));
     if (lines.length > MAX_CITED) details.push(`... and ${lines.length - MAX_CITED} more`);

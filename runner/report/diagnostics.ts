@@ -29,7 +29,8 @@ export function runDiagnostics(run: RunResult): string[] {
     const first = run.notRun[0]!.step;
     const last = run.notRun[run.notRun.length - 1]!.step;
     const range = first === last ? `step ${first}` : `steps ${first}-${last}`;
-    out.push(`not run: ${range}, the kernel panicked at step ${run.panicStep}`);
+    const p = run.panic;
+    out.push(`not run: ${range}: the kernel panicked at step ${p?.step} (${p?.what})`);
     for (const s of run.notRun) out.push(`  step ${s.step} (${formatPos(s.pos)}): ${s.what}`);
   }
   if (run.error) {

@@ -35,6 +35,7 @@ function testCase(run: RunResult): Record<string, unknown> {
       return f;
     });
   }
+  if (run.panic) c['panic'] = { step: run.panic.step, what: run.panic.what, line: run.panic.pos.line };
   if (run.notRun.length) c['not_run'] = run.notRun.map((s) => ({ step: s.step, what: s.what, line: s.pos.line }));
   if (run.error) c['error'] = run.error;
   if (run.log) c['log'] = run.log.map(formatLogLine).join('\n');

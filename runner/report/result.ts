@@ -61,8 +61,8 @@ export interface RunResult {
   assertions: AssertionResult[];
   /** steps left after a panic */
   notRun: NotRunStep[];
-  /** 1-based index of the step that panicked */
-  panicStep?: number;
+  /** the step whose kernel call panicked */
+  panic?: { step: number; what: string; pos: Pos };
   /** set on ERROR */
   error?: { message: string; stack?: string };
   knownBad?: { kernel: string; fixedBy: string; pos: Pos; signatureSeen: boolean };

@@ -46,15 +46,15 @@ function diagBlock(run: RunResult): Record<string, unknown> | undefined {
   }
   if (run.notRun.length) {
     d['not_run'] = run.notRun.map((s) => ({ step: s.step, what: s.what, at: at(s) }));
-    d['panic_step'] = run.panicStep;
   }
+  if (run.panic) d['panic'] = { step: run.panic.step, what: run.panic.what, at: at(run.panic) };
   if (run.tail?.length) d['log_tail'] = run.tail;
   return Object.keys(d).length ? d : undefined;
 }
 
 function yamlBlock(d: Record<string, unknown>, indent: string, out: string[]): void {
   out.push(`${indent}---`);
-  const body = stringify(d, { lineWidth: 0 }).replace(/\n$/, '');
+  const body = stringify(d, { lineWidth: 0, aliasDuplicateObjects: false }).replace(/\n$/, '');
   for (const l of body.split('\n')) out.push(`${indent}${l}`);
   out.push(`${indent}...`);
 }

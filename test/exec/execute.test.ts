@@ -183,14 +183,14 @@ describe('exec/executeRun', () => {
     const run = mkRun({ scenario: 'panic', steps: [step(BOOT, 12), step(UNBIND, 13), expectStep(block({ log: [lit('x')] }), 14)] });
     const r = await executeRun(run, target(script));
     expect(r.status).to.equal('FAIL');
-    expect(r.panicStep).to.equal(1);
+    expect(r.panic).to.deep.equal({ step: 1, what: 'boot', pos: pos(12) });
     expect(r.notRun).to.deep.equal([
       { step: 2, pos: pos(13), what: 'unbind: dev0' },
       { step: 3, pos: pos(14), what: 'expect' },
     ]);
     expect(r.assertions.map((a) => a.message)).to.deep.equal([
-      'kernel error: "Kernel panic" on 1 line, first at line 2',
       'kernel error: "Unable to handle kernel" on 1 line, first at line 1',
+      'kernel error: "Kernel panic" on 1 line, first at line 2',
     ]);
   });
 
