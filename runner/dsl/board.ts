@@ -6,7 +6,7 @@ import type { BoardDevice, BoardDriver, ModelBoard, ProbeAction } from '../model
 import { parseErrno } from '../model/kernel/errno.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { ActionDoc, BoardDoc, Errno } from './doc-types.js';
-import type { SourceFile } from './source.js';
+import { guarded, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 
 export interface LoadedBoard {
@@ -27,22 +27,24 @@ export function toErrno(value: Errno): number {
   return parseErrno(value) || 0;
 }
 
-export function checkBoard(source: SourceFile, doc: BoardDoc): Diagnostic[] {
+export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): Diagnostic[] {
   const out: Diagnostic[] = [];
   const want = fileId(source.file);
-  if (doc.board !== want) out.push(source.error(['board'], `board id "${doc.board}" does not match the file name (expected "${want}")`));
+  const g = (fn: () => void) => guarded(lenient, fn);
+  if (typeof doc.board === 'string' && doc.board !== want) out.push(source.error(['board'], `board id "${doc.board}" does not match the file name (expected "${want}")`));
 
   // IOMMUs are devices too (the IOMMU's own platform device), so they share one namespace
   const names = new Map<string, number>();
-  const iommuNames = (doc.iommus ?? []).map((i) => i.name);
-  const deviceNames = [...iommuNames, ...(doc.devices ?? []).map((d) => d.name)];
-  const drivers = Object.keys(doc.drivers ?? {});
+  const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
+  const iommuNames = list(doc.iommus).map((i) => i.name);
+  const deviceNames = [...iommuNames, ...list(doc.devices).map((d) => d.name)];
+  const drivers = doc.drivers && typeof doc.drivers === 'object' ? Object.keys(doc.drivers) : [];
   const unique = (p: (string | number)[], name: string) => {
     const first = names.get(name);
     if (first !== undefined) out.push(source.error(p, `duplicate device name "${name}" (first defined at line ${first})`));
     else names.set(name, source.span(p).line);
   };
-  (doc.iommus ?? []).forEach((iommu, i) => {
+  list(doc.iommus).forEach((iommu, i) => g(() => {
     unique(['iommus', i, 'name'], iommu.name);
     const opts = iommu.options ?? {};
     if (iommu.driver !== 'ipmmu-vmsa') {
@@ -56,8 +58,8 @@ export function checkBoard(source: SourceFile, doc: BoardDoc): Diagnostic[] {
       if (opts.main === iommu.name) out.push(source.error(['iommus', i, 'options', 'main'], `IOMMU "${iommu.name}" cannot be its own main IOMMU`));
       else if (!iommuNames.includes(opts.main)) out.push(source.error(['iommus', i, 'options', 'main'], `unknown IOMMU "${opts.main}"${didYouMean(opts.main, iommuNames)}`));
     }
-  });
-  (doc.devices ?? []).forEach((dev, i) => {
+  }));
+  list(doc.devices).forEach((dev, i) => g(() => {
     unique(['devices', i, 'name'], dev.name);
     if (dev.driver !== undefined && !drivers.includes(dev.driver)) {
       out.push(source.error(['devices', i, 'driver'], `unknown driver "${dev.driver}"${didYouMean(dev.driver, drivers)}; declare it under drivers:`));
@@ -67,15 +69,18 @@ export function checkBoard(source: SourceFile, doc: BoardDoc): Diagnostic[] {
         out.push(source.error(['devices', i, 'iommus', j, 'iommu'], `unknown IOMMU "${ref.iommu}"${didYouMean(ref.iommu, iommuNames)}`));
       }
     });
-  });
-  for (const [name, drv] of Object.entries(doc.drivers ?? {})) {
-    for (const list of ['probe', 'remove'] as const) {
-      (drv[list] ?? []).forEach((action, j) => {
-        const dev = action['wait-for'];
-        if (dev !== undefined && !deviceNames.includes(dev)) {
-          out.push(source.error(['drivers', name, list, j, 'wait-for'], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
-        }
-      });
+  }));
+  for (const name of drivers) {
+    const drv = doc.drivers![name]!;
+    for (const which of ['probe', 'remove'] as const) {
+      g(() =>
+        (drv[which] ?? []).forEach((action, j) => {
+          const dev = action['wait-for'];
+          if (typeof dev === 'string' && !deviceNames.includes(dev)) {
+            out.push(source.error(['drivers', name, which, j, 'wait-for'], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
+          }
+        }),
+      );
     }
   }
   return out;

@@ -103,6 +103,6 @@ export interface SuiteDoc {
 /** A step as one (op, value) pair, whichever way it was written. */
 export function stepEntry(step: StepDoc): [string, unknown] {
   if (typeof step === 'string') return [step, undefined];
-  const [k, v] = Object.entries(step)[0]!;
-  return [k, v];
+  const first = step && typeof step === 'object' ? Object.entries(step)[0] : undefined;
+  return first ? [first[0], first[1]] : ['', undefined];
 }

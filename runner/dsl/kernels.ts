@@ -12,6 +12,11 @@ import { didYouMean } from './suggest.js';
 
 const PROFILE_NAMES = PROFILES.map((p) => p.name);
 
+/** The likely intended name, else the whole (short) list of names. */
+function hintOrList(name: string, known: string[]): string {
+  return didYouMean(name, known) || ` (known: ${known.join(', ')})`;
+}
+
 export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath): Diagnostic[] {
   try {
     resolveKernel(k as KernelRef);
@@ -21,10 +26,10 @@ export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath
     if (e.field === 'profile') {
       const name = typeof k === 'string' ? k : k.base;
       const p = typeof k === 'string' ? at : [...at, 'base'];
-      return [source.error(p, `unknown kernel profile "${name}"${didYouMean(name, PROFILE_NAMES)} (\`bringup kernels\` lists them)`)];
+      return [source.error(p, `unknown kernel profile "${name}"${hintOrList(name, PROFILE_NAMES)}`)];
     }
     const id = typeof k === 'string' ? '' : (k[e.field] ?? [])[e.index]!;
-    return [source.error([...at, e.field, e.index], `unknown behaviour "${id}"${didYouMean(id, BEHAVIOUR_IDS)} (\`bringup kernels\` lists them)`)];
+    return [source.error([...at, e.field, e.index], `unknown behaviour "${id}"${hintOrList(id, [...BEHAVIOUR_IDS])}`)];
   }
 }
 
@@ -39,7 +44,7 @@ export function kernelLabel(k: KernelDoc): string | undefined {
 
 export function behaviourDiagnostic(source: SourceFile, id: string, at: DataPath): Diagnostic[] {
   if (BEHAVIOUR_IDS.has(id)) return [];
-  return [source.error(at, `unknown behaviour "${id}"${didYouMean(id, BEHAVIOUR_IDS)} (\`bringup kernels\` lists them)`)];
+  return [source.error(at, `unknown behaviour "${id}"${hintOrList(id, [...BEHAVIOUR_IDS])}`)];
 }
 
 export class KernelLabelError extends Error {}

@@ -91,27 +91,40 @@ export class Loader {
     return source;
   }
 
-  private validate(source: SourceFile, kind: DocKind): boolean {
-    if (source.diagnostics.length) return false;
+  /**
+   * Schema errors, or undefined when there is nothing to check (syntax errors, empty file).
+   * The semantic checks run even after schema errors, so one pass reports every mistake.
+   */
+  private validate(source: SourceFile, kind: DocKind): Diagnostic[] | undefined {
+    if (!source.parsed) return undefined;
     if (source.data === null || source.data === undefined) {
       this.diagnostics.push(fileDiagnostic(source.file, `empty ${kind} file`));
-      return false;
+      return undefined;
     }
     const errs = schemaDiagnostics(source, kind);
     this.diagnostics.push(...errs);
-    return errs.length === 0;
+    return errs;
+  }
+
+  /** Semantic findings, minus those about a value the schema already rejected. */
+  private semantic(schemaErrs: Diagnostic[], check: (lenient: boolean) => Diagnostic[]): Diagnostic[] {
+    const bad = schemaErrs.map((d) => d.instancePath);
+    const errs = check(bad.length > 0).filter((d) => !bad.some((p) => d.instancePath === p || d.instancePath.startsWith(p + '/')));
+    this.diagnostics.push(...errs);
+    return errs;
   }
 
   private loadBoardSource(source: SourceFile): LoadedBoard | null {
     const k = this.key(source.file);
-    if (!this.validate(source, 'board')) {
+    const schemaErrs = this.validate(source, 'board');
+    if (!schemaErrs) {
       this.boards.set(k, null);
       return null;
     }
     const doc = source.data as BoardDoc;
-    const errs = checkBoard(source, doc);
-    this.diagnostics.push(...errs);
-    const loaded = errs.length ? null : { id: doc.board, file: source.file, source, doc, board: toModelBoard(doc) };
+    const errs = this.semantic(schemaErrs, (lenient) => checkBoard(source, doc, lenient));
+    const ok = !errs.length && !schemaErrs.length && !source.diagnostics.length;
+    const loaded = ok ? { id: doc.board, file: source.file, source, doc, board: toModelBoard(doc) } : null;
     this.boards.set(k, loaded);
     return loaded;
   }
@@ -136,23 +149,25 @@ export class Loader {
     if (!found) {
       if (isPath) return { missing: `board file "${ref}" not found (${file})` };
       const ids = existsSync(boardsDir) ? readdirSync(boardsDir).filter((f) => YAML_FILE.test(f)).map((f) => f.replace(YAML_FILE, '')) : [];
-      return { missing: `unknown board "${ref}"${didYouMean(ref, ids)} (no ${file})` };
+      return { missing: `unknown board "${ref}": no ${file}${didYouMean(ref, ids)}` };
     }
     const board = this.board(found);
     return board ? { board } : { invalid: true };
   }
 
   private loadSuiteSource(source: SourceFile): void {
-    if (!this.validate(source, 'suite')) return;
+    const schemaErrs = this.validate(source, 'suite');
+    if (!schemaErrs) return;
     const doc = source.data as SuiteDoc;
     const refs = new Map<string, BoardRef>();
-    for (const ref of [...(doc.boards ?? []), ...doc.scenarios.flatMap((s) => s.boards ?? [])]) {
-      if (!refs.has(ref)) refs.set(ref, this.resolveBoardRef(source.file, ref));
+    const lists = [doc.boards, ...(Array.isArray(doc.scenarios) ? doc.scenarios.map((s) => s?.boards) : [])];
+    for (const list of lists) {
+      if (!Array.isArray(list)) continue;
+      for (const ref of list) if (typeof ref === 'string' && !refs.has(ref)) refs.set(ref, this.resolveBoardRef(source.file, ref));
     }
-    const errs = checkSuite(source, doc, refs);
-    this.diagnostics.push(...errs);
+    const errs = this.semantic(schemaErrs, (lenient) => checkSuite(source, doc, refs, lenient));
     const bad = [...refs.values()].some((r) => !r.board);
-    if (errs.length || bad) return;
+    if (errs.length || schemaErrs.length || source.diagnostics.length || bad) return;
     const boards = new Map([...refs].map(([ref, r]) => [ref, r.board!]));
     this.suites.push({ id: doc.suite, file: source.file, source, doc, boards });
   }
@@ -160,8 +175,7 @@ export class Loader {
   /** Load one file of either kind. */
   file(file: string, expect?: DocKind): void {
     const source = this.read(file);
-    if (!source) return;
-    if (source.diagnostics.length) return;
+    if (!source?.parsed) return;
     const kind = classify(source) ?? expect;
     if (!kind) {
       this.diagnostics.push(fileDiagnostic(file, 'not a board or a suite: expected a top-level "board:" or "suite:" key'));

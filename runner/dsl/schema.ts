@@ -175,9 +175,13 @@ export function schemaDiagnostics(source: SourceFile, kind: DocKind): Diagnostic
     if (m) mapped.push({ m, e });
   }
   const suggested = new Set(mapped.filter((x) => x.m.suggests).map((x) => `${x.e.instancePath}\0${x.m.suggests}`));
+  const typoAt = new Set(mapped.filter((x) => x.m.suggests).map((x) => x.e.instancePath));
   const out: Diagnostic[] = [];
   for (const { m, e } of mapped) {
     if (e.keyword === 'required' && suggested.has(`${e.instancePath}\0${String((e.params as Record<string, unknown>)['missingProperty'])}`)) continue;
+    // a misspelt discriminating key ("devce") sends the item to the catch-all shape, whose
+    // other complaints are about the wrong shape: the typo is the one error to report
+    if (typoAt.has(e.instancePath) && !m.suggests && (e.parentSchema as Schema | undefined)?.['title'] === 'state item') continue;
     out.push(source.error(m.segs, m.message, m.where, e.schemaPath));
   }
   return out;

@@ -17,6 +17,8 @@ export class SourceFile {
   readonly lines: string[];
   readonly lineCounter = new LineCounter();
   readonly doc: Document.Parsed;
+  /** the YAML parsed (duplicate keys aside: the later one wins, as it would in yaml's toJS) */
+  readonly parsed: boolean;
   /** the plain JS value; undefined when the YAML did not parse */
   readonly data: unknown;
   readonly diagnostics: Diagnostic[] = [];
@@ -31,7 +33,8 @@ export class SourceFile {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
     for (const e of this.doc.errors) this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
     this.findDuplicateKeys(this.doc.contents);
-    this.data = this.doc.errors.length ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+    this.parsed = this.doc.errors.length === 0;
+    this.data = !this.parsed ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
   }
 
   private spanAt(offset: number, length: number): Span {
@@ -155,4 +158,18 @@ export function fromPointer(pointer: string): string[] {
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * Run a check that assumes schema-valid data. After schema errors (lenient) the data may
+ * have any shape: a check that trips over it is skipped, since the schema error already
+ * explains that part of the file.
+ */
+export function guarded(lenient: boolean, fn: () => void): void {
+  if (!lenient) return fn();
+  try {
+    fn();
+  } catch {
+    // the shape was wrong; already reported by the schema
+  }
 }

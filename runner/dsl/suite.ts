@@ -8,7 +8,7 @@ import { fileId, type LoadedBoard } from './board.js';
 import { stepEntry, type AssertionsDoc, type KernelDoc, type ScenarioDoc, type SuiteDoc } from './doc-types.js';
 import { behaviourDiagnostic, kernelDiagnostics, kernelLabel } from './kernels.js';
 import { globToRegExp, regexError, substituteDeep, variablesIn } from './patterns.js';
-import type { DataPath, SourceFile } from './source.js';
+import { guarded, type DataPath, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 
 /** What a `boards:` entry resolved to: the board, or why not. */
@@ -105,10 +105,10 @@ function checkAssertionRefs(source: SourceFile, out: Diagnostic[], n: BoardNames
 }
 
 /** Step and assertion references of one scenario on one board, values already substituted. */
-function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: ScenarioDoc, index: number, n: BoardNames): void {
+function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: ScenarioDoc, index: number, n: BoardNames, g: (fn: () => void) => void): void {
   const base: DataPath = ['scenarios', index];
   const clientDevices = n.b.board.devices.map((d) => d.name);
-  sc.steps.forEach((step, k) => {
+  (Array.isArray(sc.steps) ? sc.steps : []).forEach((step, k) => g(() => {
     const at: DataPath = [...base, 'steps', k];
     const [op, v] = stepEntry(step);
     const ref = (what: string, name: string, known: string[], p: DataPath) => refCheck(source, out, n.b, what, name, known, p);
@@ -152,106 +152,131 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
         checkAssertionRefs(source, out, n, v as AssertionsDoc, [...at, op]);
         break;
     }
-  });
-  checkAssertionRefs(source, out, n, sc.expect, [...base, 'expect']);
+  }));
+  g(() => checkAssertionRefs(source, out, n, sc.expect, [...base, 'expect']));
 }
 
-export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, BoardRef>): Diagnostic[] {
+export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, BoardRef>, lenient = false): Diagnostic[] {
   const out: Diagnostic[] = [];
   const want = fileId(source.file);
-  if (doc.suite !== want) out.push(source.error(['suite'], `suite id "${doc.suite}" does not match the file name (expected "${want}")`));
+  const g = (fn: () => void) => guarded(lenient, fn);
+  if (typeof doc.suite === 'string' && doc.suite !== want) out.push(source.error(['suite'], `suite id "${doc.suite}" does not match the file name (expected "${want}")`));
 
   const reportRef = (ref: string, at: DataPath): LoadedBoard | undefined => {
     const r = refs.get(ref);
     if (r?.missing) out.push(source.error(at, r.missing));
     return r?.board;
   };
-  (doc.boards ?? []).forEach((ref, j) => reportRef(ref, ['boards', j]));
-  (doc.kernels ?? []).forEach((k, j) => out.push(...kernelDiagnostics(source, k, ['kernels', j])));
+  g(() => (doc.boards ?? []).forEach((ref, j) => reportRef(ref, ['boards', j])));
+  g(() => (doc.kernels ?? []).forEach((k, j) => g(() => out.push(...kernelDiagnostics(source, k, ['kernels', j])))));
+  if (!Array.isArray(doc.scenarios)) return out;
 
   const names = new Map<string, number>();
-  doc.scenarios.forEach((sc, i) => {
-    const base: DataPath = ['scenarios', i];
+  doc.scenarios.forEach((sc, i) => g(() => checkScenario(source, out, doc, i, sc, names, reportRef, refs, g)));
+  return out;
+}
+
+function checkScenario(
+  source: SourceFile,
+  out: Diagnostic[],
+  doc: SuiteDoc,
+  i: number,
+  sc: ScenarioDoc,
+  names: Map<string, number>,
+  reportRef: (ref: string, at: DataPath) => LoadedBoard | undefined,
+  refs: Map<string, BoardRef>,
+  g: (fn: () => void) => void,
+): void {
+  const base: DataPath = ['scenarios', i];
+  const steps = Array.isArray(sc.steps) ? sc.steps : [];
+  g(() => {
+    if (typeof sc.name !== 'string') return;
     const first = names.get(sc.name);
     if (first !== undefined) out.push(source.error([...base, 'name'], `duplicate scenario name "${sc.name}" (first defined at line ${first})`));
     else names.set(sc.name, source.span([...base, 'name']).line);
+  });
 
-    const matrix = scenarioMatrix(doc, i);
-    if (sc.boards) sc.boards.forEach((ref, j) => reportRef(ref, [...base, 'boards', j]));
-    if (sc.kernels) sc.kernels.forEach((k, j) => out.push(...kernelDiagnostics(source, k, [...base, 'kernels', j])));
-    if (matrix.boards.length === 0) out.push(source.error([...base, 'name'], `scenario "${sc.name}" runs on no board: add boards: to the suite or the scenario`));
+  const matrix = scenarioMatrix(doc, i);
+  g(() => sc.boards?.forEach((ref, j) => reportRef(ref, [...base, 'boards', j])));
+  g(() => sc.kernels?.forEach((k, j) => g(() => out.push(...kernelDiagnostics(source, k, [...base, 'kernels', j])))));
+  if (matrix.boards.length === 0) out.push(source.error([...base, 'name'], `scenario "${sc.name}" runs on no board: add boards: to the suite or the scenario`));
 
-    // ${...}: only ${device}, and only under for-each
-    eachString(sc, base, (s, at) => {
-      if (at[2] === 'name') return;
-      for (const v of variablesIn(s)) {
-        if (v !== 'device') out.push(source.error(at, `unknown variable "\${${v}}" (only \${device} is defined, under for-each)`));
-        else if (!sc['for-each']) out.push(source.error(at, `\${device} is only defined under for-each`));
-      }
-    });
-
-    const regexAt = (p: unknown, at: DataPath) => {
-      if (p && typeof p === 'object' && 'regex' in p) {
-        const err = regexError((p as { regex: string }).regex);
-        if (err) out.push(source.error([...at, 'regex'], `invalid regex: ${err}`));
-      }
-    };
-    sc.steps.forEach((step, k) => {
-      const [op, v] = stepEntry(step);
-      if (op === 'expect') eachPattern(v as AssertionsDoc, [...base, 'steps', k, 'expect'], regexAt);
-      if (op === 'register-iommu-late' && !sc.steps.slice(0, k).some((s) => stepEntry(s)[0] === 'boot')) {
-        out.push(source.error([...base, 'steps', k], `register-iommu-late needs a boot step before it (the IOMMU's driver is held at that boot)`, 'key'));
-      }
-    });
-    eachPattern(sc.expect, [...base, 'expect'], regexAt);
-    const countsAt = (a: AssertionsDoc | undefined, at: DataPath) =>
-      (a?.count ?? []).forEach((c, j) => {
-        if (c.times === undefined && c['at-least'] === undefined && c['at-most'] === undefined) {
-          out.push(source.error([...at, 'count', j], 'count needs times, at-least or at-most'));
-        }
-        if (c.times !== undefined && (c['at-least'] !== undefined || c['at-most'] !== undefined)) {
-          out.push(source.error([...at, 'count', j, 'times'], 'count takes times, or at-least/at-most, not both', 'key'));
-        }
-      });
-    countsAt(sc.expect, [...base, 'expect']);
-    sc.steps.forEach((step, k) => {
-      const [op, v] = stepEntry(step);
-      if (op === 'expect') countsAt(v as AssertionsDoc, [...base, 'steps', k, 'expect']);
-    });
-
-    const labels = matrix.kernels.map((k) => kernelLabel(k.kernel)).filter((l): l is string => l !== undefined);
-    const seenBad = new Map<string, number>();
-    (sc['known-bad'] ?? []).forEach((kb, j) => {
-      const at: DataPath = [...base, 'known-bad', j];
-      const diags = kernelDiagnostics(source, kb.kernel, [...at, 'kernel']);
-      out.push(...diags);
-      const label = kernelLabel(kb.kernel);
-      if (!diags.length && label !== undefined) {
-        if (!labels.includes(label)) out.push(source.error([...at, 'kernel'], `known-bad kernel "${label}" is not one of the scenario's kernels (${labels.join(', ')})${didYouMean(label, labels)}`));
-        const prev = seenBad.get(label);
-        if (prev !== undefined) out.push(source.error([...at, 'kernel'], `a second known-bad entry for kernel "${label}" (first at line ${prev})`));
-        else seenBad.set(label, source.span([...at, 'kernel']).line);
-      }
-      out.push(...behaviourDiagnostic(source, kb['fixed-by'], [...at, 'fixed-by']));
-      (kb.log ?? []).forEach((p, m) => regexAt(p, [...at, 'log', m]));
-    });
-
-    const boards = matrix.boards.map((b) => refs.get(b.ref)?.board).filter((b): b is LoadedBoard => b !== undefined);
-    const glob = sc['for-each']?.device;
-    let matched = 0;
-    for (const b of boards) {
-      const n = new BoardNames(b);
-      const bindings = glob === undefined ? [undefined] : forEachDevices(b, glob);
-      matched += bindings.length;
-      for (const device of bindings) {
-        const concrete = device === undefined ? sc : substituteDeep(sc, { device });
-        checkScenarioOnBoard(source, out, concrete, i, n);
-      }
-    }
-    if (glob !== undefined && boards.length > 0 && matched === 0) {
-      const all = boards.flatMap((b) => b.board.devices.map((d) => d.name));
-      out.push(source.error([...base, 'for-each', 'device'], `for-each pattern "${glob}" matches no device on ${boards.map((b) => b.id).join(', ')}${didYouMean(glob, all)}`));
+  // ${...}: only ${device}, and only under for-each
+  eachString(sc, base, (s, at) => {
+    if (at[2] === 'name') return;
+    for (const v of variablesIn(s)) {
+      if (v !== 'device') out.push(source.error(at, `unknown variable "\${${v}}" (only \${device} is defined, under for-each)`));
+      else if (!sc['for-each']) out.push(source.error(at, `\${device} is only defined under for-each`));
     }
   });
-  return out;
+
+  const regexAt = (p: unknown, at: DataPath) => {
+    if (p && typeof p === 'object' && typeof (p as { regex?: unknown }).regex === 'string') {
+      const err = regexError((p as { regex: string }).regex);
+      if (err) out.push(source.error([...at, 'regex'], `invalid regex: ${err}`));
+    }
+  };
+  const countsAt = (a: AssertionsDoc | undefined, at: DataPath) =>
+    (a?.count ?? []).forEach((c, j) => {
+      if (c.times === undefined && c['at-least'] === undefined && c['at-most'] === undefined) {
+        out.push(source.error([...at, 'count', j], 'count needs times, at-least or at-most'));
+      }
+      if (c.times !== undefined && (c['at-least'] !== undefined || c['at-most'] !== undefined)) {
+        out.push(source.error([...at, 'count', j, 'times'], 'count takes times, or at-least/at-most, not both', 'key'));
+      }
+    });
+  steps.forEach((step, k) =>
+    g(() => {
+      const [op, v] = stepEntry(step);
+      const at: DataPath = [...base, 'steps', k];
+      if (op === 'expect') {
+        g(() => eachPattern(v as AssertionsDoc, [...at, 'expect'], regexAt));
+        g(() => countsAt(v as AssertionsDoc, [...at, 'expect']));
+      }
+      if (op === 'register-iommu-late' && !steps.slice(0, k).some((s) => stepEntry(s)[0] === 'boot')) {
+        out.push(source.error(at, `register-iommu-late needs a boot step before it (the IOMMU's driver is held at that boot)`, 'key'));
+      }
+    }),
+  );
+  g(() => eachPattern(sc.expect, [...base, 'expect'], regexAt));
+  g(() => countsAt(sc.expect, [...base, 'expect']));
+
+  const labels = matrix.kernels.map((k) => kernelLabel(k.kernel)).filter((l): l is string => l !== undefined);
+  const seenBad = new Map<string, number>();
+  g(() =>
+    (sc['known-bad'] ?? []).forEach((kb, j) =>
+      g(() => {
+        const at: DataPath = [...base, 'known-bad', j];
+        const diags = kernelDiagnostics(source, kb.kernel, [...at, 'kernel']);
+        out.push(...diags);
+        const label = kernelLabel(kb.kernel);
+        if (!diags.length && label !== undefined) {
+          if (!labels.includes(label)) out.push(source.error([...at, 'kernel'], `known-bad kernel "${label}" is not one of the scenario's kernels: ${labels.join(', ')}`));
+          const prev = seenBad.get(label);
+          if (prev !== undefined) out.push(source.error([...at, 'kernel'], `a second known-bad entry for kernel "${label}" (first at line ${prev})`));
+          else seenBad.set(label, source.span([...at, 'kernel']).line);
+        }
+        if (typeof kb['fixed-by'] === 'string') out.push(...behaviourDiagnostic(source, kb['fixed-by'], [...at, 'fixed-by']));
+        (kb.log ?? []).forEach((p, m) => regexAt(p, [...at, 'log', m]));
+      }),
+    ),
+  );
+
+  const boards = matrix.boards.map((b) => refs.get(b.ref)?.board).filter((b): b is LoadedBoard => b !== undefined);
+  const glob = sc['for-each']?.device;
+  if (glob !== undefined && typeof glob !== 'string') return;
+  let matched = 0;
+  for (const b of boards) {
+    const n = new BoardNames(b);
+    const bindings = glob === undefined ? [undefined] : forEachDevices(b, glob);
+    matched += bindings.length;
+    for (const device of bindings) {
+      const concrete = device === undefined ? sc : substituteDeep(sc, { device });
+      checkScenarioOnBoard(source, out, concrete, i, n, g);
+    }
+  }
+  if (glob !== undefined && boards.length > 0 && matched === 0) {
+    const all = boards.flatMap((b) => b.board.devices.map((d) => d.name));
+    out.push(source.error([...base, 'for-each', 'device'], `for-each pattern "${glob}" matches no device on ${boards.map((b) => b.id).join(', ')}${didYouMean(glob, all)}`));
+  }
 }
