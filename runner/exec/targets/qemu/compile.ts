@@ -238,6 +238,7 @@ export function devicePath(d: BoardDevice): string {
 function findDevice(board: ModelBoard, name: string): BoardDevice {
   const d = board.devices.find((x) => x.name === name);
   if (!d) throw new Error(`no device ${name} on board ${board.id}`);
+  checkDeviceName(d.name);
   return d;
 }
 
