@@ -147,7 +147,7 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
   } catch (err) {
     res.status = 'ERROR';
     const e = err instanceof Error ? err : new Error(String(err));
-    res.error = e.stack ? { message: e.message, stack: e.stack } : { message: e.message };
+    res.error = e.stack ? { message: e.message, stack: targetFrames(e.stack) } : { message: e.message };
     res.reason = firstLine(e.message) || e.name;
     try {
       if (session) log = session.log();
@@ -165,6 +165,17 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
     }
   }
   return res;
+}
+
+/**
+ * The frames from the throw down to the executor: those are the target's (the
+ * model's) own. The executor's callers differ between the main thread and a worker,
+ * and the report must not depend on --jobs.
+ */
+function targetFrames(stack: string): string {
+  const lines = stack.split('\n');
+  const cut = lines.findIndex((l) => /^\s+at (async )?executeRun\b/.test(l));
+  return (cut < 0 ? lines : lines.slice(0, cut)).join('\n');
 }
 
 function firstLine(s: string): string {

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { PlanRun } from '../dsl/plan.js';
 import type { RunResult } from '../report/result.js';
 import type { RunAllOptions } from './run-all.js';
+import { targetOptions } from './run-all.js';
 import type { TargetName } from './targets/index.js';
 import type { WorkerInit, WorkerReply, WorkerTask } from './worker-protocol.js';
 
@@ -13,8 +14,7 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
   // small chunks keep the threads balanced; big enough to amortise a message round trip
   const chunk = Math.max(1, Math.min(64, Math.ceil(runs.length / (jobs * 8))));
   let next = 0;
-  const init: WorkerInit = { target: opts.target, exec: {} };
-  if (opts.seed !== undefined) init.seed = opts.seed;
+  const init: WorkerInit = { target: opts.target, options: targetOptions(opts), exec: {} };
   if (opts.keepLog !== undefined) init.exec.keepLog = opts.keepLog;
   if (opts.tailLines !== undefined) init.exec.tailLines = opts.tailLines;
   const url = new URL('./worker.js', import.meta.url);

@@ -5,7 +5,7 @@ import type { PlanRun } from '../dsl/plan.js';
 import type { RunResult } from '../report/result.js';
 import type { ExecOptions } from './execute.js';
 import { executeRun, skippedRun } from './execute.js';
-import type { TargetName } from './targets/index.js';
+import type { TargetName, TargetOptions } from './targets/index.js';
 import { loadTarget } from './targets/index.js';
 import type { Target } from './target.js';
 
@@ -13,6 +13,8 @@ export interface RunAllOptions extends ExecOptions {
   /** a registered target by name, or a Target object (which runs in-process only) */
   target: TargetName | Target;
   seed?: number;
+  /** a module exporting createKernel, instead of the built-in model (see TargetOptions) */
+  kernelModule?: string;
   /** worker threads; 1 = in-process */
   jobs?: number;
   /** called once per finished run, in completion order */
@@ -20,7 +22,7 @@ export interface RunAllOptions extends ExecOptions {
 }
 
 export async function executeAll(runs: readonly PlanRun[], opts: RunAllOptions): Promise<RunResult[]> {
-  const target = typeof opts.target === 'string' ? await loadTarget(opts.target, opts.seed === undefined ? {} : { seed: opts.seed }) : opts.target;
+  const target = typeof opts.target === 'string' ? await loadTarget(opts.target, targetOptions(opts)) : opts.target;
   const why = await target.unavailable();
   if (why !== undefined) {
     return runs.map((run) => {
@@ -33,6 +35,13 @@ export async function executeAll(runs: readonly PlanRun[], opts: RunAllOptions):
   if (jobs === 1 || typeof opts.target !== 'string') return executeSequential(runs, target, opts);
   const { executeOnWorkers } = await import('./pool.js');
   return executeOnWorkers(runs, jobs, { ...opts, target: opts.target });
+}
+
+export function targetOptions(o: { seed?: number; kernelModule?: string }): TargetOptions {
+  const t: TargetOptions = {};
+  if (o.seed !== undefined) t.seed = o.seed;
+  if (o.kernelModule !== undefined) t.kernelModule = o.kernelModule;
+  return t;
 }
 
 export async function executeSequential(runs: readonly PlanRun[], target: Target, opts: ExecOptions & { onResult?: (r: RunResult) => void }): Promise<RunResult[]> {

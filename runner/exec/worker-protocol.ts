@@ -3,11 +3,11 @@
 import type { PlanRun } from '../dsl/plan.js';
 import type { RunResult } from '../report/result.js';
 import type { ExecOptions } from './execute.js';
-import type { TargetName } from './targets/index.js';
+import type { TargetName, TargetOptions } from './targets/index.js';
 
 export interface WorkerInit {
   target: TargetName;
-  seed?: number;
+  options: TargetOptions;
   exec: ExecOptions;
 }
 

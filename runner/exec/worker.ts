@@ -7,7 +7,7 @@ import type { WorkerInit, WorkerReply, WorkerTask } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const targetP = loadTarget(init.target, init.seed === undefined ? {} : { seed: init.seed });
+const targetP = loadTarget(init.target, init.options);
 
 port.on('message', (task: WorkerTask) => {
   targetP

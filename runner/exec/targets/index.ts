@@ -14,6 +14,11 @@ export function isTargetName(s: string): s is TargetName {
 
 export interface TargetOptions {
   seed?: number;
+  /**
+   * URL or path of a module exporting `createKernel` to use instead of the built-in
+   * model (a patched model, or a scripted fake in tests); model target only.
+   */
+  kernelModule?: string;
 }
 
 /** A target that cannot run anything: every run is reported as SKIP with `reason`. */
@@ -43,9 +48,9 @@ export async function loadTarget(name: TargetName, opts: TargetOptions = {}): Pr
   if (name === 'model') {
     let createKernel: CreateKernel;
     try {
-      createKernel = ((await import(MODEL_MODULE)) as { createKernel: CreateKernel }).createKernel;
+      createKernel = ((await import(opts.kernelModule ?? MODEL_MODULE)) as { createKernel: CreateKernel }).createKernel;
     } catch (err) {
-      if (isModuleNotFound(err, 'model/index.js')) return unavailableTarget('model', 'the kernel model (runner/model/index.js) is not built');
+      if (opts.kernelModule === undefined && isModuleNotFound(err, 'model/index.js')) return unavailableTarget('model', 'the kernel model (runner/model/index.js) is not built');
       throw err;
     }
     const kopts: KernelOptions = {};
