@@ -111,7 +111,7 @@ if [ -z "$KVER" ]; then
     "$KEYRING" "$mirror" "$CODENAME" "$KEYRING" "$mirror" "$CODENAME" > "$APT/sources.list"
   say "private apt state in $APT, mirror $mirror ($CODENAME-backports + $CODENAME)"
   t=$(now)
-  timeout 300 apt-get "${B[@]}" -qq update || skip "apt-get update of $mirror $CODENAME-backports failed (no network?)"
+  timeout 300 apt-get "${B[@]}" -qq --error-on=any update || skip "apt-get update of $mirror $CODENAME-backports failed (no network?)"
   lap apt-lists "$t"
   # resolve the ABI from the metapackage's backports version
   ver=$(apt-cache "${B[@]}" madison "linux-image-$ARCH:$ARCH" 2>/dev/null | awk -F'|' '/-backports/ { gsub(/ /, "", $2); print $2; exit }')
@@ -136,7 +136,7 @@ fetch() { # fetch PKG... into $CACHE/debs (skips those present)
     printf 'deb [signed-by=%s] %s %s-backports main\ndeb [signed-by=%s] %s %s main\n' \
       "$KEYRING" "$mirror" "$CODENAME" "$KEYRING" "$mirror" "$CODENAME" > "$APT/sources.list"
   }
-  compgen -G "$APT/lists/*Packages*" >/dev/null || timeout 300 apt-get "${B[@]}" -qq update || return 1
+  compgen -G "$APT/lists/*Packages*" >/dev/null || timeout 300 apt-get "${B[@]}" -qq --error-on=any update || return 1
   say "downloading ${want[*]}"
   (cd "$CACHE/debs" && timeout 900 apt-get "${B[@]}" -qq download "${want[@]}")
 }
