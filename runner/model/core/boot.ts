@@ -1,0 +1,81 @@
+// The `boot` step: device creation, initcalls level by level, deferred probe at
+// late_initcall, then userspace (udev loads the module drivers that are not held).
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Driver } from './driver.js';
+import type { IommuInstance } from '../iommu/instance.js';
+import type { Initcall } from '../types.js';
+import { INITCALL_ORDER } from '../types.js';
+import { INIT_TASK, MODPROBE_TASK } from '../kernel/task.js';
+import { deviceAdd } from './device-add.js';
+import { driverRegister } from './dd.js';
+import { deferredProbeExtendTimeout, deferredProbeInitcall, flushDeferredProbe } from './deferred.js';
+
+export const INIT_FRAMES = ['ret_from_fork', 'kernel_init', 'kernel_init_freeable', 'do_one_initcall'];
+const MODULE_FRAMES = ['el0_svc', '__arm64_sys_finit_module', 'load_module', 'do_init_module', 'do_one_initcall'];
+
+/** what a loadable unit of the board is: a driver, or an IOMMU that registers from an initcall */
+export type Loadable =
+  | { kind: 'driver'; driver: Driver; initcall: Initcall }
+  | { kind: 'iommu-initcall'; name: string; instances: IommuInstance[]; initcall: Initcall };
+
+function registerWrapper(drv: Driver): string {
+  return drv.bus === 'pci' ? '__pci_register_driver' : drv.bus === 'amba' ? 'amba_driver_register' : '__platform_driver_register';
+}
+
+/** do_one_initcall(<fn>) of one loadable, in the current task */
+export function runLoadable(k: KernelCtx, l: Loadable): void {
+  if (l.kind === 'driver') {
+    if (l.driver.registered) return;
+    k.call(l.driver.initFn, () => k.call(registerWrapper(l.driver), () => driverRegister(k, l.driver)));
+    return;
+  }
+  for (const inst of l.instances) {
+    if (inst.registered || k.panicked) continue;
+    k.call('pci_iommu_init', () => k.call(`${inst.impl.symbol}_init`, () => inst.impl.probe(k, inst)));
+  }
+}
+
+function banner(k: KernelCtx): void {
+  k.log(`Linux version ${k.uts} (bringup@model) (gcc (GCC) 12.2.0, GNU ld 2.40) #1 SMP PREEMPT`);
+  if (k.board.firmware === 'dt') k.log(`Machine model: ${k.board.model}`);
+  else k.log(`DMI: ${k.board.model}`);
+}
+
+export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: ReadonlySet<string>, heldName: (l: Loadable) => string[]): void {
+  const isHeld = (l: Loadable): boolean => heldName(l).some((n) => hold.has(n));
+  k.inTask(INIT_TASK, INIT_FRAMES, () => {
+    banner(k);
+    if (k.since('v5.14')) k.log('iommu: Default domain type: Translated');
+    k.call('of_platform_default_populate_init', () => {
+      // IOMMU instances first, then clients, each in file order
+      for (const inst of k.iommus.values()) if (inst.dev) deviceAdd(k, inst.dev);
+      for (const dev of k.devices.values()) if (!dev.iommuInstance && dev.board?.present && dev.status === 'okay') deviceAdd(k, dev);
+    });
+  });
+  for (const level of INITCALL_ORDER) {
+    for (const l of loadables) {
+      if (l.initcall !== level || isHeld(l) || k.panicked) continue;
+      k.inTask(INIT_TASK, INIT_FRAMES, () => runLoadable(k, l));
+    }
+    if (level === 'late' && !k.panicked) k.inTask(INIT_TASK, INIT_FRAMES, () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
+  }
+  if (k.panicked) return;
+  k.log('Freeing unused kernel memory: 1216K');
+  k.log('Run /init as init process');
+  k.systemRunning = true;
+  // udev: the modules of present devices get loaded, unless the scenario holds them
+  for (const l of loadables) {
+    if (l.initcall !== 'module' || isHeld(l) || k.panicked) continue;
+    loadModule(k, l);
+  }
+}
+
+/** modprobe: the module's init registers the driver; the deferred work runs after */
+export function loadModule(k: KernelCtx, l: Loadable): void {
+  k.inTask(MODPROBE_TASK, MODULE_FRAMES, () => {
+    deferredProbeExtendTimeout(k);
+    runLoadable(k, l);
+  });
+  flushDeferredProbe(k);
+}

@@ -1,0 +1,203 @@
+// The driver core's probe and release paths (drivers/base/dd.c), with the error
+// labels of each era. Return values follow the modern convention internally:
+// 0 = bound, a positive errno = the probe failed, a negative errno = a core error.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from './device.js';
+import type { Driver } from './driver.js';
+import { ERRNO } from '../kernel/errno.js';
+import { devInfo } from '../kernel/device-printk.js';
+import { warn } from '../kernel/reports.js';
+import { busDmaCleanup, busDmaConfigure, driverMatchDevice } from './bus.js';
+import { archTeardownDmaOps } from '../dma/arch.js';
+import { devresReleaseAll } from './devres.js';
+import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger } from './deferred.js';
+import { callDriverProbe, callDriverRemove } from './probe.js';
+import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup } from './links.js';
+
+const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
+const ENODEV = ERRNO.ENODEV!;
+const ENXIO = ERRNO.ENXIO!;
+const EBUSY = ERRNO.EBUSY!;
+
+/** driver_bound(): on the driver's list, off the deferred list, and kick the deferred work */
+function driverBound(k: KernelCtx, dev: Device): void {
+  if (dev.bound) {
+    k.log(`driver_bound: device ${dev.name} already bound`);
+    return;
+  }
+  dev.bound = true;
+  deferredProbeDel(k, dev);
+  deferredProbeTrigger(k);
+}
+
+function probeFailedMessage(k: KernelCtx, dev: Device, drv: Driver, err: number): void {
+  // -EPROBE_DEFER, -ENODEV and -ENXIO are dev_dbg/pr_debug only
+  if (err === -EPROBE_DEFER || err === -ENODEV || err === -ENXIO) return;
+  if (k.since('next-20240430')) devInfo(k, dev, `probe with driver ${drv.name} failed with error ${err}`);
+  else k.log(`${drv.name}: probe of ${dev.name} failed with error ${err}`);
+}
+
+/** the tail every failed probe runs (device_unbind_cleanup and its predecessors) */
+function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean): void {
+  if (!k.has('0b777eee88d7')) {
+    // v4.15..v5.1: probe_failed: arch_teardown_dma_ops(); ... pinctrl_bind_failed: devres_release_all()
+    if (dmaConfigured) archTeardownDmaOps(k, dev);
+    k.call('device_links_no_driver', () => undefined);
+    devresReleaseAll(k, dev);
+  } else {
+    if (k.since('v6.9')) busDmaCleanup(k, dev);
+    k.call('device_links_no_driver', () => undefined);
+    devresReleaseAll(k, dev);
+    archTeardownDmaOps(k, dev);
+  }
+  dev.driver = null;
+  dev.drvdata = null;
+}
+
+export function reallyProbe(k: KernelCtx, dev: Device, drv: Driver): number {
+  return k.call('really_probe', () => {
+    if (dev.devres.length > 0) {
+      if (k.since('v5.14')) {
+        k.log(`${dev.bus} ${dev.name}: Resources present before probing`);
+        return -EBUSY;
+      }
+      warn(k, { file: 'drivers/base/dd.c', line: 454, fn: 'really_probe' });
+    }
+    dev.driver = drv;
+    // v4.11 configured DMA when the device was created; from v4.12 it happens here
+    const configureHere = k.has('7b07cbefb68d');
+    if (configureHere) {
+      const ret = busDmaConfigure(k, dev);
+      if (ret !== 0) {
+        // v4.12..v5.1 jump to dma_failed, which skips the tear-down
+        probeFailureCleanup(k, dev, k.has('0b777eee88d7'));
+        return ret;
+      }
+    }
+    let ret = callDriverProbe(k, dev, drv);
+    if (ret !== 0) {
+      probeFailedMessage(k, dev, drv, ret);
+      probeFailureCleanup(k, dev, configureHere);
+      return -ret;
+    }
+    if (!dev.driver) return ENODEV; // the probe oopsed halfway: never reached
+    driverBound(k, dev);
+    ret = 0;
+    return ret;
+  });
+}
+
+/** driver_probe_device(): really_probe plus the deferred-list bookkeeping */
+export function driverProbeDevice(k: KernelCtx, dev: Device, drv: Driver): number {
+  return k.call('driver_probe_device', () => {
+    if (dev.dead || !dev.added) return -ENODEV;
+    if (dev.driver) return -EBUSY;
+    dev.canMatch = true;
+    const trigger = k.deferredTriggerCount;
+    const ret = k.call('__driver_probe_device', () => reallyProbe(k, dev, drv));
+    if (ret === EPROBE_DEFER || ret === -EPROBE_DEFER) {
+      deferredProbeAdd(k, dev);
+      // a bind finished while we probed: make sure this device is not stranded
+      if (trigger !== k.deferredTriggerCount) deferredProbeTrigger(k);
+    }
+    return ret;
+  });
+}
+
+/** __device_attach(): offer the device to each driver of its bus until one binds */
+export function deviceAttach(k: KernelCtx, dev: Device): void {
+  if (dev.driver || dev.dead) return;
+  k.call('__device_attach', () =>
+    k.call('bus_for_each_drv', () => {
+      for (const drv of k.busDrivers[dev.bus]) {
+        if (!drv.registered) continue;
+        const bound = k.call('__device_attach_driver', () => {
+          if (!driverMatchDevice(k, drv, dev)) return false;
+          return driverProbeDevice(k, dev, drv) === 0;
+        });
+        if (bound || k.panicked) return;
+      }
+    }),
+  );
+}
+
+export function busProbeDevice(k: KernelCtx, dev: Device): void {
+  k.call('bus_probe_device', () => k.call('device_initial_probe', () => deviceAttach(k, dev)));
+}
+
+/** __driver_attach() over the bus: every matching unbound device is probed */
+export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: Array<() => void>): void {
+  k.call('driver_attach', () =>
+    k.call('bus_for_each_dev', () => {
+      for (const dev of k.busDevices[drv.bus].slice()) {
+        if (k.panicked) return;
+        k.call('__driver_attach', () => {
+          if (!driverMatchDevice(k, drv, dev)) return;
+          if (dev.driver) return;
+          if (drv.async) {
+            asyncProbes.push(() => void driverProbeDevice(k, dev, drv));
+            return;
+          }
+          driverProbeDevice(k, dev, drv);
+        });
+      }
+    }),
+  );
+}
+
+/** driver_register() → bus_add_driver() → driver_attach() */
+export function driverRegister(k: KernelCtx, drv: Driver): void {
+  const asyncProbes: Array<() => void> = [];
+  k.call('driver_register', () =>
+    k.call('bus_add_driver', () => {
+      drv.registered = true;
+      k.busDrivers[drv.bus].push(drv);
+      driverAttach(k, drv, asyncProbes);
+    }),
+  );
+  // async probes run after the registration returns, each in its own worker
+  for (const probe of asyncProbes) {
+    if (k.panicked) return;
+    k.inTask({ comm: 'kworker/u8:2', pid: 41, cpu: 1, workqueue: 'async async_run_entry_fn' },
+      ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'async_run_entry_fn', '__driver_attach_async_helper'], probe);
+  }
+}
+
+/** __device_release_driver(): unbind, with the tear-down order of the era */
+export function deviceReleaseDriver(k: KernelCtx, dev: Device): void {
+  const drv = dev.driver;
+  if (!drv) return;
+  k.call('device_release_driver_internal', () => {
+    deviceLinksUnbindConsumers(k, dev);
+    callDriverRemove(k, dev, drv);
+    if (k.since('v6.9')) busDmaCleanup(k, dev);
+    deviceLinksDriverCleanup(k, dev);
+    if (k.has('376991db4b64')) {
+      devresReleaseAll(k, dev);
+      archTeardownDmaOps(k, dev);
+    } else {
+      archTeardownDmaOps(k, dev);
+      devresReleaseAll(k, dev);
+    }
+    dev.driver = null;
+    dev.bound = false;
+    dev.drvdata = null;
+  });
+}
+
+/** driver_detach(): unbind every device of the driver, the last bound first */
+export function driverUnregister(k: KernelCtx, drv: Driver): void {
+  k.call('driver_unregister', () =>
+    k.call('bus_remove_driver', () => {
+      const bound = k.busDevices[drv.bus].filter((d) => d.driver === drv);
+      for (const dev of bound.reverse()) deviceReleaseDriver(k, dev);
+      drv.registered = false;
+      const list = k.busDrivers[drv.bus];
+      const i = list.indexOf(drv);
+      if (i >= 0) list.splice(i, 1);
+    }),
+  );
+}
+
+export { deferredProbeDel };

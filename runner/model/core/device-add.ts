@@ -1,0 +1,44 @@
+// device_add() and device_del(): a device joins its bus (and, where the era does it,
+// the IOMMU core hears about it through the bus notifier), then drivers are offered.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from './device.js';
+import { busProbeDevice, deviceReleaseDriver } from './dd.js';
+import { deferredProbeDel } from './deferred.js';
+import { devresReleaseAll } from './devres.js';
+import { deviceLinkDel } from './links.js';
+import { iommuProbeDevice, iommuReleaseDevice } from '../iommu/core.js';
+import { ACPI_NAMES, OF_NAMES, firmwareDmaConfigure } from '../iommu/firmware.js';
+
+export function deviceAdd(k: KernelCtx, dev: Device): void {
+  k.call('device_add', () => {
+    dev.added = true;
+    dev.dead = false;
+    k.busDevices[dev.bus].push(dev);
+    // before v4.12 DMA (and the IOMMU, if it was already there) was set up at creation
+    if (!k.has('7b07cbefb68d') && !dev.iommuInstance) {
+      firmwareDmaConfigure(k, dev, k.board.firmware === 'acpi' ? ACPI_NAMES : OF_NAMES);
+    }
+    // BUS_NOTIFY_ADD_DEVICE: the IOMMU core probes the newcomer (errors are ignored)
+    if (k.iommuDeviceList.length > 0 && k.has('7b07cbefb68d')) {
+      k.call('blocking_notifier_call_chain', () => k.call('iommu_bus_notifier', () => iommuProbeDevice(k, dev)));
+    }
+    busProbeDevice(k, dev);
+  });
+}
+
+export function deviceDel(k: KernelCtx, dev: Device): void {
+  k.call('device_del', () => {
+    deferredProbeDel(k, dev);
+    if (dev.driver) deviceReleaseDriver(k, dev);
+    // BUS_NOTIFY_REMOVED_DEVICE
+    iommuReleaseDevice(k, dev);
+    devresReleaseAll(k, dev);
+    for (const l of dev.links.slice()) deviceLinkDel(l);
+    const list = k.busDevices[dev.bus];
+    const i = list.indexOf(dev);
+    if (i >= 0) list.splice(i, 1);
+    dev.added = false;
+    dev.dead = true;
+  });
+}

@@ -1,0 +1,30 @@
+// struct device_driver: a client driver from the board (its probe/remove are the
+// board's action lists) or an IOMMU driver from the catalog.
+
+import type { BoardDriver, BusName, Initcall } from '../types.js';
+import type { IommuDriverImpl } from '../iommu/driver-impl.js';
+
+export class Driver {
+  registered = false;
+  /** the order in which registration happened (for bus_for_each_drv) */
+  constructor(
+    readonly name: string,
+    readonly bus: BusName,
+    readonly initcall: Initcall,
+    readonly client: BoardDriver | undefined,
+    readonly iommuImpl: IommuDriverImpl | undefined,
+  ) {}
+
+  get async(): boolean {
+    return this.client?.async ?? false;
+  }
+
+  get driverManagedDma(): boolean {
+    return this.client?.driverManagedDma ?? false;
+  }
+
+  /** the init function do_one_initcall calls, as a trace shows it */
+  get initFn(): string {
+    return `${this.name.replace(/[-.]/g, '_')}_driver_init`;
+  }
+}

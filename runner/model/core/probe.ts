@@ -1,0 +1,109 @@
+// call_driver_probe() and the driver's remove: a client driver runs the board's
+// action list; an IOMMU driver runs its catalog probe. Faults armed by `fail-probe`
+// make the probe fail after a given action, as a real driver's error path would.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from './device.js';
+import type { Driver } from './driver.js';
+import type { ProbeAction } from '../types.js';
+import { ERRNO } from '../kernel/errno.js';
+import { devInfo } from '../kernel/device-printk.js';
+import { dmaAllocAttrs, dmaFreeAttrs, dmaTransfer } from '../dma/mapping.js';
+import { deviceLinkAdd } from './links.js';
+
+function probeFn(drv: Driver): string {
+  return `${drv.name.replace(/[-.]/g, '_')}_probe`;
+}
+
+function removeFn(drv: Driver): string {
+  return `${drv.name.replace(/[-.]/g, '_')}_remove`;
+}
+
+/** the fault armed for this probe, if it fires after `done` actions of `total` */
+function armedFault(k: KernelCtx, dev: Device, done: number, total: number): number | undefined {
+  const list = k.faults.get(dev.name);
+  const f = list?.[0];
+  if (!f) return undefined;
+  const at = f.at === undefined ? total : Math.min(f.at, total);
+  if (at !== done) return undefined;
+  if (--f.remaining <= 0) list!.shift();
+  return f.errno;
+}
+
+function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
+  switch (a.kind) {
+    case 'dmam-alloc':
+      return k.call('dmam_alloc_attrs', () => {
+        const buf = dmaAllocAttrs(k, dev, a.size);
+        if (!buf) return -ERRNO.ENOMEM!;
+        dev.devres.push({ kind: 'dmam', buffer: buf, size: a.size });
+        return 0;
+      });
+    case 'dma-alloc': {
+      const buf = dmaAllocAttrs(k, dev, a.size);
+      if (!buf) return -ERRNO.ENOMEM!;
+      dev.buffers.push(buf);
+      return 0;
+    }
+    case 'dma-free': {
+      // the most recent unmanaged buffer of that size, as a driver frees its own
+      for (let i = dev.buffers.length - 1; i >= 0; i--) {
+        if (dev.buffers[i]!.size === a.size) {
+          const [buf] = dev.buffers.splice(i, 1);
+          dmaFreeAttrs(k, dev, buf!);
+          break;
+        }
+      }
+      return 0;
+    }
+    case 'devm-alloc':
+      dev.devres.push({ kind: 'devm', size: a.size });
+      return 0;
+    case 'request-irq':
+      dev.devres.push({ kind: 'irq', size: 0, irq: a.irq });
+      return 0;
+    case 'dma-transfer':
+      return dmaTransfer(k, dev, a.size);
+    case 'log':
+      devInfo(k, dev, a.text);
+      return 0;
+    case 'wait-for': {
+      const supplier = k.devices.get(a.device);
+      if (!supplier || !supplier.bound) return -ERRNO.EPROBE_DEFER!;
+      deviceLinkAdd(k, dev, supplier, 'driver-core', false);
+      return 0;
+    }
+    case 'fail':
+      return a.errno;
+  }
+}
+
+function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
+  const actions = drv.client!.probe;
+  for (let i = 0; i < actions.length; i++) {
+    const f = armedFault(k, dev, i, actions.length);
+    if (f !== undefined) return f;
+    const ret = runAction(k, dev, actions[i]!);
+    if (ret !== 0) return ret;
+  }
+  return armedFault(k, dev, actions.length, actions.length) ?? 0;
+}
+
+export function callDriverProbe(k: KernelCtx, dev: Device, drv: Driver): number {
+  return k.call(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : 'platform_probe', () => {
+    if (drv.iommuImpl) {
+      const f = armedFault(k, dev, 0, 0);
+      if (f !== undefined) return f;
+      // the catalog driver names its own probe function on the stack
+      return drv.iommuImpl.probe(k, dev.iommuInstance!);
+    }
+    return k.call(probeFn(drv), () => clientProbe(k, dev, drv));
+  });
+}
+
+export function callDriverRemove(k: KernelCtx, dev: Device, drv: Driver): void {
+  if (!drv.client) return;
+  k.call(removeFn(drv), () => {
+    for (const a of drv.client!.remove) runAction(k, dev, a);
+  });
+}

@@ -1,0 +1,80 @@
+// arch_setup_dma_ops()/arch_teardown_dma_ops() for arm64, arm (32-bit) and x86_64,
+// as each era had them (see research kernel-driver-core.md §6).
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from '../core/device.js';
+import type { DmaOpsKind } from '../api.js';
+
+/** what dev->dma_ops means to a caller: NULL is dma-direct on every arch modelled */
+export function effectiveOps(dev: Device): 'direct' | 'iommu' | 'arm-iommu' {
+  return dev.dmaOps ?? 'direct';
+}
+
+/** the state query's view: 'none' when DMA is not configured and no ops are left */
+export function reportedOps(dev: Device): DmaOpsKind {
+  if (dev.dmaOps) return dev.dmaOps;
+  return dev.dmaConfigured ? 'direct' : 'none';
+}
+
+function translatedDefaultDomain(dev: Device): boolean {
+  return dev.group?.defaultDomain?.type === 'dma';
+}
+
+/** iommu_setup_dma_ops(): iommu-dma for a device in a translated default domain */
+export function iommuSetupDmaOps(k: KernelCtx, dev: Device): void {
+  k.call('iommu_setup_dma_ops', () => {
+    if (k.board.arch === 'arm') return;
+    if (translatedDefaultDomain(dev)) dev.dmaOps = 'iommu';
+    else if (dev.dmaOps === 'iommu') dev.dmaOps = null;
+  });
+}
+
+export function archSetupDmaOps(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
+  k.call('arch_setup_dma_ops', () => {
+    switch (k.board.arch) {
+      case 'arm64':
+        // from b67483b3c44e the IOMMU core installs iommu-dma once, at IOMMU probe time
+        if (!k.has('b67483b3c44e')) {
+          if (iommuPresent && translatedDefaultDomain(dev)) iommuSetupDmaOps(k, dev);
+          else dev.dmaOps = null;
+        }
+        break;
+      case 'arm':
+        // v4.12 added "don't override the dma_ops if they have already been set"
+        if (k.has('7b07cbefb68d') && dev.dmaOps) return;
+        if (iommuPresent && dev.group) {
+          dev.armMapping = true;
+          dev.dmaOps = 'arm-iommu';
+        } else {
+          dev.dmaOps = null;
+        }
+        dev.armOpsSetup = true;
+        break;
+      case 'x86_64':
+        break;
+    }
+    dev.dmaConfigured = true;
+  });
+}
+
+export function archTeardownDmaOps(k: KernelCtx, dev: Device): void {
+  k.call('arch_teardown_dma_ops', () => {
+    switch (k.board.arch) {
+      case 'arm64':
+        // 8b80549f1bc6 removed arm64's tear-down altogether
+        if (k.has('8b80549f1bc6')) return;
+        dev.dmaOps = null;
+        break;
+      case 'arm':
+        if (k.has('7b07cbefb68d') && !dev.armOpsSetup) return;
+        // __arm_iommu_detach_device: the mapping goes, dev->dma_ops stays unless cleared
+        dev.armMapping = false;
+        if (k.has('arm32-teardown-clears-ops')) dev.dmaOps = null;
+        dev.armOpsSetup = false;
+        break;
+      case 'x86_64':
+        return;
+    }
+    dev.dmaConfigured = false;
+  });
+}

@@ -1,0 +1,147 @@
+// The DMA mapping layer: coherent allocations through the device's current ops, frees
+// through whatever ops the device has when the free happens, and a streaming transfer
+// the device performs through its IOMMU's translation (if any).
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from '../core/device.js';
+import type { DmaBuffer } from './buffer.js';
+import { PAGE_SIZE } from './pages.js';
+import { effectiveOps } from './arch.js';
+import { badPage, oops, warn } from '../kernel/reports.js';
+import { ERRNO } from '../kernel/errno.js';
+
+/** the address limit dma-direct honours: the device mask, and the bus limit from b4ebe6063204 */
+export function directLimit(k: KernelCtx, dev: Device): number {
+  let limit = dev.dmaMask;
+  if (k.has('b4ebe6063204') && k.board.busDmaBits !== undefined) limit = Math.min(limit, 2 ** k.board.busDmaBits - 1);
+  return limit;
+}
+
+function pagesFor(size: number): number {
+  return Math.max(1, Math.ceil(size / PAGE_SIZE));
+}
+
+function iovaLimit(k: KernelCtx, dev: Device): number {
+  // the IOVA allocator works top-down; keep IOVAs below the first bank's top so a
+  // misdirected free computes a page frame inside RAM, as on the reference machines
+  return Math.min(dev.dmaMask, k.pages.lowestBankEnd() - 1);
+}
+
+function armMappingMissing(k: KernelCtx, dev: Device): never {
+  // arm_iommu_alloc_attrs() → __alloc_iova(mapping == NULL)
+  return k.call('arm_iommu_alloc_attrs', () => k.call('__iommu_alloc_buffer', () => oops(k, { addr: 0x14, pc: '__alloc_iova' })));
+}
+
+export function dmaAllocAttrs(k: KernelCtx, dev: Device, size: number): DmaBuffer | null {
+  return k.call('dma_alloc_attrs', () => {
+    const pages = pagesFor(size);
+    const ops = effectiveOps(dev);
+    if (ops === 'arm-iommu' && !dev.armMapping) armMappingMissing(k, dev);
+    if (ops === 'iommu' || ops === 'arm-iommu') {
+      return k.call(ops === 'iommu' ? 'iommu_dma_alloc' : 'arm_iommu_alloc_attrs', () => {
+        const domain = dev.group?.domain;
+        if (!domain || domain.type !== 'dma') return null;
+        const pfns = k.pages.alloc(pages, Number.MAX_SAFE_INTEGER);
+        if (!pfns) return null;
+        const iova = domain.allocIova(pages, iovaLimit(k, dev));
+        domain.map(iova, pfns);
+        return { size, allocOps: ops, pfns, dmaHandle: iova, domain, freed: false, foreignFree: false };
+      });
+    }
+    return k.call('dma_direct_alloc', () => {
+      const pfns = k.pages.alloc(pages, directLimit(k, dev));
+      if (!pfns) return null;
+      return { size, allocOps: 'direct' as const, pfns, dmaHandle: pfns[0]! * PAGE_SIZE, freed: false, foreignFree: false };
+    });
+  });
+}
+
+/** a buffer that came from iommu-dma, freed by dma-direct: the IOVA is taken for a physical address */
+function directFreeOfIommuBuffer(k: KernelCtx, buf: DmaBuffer): void {
+  k.call('dma_direct_free', () =>
+    k.call('__dma_direct_free_pages', () =>
+      k.call('__free_pages', () => {
+        const first = Math.floor(buf.dmaHandle / PAGE_SIZE);
+        for (let i = 0; i < buf.pfns.length; i++) {
+          const pfn = first + i;
+          if (k.pages.isRam(pfn)) {
+            badPage(k, pfn);
+          } else {
+            oops(k, { addr: 0xfffffe0000000000n + BigInt(pfn) * 64n, pc: '__free_pages', lr: '__dma_direct_free_pages' });
+          }
+        }
+      }),
+    ),
+  );
+}
+
+export function dmaFreeAttrs(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
+  if (buf.freed) return;
+  k.call('dma_free_attrs', () => {
+    const ops = effectiveOps(dev);
+    buf.freed = true;
+    if (ops === buf.allocOps) {
+      if (buf.domain) buf.domain.unmap(buf.dmaHandle, buf.pfns.length);
+      k.pages.free(buf.pfns);
+      return;
+    }
+    buf.foreignFree = true;
+    k.foreignFrees.push({ device: dev.name, size: buf.size, allocOps: buf.allocOps, ops });
+    if (ops === 'direct') {
+      directFreeOfIommuBuffer(k, buf);
+    } else {
+      // a physical address handed to iommu-dma as an IOVA: nothing is mapped there
+      k.call('iommu_dma_free', () =>
+        k.call('__iommu_dma_unmap', () => warn(k, { file: 'drivers/iommu/dma-iommu.c', line: 780, fn: '__iommu_dma_unmap' })),
+      );
+    }
+  });
+}
+
+/**
+ * dma_map_single() of a kernel buffer, the device's access to it, and the unmap.
+ * Returns 0, or -EIO when the IOMMU blocked the access (the driver sees an error).
+ */
+export function dmaTransfer(k: KernelCtx, dev: Device, size: number): number {
+  return k.call('dma_map_single_attrs', () => {
+    const pages = pagesFor(size);
+    const ops = effectiveOps(dev);
+    if (ops === 'arm-iommu' && !dev.armMapping) {
+      return k.call('arm_iommu_map_page', () => oops(k, { addr: 0x14, pc: '__alloc_iova' }));
+    }
+    const kbuf = k.pages.alloc(pages, Number.MAX_SAFE_INTEGER);
+    if (!kbuf) return -ERRNO.ENOMEM!;
+    let addr: number;
+    let bounce: number[] | null = null;
+    const domain = dev.group?.domain ?? null;
+    if (ops !== 'direct') {
+      if (!domain || domain.type !== 'dma') {
+        k.pages.free(kbuf);
+        return -ERRNO.ENOMEM!;
+      }
+      addr = domain.allocIova(pages, iovaLimit(k, dev));
+      domain.map(addr, kbuf);
+    } else {
+      addr = kbuf[0]! * PAGE_SIZE;
+      if (addr + size - 1 > directLimit(k, dev)) {
+        // swiotlb bounces the buffer into memory the device can reach
+        bounce = k.pages.alloc(pages, directLimit(k, dev));
+        if (!bounce) {
+          k.pages.free(kbuf);
+          return -ERRNO.ENOMEM!;
+        }
+        addr = bounce[0]! * PAGE_SIZE;
+      }
+    }
+    let ret = 0;
+    // the device's access goes through its group's current domain
+    if (domain && domain.type === 'dma' && !domain.translates(addr, size)) {
+      domain.inst.impl.contextFault(k, domain.inst, dev, addr);
+      ret = -ERRNO.EIO!;
+    }
+    if (ops !== 'direct' && domain) domain.unmap(addr, pages);
+    if (bounce) k.pages.free(bounce);
+    k.pages.free(kbuf);
+    return ret;
+  });
+}

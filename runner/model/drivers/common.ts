@@ -1,0 +1,69 @@
+// Building blocks the catalog drivers share: the "sensible order" platform probe
+// (publish drvdata, then register), fwspec-based xlate/probe_device, and plain domains.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from '../core/device.js';
+import type { IommuDriverImpl } from '../iommu/driver-impl.js';
+import type { IommuInstance } from '../iommu/instance.js';
+import { Domain, type DomainType, type Group } from '../iommu/group.js';
+import { ERRNO } from '../kernel/errno.js';
+import { devIommuGet, iommuFwspecAddIds } from '../iommu/fwspec.js';
+import { genericDeviceGroup, iommuDeviceRegister } from '../iommu/core.js';
+
+export const ENODEV = ERRNO.ENODEV!;
+
+/** platform_set_drvdata() then iommu_device_sysfs_add() + iommu_device_register() */
+export function registerInSensibleOrder(k: KernelCtx, inst: IommuInstance, data: Record<string, unknown> = {}): number {
+  inst.drvdata = { ...inst.state, ...data };
+  k.call('iommu_device_sysfs_add', () => undefined);
+  return iommuDeviceRegister(k, inst);
+}
+
+/** the instance a device's fwspec names, as drivers keep it in dev_iommu_priv */
+export function xlateToPriv(_k: KernelCtx, dev: Device, inst: IommuInstance, ids: readonly number[]): number {
+  iommuFwspecAddIds(dev, ids);
+  const di = devIommuGet(dev);
+  if (!di.priv) di.priv = inst.drvdata ? inst : null;
+  return 0;
+}
+
+export function privInstance(dev: Device): IommuInstance | number {
+  const priv = dev.iommu?.priv as IommuInstance | null | undefined;
+  return priv ?? -ENODEV;
+}
+
+export function plainDomainAlloc(_k: KernelCtx, inst: IommuInstance, type: DomainType): Domain | null {
+  return new Domain(type, inst);
+}
+
+/** A well-behaved driver: the template the catalog entries start from. */
+export function wellBehaved(name: string, driverName: string, symbol: string, overrides: Partial<IommuDriverImpl> = {}): IommuDriverImpl {
+  return {
+    name,
+    driverName,
+    symbol,
+    initcall: 'device',
+    ofDeclared: false,
+    probe(k, inst) {
+      return k.call(`${symbol}_probe`, () => registerInSensibleOrder(k, inst));
+    },
+    ofXlate(k, dev, inst, ids) {
+      return k.call(`${symbol}_of_xlate`, () => xlateToPriv(k, dev, inst, ids));
+    },
+    probeDevice(k, dev) {
+      return k.call(`${symbol}_probe_device`, () => privInstance(dev));
+    },
+    deviceGroup(k, dev, inst): Group | number {
+      return k.call(`${symbol}_device_group`, () => genericDeviceGroup(k, dev, inst));
+    },
+    domainAlloc: plainDomainAlloc,
+    attachDev() {
+      return 0;
+    },
+    domainFree() {},
+    contextFault(k, inst, dev, iova) {
+      k.log(`${driverName} ${inst.name}: Unhandled context fault: iova=0x${iova.toString(16)} (${dev.name})`);
+    },
+    ...overrides,
+  };
+}

@@ -1,0 +1,15 @@
+// The model's public entry: create a kernel for a board and a profile.
+
+import type { Kernel, KernelOptions } from './api.js';
+import type { ModelBoard, ResolvedProfile } from './types.js';
+import { ModelKernel } from './model-kernel.js';
+
+export type { Kernel, KernelOptions, LogLine, StepOutcome, DeviceState, IommuState, CheckFailure, DmaOpsKind } from './api.js';
+export { formatLogLine } from './api.js';
+export type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
+export { resolveKernel } from './profiles/resolve.js';
+export { IOMMU_DRIVER_NAMES } from './drivers/catalog.js';
+
+export function createKernel(board: ModelBoard, profile: ResolvedProfile, opts?: KernelOptions): Kernel {
+  return new ModelKernel(board, profile, opts);
+}

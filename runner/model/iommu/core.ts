@@ -1,0 +1,298 @@
+// The IOMMU core (drivers/iommu/iommu.c): instance registration and the bus walk,
+// per-device probe (iommu_init_device → probe_device → device_group → "Adding to iommu
+// group N" → default domain → DMA ops), release, and default-domain ownership.
+// Two API eras: the add_device era (≤ v5.x) and the probe_device era (v5.14+).
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from '../core/device.js';
+import type { BusName } from '../types.js';
+import type { IommuInstance } from './instance.js';
+import { Domain, Group } from './group.js';
+import { ERRNO } from '../kernel/errno.js';
+import { devInfo, devName } from '../kernel/device-printk.js';
+import { warn } from '../kernel/reports.js';
+import { busDmaConfigure } from '../core/bus.js';
+import { iommuSetupDmaOps } from '../dma/arch.js';
+import { devIommuFree, devIommuGet, fwspecInstance } from './fwspec.js';
+
+const ENODEV = ERRNO.ENODEV!;
+const IOMMU_BUSES: readonly BusName[] = ['platform', 'pci', 'amba'];
+
+/** iommu_group_alloc(): ids come from an ida, so the lowest free one */
+export function iommuGroupAlloc(k: KernelCtx, inst: IommuInstance): Group {
+  const used = new Set(k.groups.map((g) => g.id));
+  let id = 0;
+  while (used.has(id)) id++;
+  const g = new Group(id, inst);
+  k.groups.push(g);
+  return g;
+}
+
+function groupRelease(k: KernelCtx, g: Group): void {
+  k.call('iommu_group_release', () => {
+    g.released = true;
+    const i = k.groups.indexOf(g);
+    if (i >= 0) k.groups.splice(i, 1);
+    const dom = g.defaultDomain;
+    g.defaultDomain = null;
+    g.domain = null;
+    if (dom && !dom.freed) {
+      dom.freed = true;
+      g.inst.impl.domainFree(k, dom);
+    }
+  });
+}
+
+/** generic_device_group() / pci_device_group(): a group of its own */
+export function genericDeviceGroup(k: KernelCtx, _dev: Device, inst: IommuInstance): Group {
+  return k.call('generic_device_group', () => iommuGroupAlloc(k, inst));
+}
+
+/** generic_single_device_group(): one group per IOMMU instance */
+export function genericSingleDeviceGroup(k: KernelCtx, _dev: Device, inst: IommuInstance): Group {
+  return k.call('generic_single_device_group', () => {
+    const g = inst.state['group'] as Group | undefined;
+    if (g && !g.released) return g;
+    const ng = iommuGroupAlloc(k, inst);
+    inst.state['group'] = ng;
+    return ng;
+  });
+}
+
+function newDomainFor(k: KernelCtx, inst: IommuInstance): Domain | null {
+  return k.call('__iommu_domain_alloc', () => inst.impl.domainAlloc(k, inst, 'dma'));
+}
+
+/** iommu_setup_default_domain(): allocate the translated default domain and attach the group */
+function setupDefaultDomain(k: KernelCtx, g: Group): number {
+  return k.call('iommu_setup_default_domain', () => {
+    const dom = newDomainFor(k, g.inst);
+    if (!dom) return -ERRNO.ENOMEM!;
+    for (const dev of g.devices) {
+      const r = k.call('__iommu_attach_device', () => g.inst.impl.attachDev(k, dom, dev));
+      if (r !== 0) {
+        dom.freed = true;
+        g.inst.impl.domainFree(k, dom);
+        return r;
+      }
+    }
+    g.defaultDomain = dom;
+    g.domain = dom;
+    return 0;
+  });
+}
+
+function groupMessage(k: KernelCtx, dev: Device, g: Group): void {
+  if (k.since('v5.0')) devInfo(k, dev, `Adding to iommu group ${g.id}`);
+  else k.log(`iommu: Adding device ${dev.name} to group ${g.id}`);
+}
+
+function groupFailMessage(k: KernelCtx, dev: Device, g: Group, err: number): void {
+  if (k.since('v5.0')) k.log(`${devName(dev)}: Failed to add to iommu group ${g.id}: ${err}`);
+  else k.log(`iommu: Failed to add device ${dev.name} to group ${g.id}: ${err}`);
+}
+
+function lateProbeWarn(k: KernelCtx, dev: Device, line: number): void {
+  warn(k, {
+    file: 'drivers/iommu/iommu.c',
+    line,
+    fn: '__iommu_probe_device',
+    message: `${devName(dev)}: late IOMMU probe at driver bind, something fishy here!`,
+  });
+}
+
+/** iommu_init_device() (inlined into __iommu_probe_device in traces) */
+function iommuInitDevice(k: KernelCtx, dev: Device): number {
+  devIommuGet(dev);
+  // bcb81ac6ae3c: firmware parsing runs from here for a device no driver holds yet
+  if (k.has('bcb81ac6ae3c') && !dev.driver) busDmaConfigure(k, dev);
+  const inst = fwspecInstance(k, dev);
+  if (!inst) {
+    devIommuFree(dev);
+    return -ENODEV;
+  }
+  if (k.has('bcb81ac6ae3c') && !k.has('73d2f10957f5') && dev.driver) lateProbeWarn(k, dev, 449);
+  const r = inst.impl.probeDevice(k, dev);
+  if (typeof r === 'number') {
+    devIommuFree(dev);
+    return r;
+  }
+  dev.iommu!.iommuDev = r;
+  const g = inst.impl.deviceGroup(k, dev, r);
+  if (typeof g === 'number') {
+    inst.impl.releaseDevice?.(k, dev);
+    devIommuFree(dev);
+    return g;
+  }
+  dev.group = g;
+  return 0;
+}
+
+/** __iommu_probe_device() of the probe_device era */
+function iommuProbeDeviceModern(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
+  return k.call('__iommu_probe_device', () => {
+    // v6.14 looked the ops up before anything else
+    if (!k.has('bcb81ac6ae3c') && !fwspecInstance(k, dev)) return -ENODEV;
+    if (dev.group) return 0;
+    let r = iommuInitDevice(k, dev);
+    if (r !== 0) return r;
+    if (k.has('73d2f10957f5') && dev.driver) lateProbeWarn(k, dev, 571);
+    const g = dev.group!;
+    g.devices.push(dev);
+    groupMessage(k, dev, g);
+    if (g.domain) {
+      r = k.call('__iommu_device_set_domain', () => g.inst.impl.attachDev(k, g.domain!, dev));
+    } else if (!g.defaultDomain && !groupList) {
+      r = setupDefaultDomain(k, g);
+    } else if (!g.defaultDomain) {
+      groupList!.add(g);
+    }
+    if (r !== 0) {
+      removeFromGroup(k, dev, false);
+      return r;
+    }
+    if (g.defaultDomain && k.has('b67483b3c44e')) iommuSetupDmaOps(k, dev);
+    return 0;
+  });
+}
+
+/** ops->add_device → iommu_group_get_for_dev() → iommu_group_add_device(), ≤ v5.x */
+function iommuAddDeviceOld(k: KernelCtx, dev: Device): number {
+  const inst = fwspecInstance(k, dev);
+  if (!inst) return -ENODEV;
+  if (dev.group) return 0;
+  return k.call(`${inst.impl.symbol}_add_device`, () => {
+    const owner = inst.impl.probeDevice(k, dev);
+    if (typeof owner === 'number') return owner;
+    devIommuGet(dev).iommuDev = owner;
+    return k.call('iommu_group_get_for_dev', () => {
+      const g = owner.impl.deviceGroup(k, dev, owner);
+      if (typeof g === 'number') return g;
+      const fresh = g.devices.length === 0;
+      if (!g.defaultDomain) {
+        const dom = newDomainFor(k, owner);
+        g.defaultDomain = dom;
+        g.domain = dom;
+      }
+      const r = k.call('iommu_group_add_device', () => {
+        g.devices.push(dev);
+        dev.group = g;
+        const ret = g.domain ? k.call('__iommu_attach_device', () => owner.impl.attachDev(k, g.domain!, dev)) : 0;
+        if (ret !== 0) {
+          g.devices.pop();
+          dev.group = null;
+          groupFailMessage(k, dev, g, ret);
+        }
+        return ret;
+      });
+      if (r !== 0) {
+        // iommu_group_put(): the last reference releases the group and its domain
+        if (fresh) {
+          k.call('kobject_put', () => k.call('kobject_del.part.0', () => k.call('kobject_put', () => groupRelease(k, g))));
+        }
+        return r;
+      }
+      groupMessage(k, dev, g);
+      return 0;
+    });
+  });
+}
+
+/** the era's per-device IOMMU probe; groupList is set during a registration's bus walk */
+export function iommuProbeDeviceLocked(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
+  return k.since('v5.14') ? iommuProbeDeviceModern(k, dev, groupList) : iommuAddDeviceOld(k, dev);
+}
+
+/** iommu_probe_device(): the single-device path (replay at bind, BUS_NOTIFY_ADD_DEVICE) */
+export function iommuProbeDevice(k: KernelCtx, dev: Device): number {
+  return k.call('iommu_probe_device', () => {
+    const r = iommuProbeDeviceLocked(k, dev, null);
+    if (r === 0) finalize(k, dev);
+    return r;
+  });
+}
+
+function finalize(k: KernelCtx, dev: Device): void {
+  const inst = dev.iommu?.iommuDev;
+  if (inst?.impl.probeFinalize) inst.impl.probeFinalize(k, dev);
+}
+
+/** bus_iommu_probe(): probe every device of the bus, then give new groups their default domain */
+function busIommuProbe(k: KernelCtx, bus: BusName): number {
+  const groups = new Set<Group>();
+  const err = k.call('bus_for_each_dev', () => {
+    for (const dev of k.busDevices[bus].slice()) {
+      if (dev.dead) continue;
+      const r = k.call('probe_iommu_group', () => iommuProbeDeviceLocked(k, dev, groups));
+      if (r === -ENODEV) continue;
+      if (r !== 0) return r;
+    }
+    return 0;
+  });
+  if (err !== 0) return err;
+  for (const g of groups) {
+    if (g.defaultDomain) continue;
+    const r = setupDefaultDomain(k, g);
+    if (r !== 0) return r;
+    if (k.has('b67483b3c44e')) for (const d of g.devices) iommuSetupDmaOps(k, d);
+  }
+  for (const g of groups) for (const d of g.devices) finalize(k, d);
+  return 0;
+}
+
+/** iommu_device_register(): visible at once, then the bus walk; any error unregisters */
+export function iommuDeviceRegister(k: KernelCtx, inst: IommuInstance): number {
+  return k.call('iommu_device_register', () => {
+    inst.registered = true;
+    k.iommuDeviceList.push(inst);
+    for (const bus of IOMMU_BUSES) {
+      const r = busIommuProbe(k, bus);
+      if (r !== 0) {
+        iommuDeviceUnregister(k, inst);
+        return r;
+      }
+    }
+    return 0;
+  });
+}
+
+function removeFromGroup(k: KernelCtx, dev: Device, announce: boolean): void {
+  const g = dev.group;
+  if (!g) return;
+  const i = g.devices.indexOf(dev);
+  if (i >= 0) g.devices.splice(i, 1);
+  if (announce) devInfo(k, dev, `Removing from iommu group ${g.id}`);
+  dev.group = null;
+  dev.iommu?.iommuDev?.impl.releaseDevice?.(k, dev);
+  devIommuFree(dev);
+  if (g.devices.length === 0) groupRelease(k, g);
+}
+
+/** iommu_release_device() (BUS_NOTIFY_REMOVED_DEVICE) */
+export function iommuReleaseDevice(k: KernelCtx, dev: Device): void {
+  if (!dev.group) return;
+  k.call('iommu_release_device', () => removeFromGroup(k, dev, true));
+}
+
+export function iommuDeviceUnregister(k: KernelCtx, inst: IommuInstance): void {
+  k.call('iommu_device_unregister', () => {
+    const i = k.iommuDeviceList.indexOf(inst);
+    if (i >= 0) k.iommuDeviceList.splice(i, 1);
+    for (const dev of k.devices.values()) if (dev.iommu?.iommuDev === inst) removeFromGroup(k, dev, false);
+    inst.registered = false;
+  });
+}
+
+/** iommu_device_use_default_domain(): claim the group's default domain for a driver */
+export function iommuDeviceUseDefaultDomain(k: KernelCtx, dev: Device): number {
+  const g = dev.group;
+  if (!g) return 0;
+  // "We may race against bus_iommu_probe() finalising groups here" (v6.15 series)
+  if (!g.defaultDomain) return k.has('bcb81ac6ae3c') ? -ERRNO.EPROBE_DEFER! : 0;
+  dev.dmaOwner = true;
+  return 0;
+}
+
+export function iommuDeviceUnuseDefaultDomain(_k: KernelCtx, dev: Device): void {
+  dev.dmaOwner = false;
+}

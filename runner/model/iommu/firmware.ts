@@ -1,0 +1,92 @@
+// The firmware half of IOMMU set-up, shared by DT (of_iommu_configure/of_iommu_xlate)
+// and ACPI (acpi_iommu_configure_id/iort_iommu_xlate): find the IOMMU each `iommus`
+// entry names, defer while it is missing, hand the IDs to the driver, then (outside the
+// IOMMU core) replay the IOMMU probe for the device.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from '../core/device.js';
+import type { IommuRef } from '../types.js';
+import { ERRNO } from '../kernel/errno.js';
+import { archSetupDmaOps } from '../dma/arch.js';
+import { devIommuFree, fwspecFree, iommuFwspecInit } from './fwspec.js';
+import { iommuProbeDevice } from './core.js';
+
+const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
+const ENODEV = ERRNO.ENODEV!;
+/** of_iommu_xlate's "no IOMMU, not an error" answer in the v4.x era */
+const NO_IOMMU = 1;
+
+export interface FirmwareNames {
+  dmaConfigure: string;
+  iommuConfigure: string;
+  xlate: string;
+}
+
+export const OF_NAMES: FirmwareNames = { dmaConfigure: 'of_dma_configure_id', iommuConfigure: 'of_iommu_configure', xlate: 'of_iommu_xlate' };
+export const ACPI_NAMES: FirmwareNames = { dmaConfigure: 'acpi_dma_configure_id', iommuConfigure: 'acpi_iommu_configure_id', xlate: 'iort_iommu_xlate' };
+
+function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): number {
+  return k.call(names.xlate, () => {
+    const inst = k.iommus.get(ref.iommu);
+    if (!inst) return NO_IOMMU;
+    // v4.11 configured at device creation and never waited for an IOMMU
+    if (!k.has('7b07cbefb68d') && !inst.registered) return NO_IOMMU;
+    if (k.has('of-iommu-skip-disabled') && !inst.available) return k.since('v5.14') ? -ENODEV : NO_IOMMU;
+    if (!k.since('v4.20-rc1')) {
+      // v4.12: without a registered instance, wait only for a driver that declared
+      // itself for this node, and only while the system is still booting
+      const present = !k.systemRunning && (k.board.firmware === 'acpi' || inst.impl.ofDeclared);
+      if (!inst.registered && !present) return NO_IOMMU;
+      if (!inst.registered) return -EPROBE_DEFER;
+    }
+    const r = iommuFwspecInit(k, dev, inst);
+    if (r !== 0) return r;
+    return inst.impl.ofXlate(k, dev, inst, ref.ids);
+  });
+}
+
+/**
+ * of_iommu_configure() / acpi_iommu_configure_id(): 0 when the device is set up behind
+ * an IOMMU, -ENODEV when it has none, -EPROBE_DEFER to retry, other errors fatal to the
+ * IOMMU part only (the device goes on without one).
+ */
+export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
+  return k.call(names.iommuConfigure, () => {
+    if (dev.iommus.length === 0) return -ENODEV;
+    const parsed = dev.iommu?.fwspecIommu;
+    if (parsed) {
+      // already parsed (at an earlier bind, or by the IOMMU core): nothing to do
+      if (k.since('v5.14')) return 0;
+      // ≤ v5.x: reuse the fwspec and replay add_device; one without ops starts again
+      if (parsed.registered) return iommuProbeDevice(k, dev);
+      fwspecFree(dev);
+    }
+    const devIommuPresent = dev.iommu !== null;
+    let err = 0;
+    for (const ref of dev.iommus) {
+      err = xlate(k, dev, ref, names);
+      if (err !== 0) break;
+    }
+    if (err === NO_IOMMU) {
+      fwspecFree(dev);
+      return -ENODEV;
+    }
+    if (err !== 0) {
+      if (devIommuPresent) fwspecFree(dev);
+      else devIommuFree(dev);
+    }
+    // the replay: probe the device now, unless the IOMMU core itself is asking
+    if (err === 0 && (!k.has('bcb81ac6ae3c') || !devIommuPresent)) err = iommuProbeDevice(k, dev);
+    return err;
+  });
+}
+
+/** of_dma_configure_id() / acpi_dma_configure_id(): IOMMU first, then the arch DMA ops */
+export function firmwareDmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
+  return k.call(names.dmaConfigure, () => {
+    const ret = firmwareIommuConfigure(k, dev, names);
+    if (ret === -EPROBE_DEFER) return ret;
+    archSetupDmaOps(k, dev, ret === 0);
+    return 0;
+  });
+}

@@ -1,0 +1,45 @@
+// dev->iommu and its fwspec: which IOMMU instance firmware names for a device.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device, DevIommu } from '../core/device.js';
+import type { IommuInstance } from './instance.js';
+import { ERRNO } from '../kernel/errno.js';
+import { deferredProbeCheckState } from '../core/deferred.js';
+
+export function devIommuGet(dev: Device): DevIommu {
+  if (!dev.iommu) dev.iommu = { fwspecIommu: null, ids: [], priv: null, iommuDev: null };
+  return dev.iommu;
+}
+
+/** dev_iommu_free(): the fwspec and the driver's per-device data go with it */
+export function devIommuFree(dev: Device): void {
+  dev.iommu = null;
+}
+
+export function fwspecFree(dev: Device): void {
+  if (!dev.iommu) return;
+  dev.iommu.fwspecIommu = null;
+  dev.iommu.ids = [];
+}
+
+/** iommu_fwspec_init(): needs the instance registered, else the era's deferral answer */
+export function iommuFwspecInit(k: KernelCtx, dev: Device, inst: IommuInstance): number {
+  return k.call('iommu_fwspec_init', () => {
+    if (!inst.registered) return deferredProbeCheckState(k, dev);
+    const di = devIommuGet(dev);
+    if (di.fwspecIommu && di.fwspecIommu.impl !== inst.impl) return -ERRNO.EINVAL!;
+    if (!di.fwspecIommu) di.fwspecIommu = inst;
+    return 0;
+  });
+}
+
+export function iommuFwspecAddIds(dev: Device, ids: readonly number[]): void {
+  devIommuGet(dev).ids.push(...ids);
+}
+
+/** the registered instance whose ops serve this device: its fwspec's, or a fwspec-less one (x86) */
+export function fwspecInstance(k: KernelCtx, dev: Device): IommuInstance | null {
+  const fw = dev.iommu?.fwspecIommu;
+  if (fw) return fw.registered ? fw : null;
+  return k.iommuDeviceList.find((i) => i.impl.fwspecless) ?? null;
+}

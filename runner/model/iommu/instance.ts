@@ -1,0 +1,34 @@
+// struct iommu_device plus the IOMMU driver's per-instance data: one per IOMMU node
+// of the board, whether or not its driver has registered it yet.
+
+import type { BoardIommu } from '../types.js';
+import type { Device } from '../core/device.js';
+import type { IommuDriverImpl } from './driver-impl.js';
+
+export class IommuInstance {
+  /** its own platform device (undefined when the node is disabled: never populated) */
+  dev: Device | undefined;
+  /** on iommu_device_list: iommu_ops_from_fwnode() finds it */
+  registered = false;
+  /** the driver's private per-instance state (what platform_get_drvdata returns once set) */
+  drvdata: Record<string, unknown> | null = null;
+  /** the driver's working state while probing, before it publishes drvdata */
+  readonly state: Record<string, unknown> = {};
+
+  constructor(
+    readonly node: BoardIommu,
+    readonly impl: IommuDriverImpl,
+  ) {}
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  get available(): boolean {
+    return this.node.status === 'okay';
+  }
+
+  option<T>(key: string): T | undefined {
+    return this.node.options[key] as T | undefined;
+  }
+}

@@ -1,0 +1,141 @@
+// The kernel's global state and the services every flow uses: printk, the current
+// task, the shadow stack, taint, and the era switches. Flows are plain functions over
+// this object, the way kernel code reaches its globals.
+
+import type { ModelBoard, ResolvedProfile } from '../types.js';
+import type { Device } from '../core/device.js';
+import type { Driver } from '../core/driver.js';
+import type { IommuInstance } from '../iommu/instance.js';
+import type { Group } from '../iommu/group.js';
+import { Printk } from './printk.js';
+import { ShadowStack } from './stack.js';
+import { Taint } from './taint.js';
+import { INIT_TASK, type Task } from './task.js';
+import { profileIndex, utsRelease } from './era.js';
+import { OopsUnwind } from './reports.js';
+import { PageAllocator } from '../dma/pages.js';
+import type { BusName } from '../types.js';
+
+export interface ArmedFault {
+  errno: number;
+  /** fail after this many probe actions; undefined = after the last */
+  at?: number;
+  remaining: number;
+}
+
+export class KernelCtx {
+  readonly behaviours: ReadonlySet<string>;
+  readonly printk = new Printk();
+  readonly stack = new ShadowStack();
+  readonly taint = new Taint();
+  readonly uts: string;
+  private readonly eraIndex: number;
+  task: Task = INIT_TASK;
+  panicked = false;
+  oopsCount = 0;
+  private oopsId: bigint;
+  private lockdepOn = true;
+
+  readonly devices = new Map<string, Device>();
+  /** per bus, in device_add order (the bus klist bus_for_each_dev walks) */
+  readonly busDevices: Record<BusName, Device[]> = { platform: [], pci: [], amba: [] };
+  readonly drivers = new Map<string, Driver>();
+  /** per bus, in registration order (bus_for_each_drv) */
+  readonly busDrivers: Record<BusName, Driver[]> = { platform: [], pci: [], amba: [] };
+  readonly iommus = new Map<string, IommuInstance>();
+  /** iommu_device_list: registered instances in registration order */
+  readonly iommuDeviceList: IommuInstance[] = [];
+  readonly groups: Group[] = [];
+
+  // deferred probe (drivers/base/dd.c)
+  readonly deferredPending: Device[] = [];
+  readonly deferredActive: Device[] = [];
+  deferredTriggerCount = 0;
+  deferredProbeEnable = false;
+  initcallsDone = false;
+  deferredWorkQueued = false;
+  /** driver_deferred_probe_timeout after it expired (0), else the configured seconds (-1 = none) */
+  deferredProbeTimeout: number;
+  deferredTimeoutArmedAt: number | undefined;
+  systemRunning = false;
+
+  readonly faults = new Map<string, ArmedFault[]>();
+  /** DMA buffers freed through ops other than the allocating ones */
+  readonly foreignFrees: Array<{ device: string; size: number; allocOps: string; ops: string }> = [];
+  lastErrno: number | undefined;
+  readonly pages: PageAllocator;
+
+  constructor(
+    readonly board: ModelBoard,
+    readonly profile: ResolvedProfile,
+    seed: number,
+  ) {
+    this.behaviours = new Set(profile.behaviours);
+    this.eraIndex = profileIndex(profile.base);
+    this.uts = utsRelease(profile.base, profile.name);
+    // oops_id is random per boot in kernels before ~v6.0; the seed stands in for it
+    this.oopsId = BigInt.asUintN(64, 0x4c46c7fd7cd07245n ^ BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n));
+    // deferred_probe_timeout: -1 (off) before v5.x; 10 s with CONFIG_MODULES in v6.x
+    this.deferredProbeTimeout = this.since('v5.14') ? 10 : -1;
+    this.pages = new PageAllocator(board.memory);
+  }
+
+  has(behaviour: string): boolean {
+    return this.behaviours.has(behaviour);
+  }
+
+  /** the profile is based on `profile` or a later one (log formats, era mechanisms) */
+  since(profile: string): boolean {
+    return this.eraIndex >= profileIndex(profile);
+  }
+
+  nextOopsId(): string {
+    if (this.since('v6.9')) return '0000000000000000';
+    const id = this.oopsId;
+    this.oopsId = BigInt.asUintN(64, this.oopsId + 1n);
+    return id.toString(16).padStart(16, '0');
+  }
+
+  /** add_taint(..., LOCKDEP_NOW_UNRELIABLE): the first time turns lock debugging off */
+  lockdepOff(): void {
+    if (!this.lockdepOn) return;
+    this.lockdepOn = false;
+    this.printk.emit('Disabling lock debugging due to kernel taint');
+  }
+
+  log(text: string): void {
+    this.printk.emit(text);
+  }
+
+  /** Run `body` as kernel function `fn` (for the shadow stack). */
+  call<T>(fn: string, body: () => T): T {
+    this.stack.push(fn);
+    try {
+      return body();
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  /**
+   * Run `body` in `task` with `frames` as the bottom of its stack. An oops abandons the
+   * body (the task dies; the rest of the kernel goes on); a panic propagates.
+   * Returns false when the body oopsed.
+   */
+  inTask(task: Task, frames: readonly string[], body: () => void): boolean {
+    const savedTask = this.task;
+    const depth = this.stack.depth();
+    this.task = task;
+    for (const f of frames) this.stack.push(f);
+    try {
+      body();
+      return true;
+    } catch (e) {
+      if (e instanceof OopsUnwind) return false;
+      throw e;
+    } finally {
+      this.stack.truncate(depth);
+      this.task = savedTask;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// The printk ring: records with a virtual timestamp. The clock advances a fixed step
+// per record (and jumps when a step waits), so the same run prints the same bytes.
+
+import type { LogLine } from '../api.js';
+
+/** microseconds the virtual clock advances per printk */
+export const PRINTK_STEP_USEC = 1_237;
+
+export class Printk {
+  readonly lines: LogLine[] = [];
+  usec = 0;
+
+  emit(text: string): void {
+    this.usec += PRINTK_STEP_USEC;
+    this.lines.push({ usec: this.usec, text });
+  }
+
+  /** a multi-line block (oops, WARN) printed record by record */
+  block(texts: readonly string[]): void {
+    for (const t of texts) this.emit(t);
+  }
+
+  advance(usec: number): void {
+    this.usec += usec;
+  }
+}

@@ -1,0 +1,235 @@
+// The model kernel the runner drives (api.ts): builds the devices, drivers and IOMMU
+// instances of a board, and performs steps as the kernel would.
+
+import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, LogLine, StepOutcome } from './api.js';
+import type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
+import { KernelCtx } from './kernel/ctx.js';
+import { PanicUnwind } from './kernel/reports.js';
+import { MODPROBE_TASK, SHELL_TASK } from './kernel/task.js';
+import { ERRNO } from './kernel/errno.js';
+import { Device } from './core/device.js';
+import { Driver } from './core/driver.js';
+import { IommuInstance } from './iommu/instance.js';
+import { findIommuDriver } from './drivers/catalog.js';
+import { boot, loadModule, type Loadable } from './core/boot.js';
+import { bindStore, unbindStore } from './core/sysfs.js';
+import { driverUnregister } from './core/dd.js';
+import { deviceAdd, deviceDel } from './core/device-add.js';
+import { deferredProbeTimeoutExpires, flushDeferredProbe } from './core/deferred.js';
+import { iommuDeviceUnregister } from './iommu/core.js';
+import { reportedOps } from './dma/arch.js';
+import { builtInChecks } from './checks.js';
+
+const SYSFS_FRAMES = ['el0_svc', '__arm64_sys_write', 'ksys_write', 'vfs_write', 'kernfs_fop_write_iter', 'sysfs_kf_write', 'drv_attr_store'];
+
+export class ModelKernel implements Kernel {
+  private readonly k: KernelCtx;
+  private readonly loadables: Loadable[] = [];
+  /** a loadable by every name a scenario may use for it */
+  private readonly byName = new Map<string, Loadable>();
+  private booted = false;
+
+  constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
+    const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0));
+    const iommuLoadables = new Map<string, Loadable>();
+    for (const node of board.iommus) {
+      const impl = findIommuDriver(node.driver);
+      if (!impl) throw new Error(`board ${board.id}: unknown IOMMU driver "${node.driver}"`);
+      const inst = new IommuInstance(node, impl);
+      k.iommus.set(node.name, inst);
+      let l = iommuLoadables.get(impl.name);
+      if (impl.initcallRegistered) {
+        if (!l) {
+          l = { kind: 'iommu-initcall', name: impl.name, instances: [], initcall: impl.initcall };
+          iommuLoadables.set(impl.name, l);
+        }
+        if (l.kind === 'iommu-initcall' && inst.available) l.instances.push(inst);
+        continue;
+      }
+      // a disabled node never gets a platform device
+      if (inst.available) {
+        const dev = new Device(node.name, 'platform', node.compatible, node.status, [], 64, undefined, undefined, inst);
+        inst.dev = dev;
+        k.devices.set(dev.name, dev);
+      }
+      if (!l) {
+        l = { kind: 'driver', driver: new Driver(impl.driverName, 'platform', impl.initcall, undefined, impl), initcall: impl.initcall };
+        iommuLoadables.set(impl.name, l);
+        k.drivers.set(impl.driverName, (l as { driver: Driver }).driver);
+      }
+    }
+    for (const d of board.devices) {
+      const dev = new Device(d.name, d.bus, d.compatible, d.status, d.iommus, d.dmaBits, d.driver, d);
+      k.devices.set(d.name, dev);
+    }
+    const clientLoadables: Loadable[] = [];
+    for (const cd of board.drivers) {
+      const bus = board.devices.find((d) => d.driver === cd.name)?.bus ?? 'platform';
+      const drv = new Driver(cd.name, bus, cd.initcall, cd, undefined);
+      k.drivers.set(cd.name, drv);
+      clientLoadables.push({ kind: 'driver', driver: drv, initcall: cd.initcall });
+    }
+    this.loadables.push(...iommuLoadables.values(), ...clientLoadables);
+    for (const [catalogName, l] of iommuLoadables) {
+      this.byName.set(catalogName, l);
+      if (l.kind === 'driver') this.byName.set(l.driver.name, l);
+    }
+    for (const l of clientLoadables) if (l.kind === 'driver') this.byName.set(l.driver.name, l);
+  }
+
+  get board(): ModelBoard {
+    return this.k.board;
+  }
+
+  get profile(): ResolvedProfile {
+    return this.k.profile;
+  }
+
+  get panicked(): boolean {
+    return this.k.panicked;
+  }
+
+  get log(): readonly LogLine[] {
+    return this.k.printk.lines;
+  }
+
+  private names(l: Loadable): string[] {
+    return [...this.byName.entries()].filter(([, v]) => v === l).map(([n]) => n);
+  }
+
+  perform(step: ModelStep): StepOutcome {
+    const k = this.k;
+    if (k.panicked) return { oopsed: false, panicked: true };
+    const before = k.oopsCount;
+    let errno: number | undefined;
+    try {
+      errno = this.dispatch(step);
+    } catch (e) {
+      if (!(e instanceof PanicUnwind)) throw e;
+    }
+    const out: StepOutcome = { oopsed: k.oopsCount > before, panicked: k.panicked };
+    if (errno !== undefined) out.errno = errno;
+    return out;
+  }
+
+  private sysfsWrite(store: 'bind_store' | 'unbind_store', body: () => number): number {
+    const k = this.k;
+    let ret = -ERRNO.EIO!;
+    const ok = k.inTask(SHELL_TASK, SYSFS_FRAMES, () => {
+      ret = body();
+    });
+    // a write whose kernel call oopsed never returns to the shell: it is killed
+    if (!ok) ret = -ERRNO.EFAULT!;
+    void store;
+    k.lastErrno = ret;
+    flushDeferredProbe(k);
+    return ret;
+  }
+
+  private dispatch(step: ModelStep): number | undefined {
+    const k = this.k;
+    switch (step.op) {
+      case 'boot': {
+        if (this.booted) return undefined;
+        this.booted = true;
+        boot(k, this.loadables, new Set(step.hold), (l) => this.names(l));
+        return undefined;
+      }
+      case 'bind': {
+        const dev = k.devices.get(step.device);
+        const name = step.driver ?? dev?.board?.driver ?? (dev?.iommuInstance ? dev.iommuInstance.impl.name : undefined);
+        const l = name ? this.byName.get(name) : undefined;
+        const drv = l?.kind === 'driver' ? l.driver : undefined;
+        // no such driver directory in sysfs: the shell cannot open the bind file
+        if (!drv || !drv.registered || drv.iommuImpl?.suppressBindAttrs) {
+          k.lastErrno = -ERRNO.ENOENT!;
+          return k.lastErrno;
+        }
+        return this.sysfsWrite('bind_store', () => bindStore(k, drv, dev));
+      }
+      case 'unbind': {
+        const dev = k.devices.get(step.device);
+        const drv = dev?.driver ?? (dev?.board?.driver ? k.drivers.get(dev.board.driver) : undefined);
+        if (!drv || !drv.registered || drv.iommuImpl?.suppressBindAttrs) {
+          k.lastErrno = -ERRNO.ENOENT!;
+          return k.lastErrno;
+        }
+        return this.sysfsWrite('unbind_store', () => unbindStore(k, drv, dev));
+      }
+      case 'fail-probe': {
+        const list = k.faults.get(step.device) ?? [];
+        list.push({ errno: step.errno, ...(step.at !== undefined ? { at: step.at } : {}), remaining: Math.max(1, step.times) });
+        k.faults.set(step.device, list);
+        return undefined;
+      }
+      case 'register-iommu-late':
+      case 'load-module': {
+        const l = this.byName.get(step.driver);
+        if (l) loadModule(k, l);
+        return undefined;
+      }
+      case 'unload-module': {
+        const l = this.byName.get(step.driver);
+        if (!l) return undefined;
+        k.inTask(MODPROBE_TASK, ['el0_svc', '__arm64_sys_delete_module'], () => {
+          if (l.kind === 'driver') {
+            if (l.driver.registered) driverUnregister(k, l.driver);
+            if (l.driver.iommuImpl) for (const inst of k.iommus.values()) if (inst.impl === l.driver.iommuImpl && inst.registered) iommuDeviceUnregister(k, inst);
+          } else {
+            for (const inst of l.instances) if (inst.registered) iommuDeviceUnregister(k, inst);
+          }
+        });
+        flushDeferredProbe(k);
+        return undefined;
+      }
+      case 'add-device': {
+        const dev = k.devices.get(step.device);
+        if (!dev || dev.added || dev.status !== 'okay') return undefined;
+        k.inTask(SHELL_TASK, ['el0_svc', 'ksys_write', 'bus_rescan_store'], () => deviceAdd(k, dev));
+        flushDeferredProbe(k);
+        return undefined;
+      }
+      case 'remove-device': {
+        const dev = k.devices.get(step.device);
+        if (!dev || !dev.added) return undefined;
+        k.inTask(SHELL_TASK, ['el0_svc', 'ksys_write', 'remove_store'], () => deviceDel(k, dev));
+        flushDeferredProbe(k);
+        return undefined;
+      }
+      case 'deferred-timeout':
+        deferredProbeTimeoutExpires(k);
+        return undefined;
+    }
+  }
+
+  device(name: string): DeviceState | undefined {
+    const dev = this.k.devices.get(name);
+    if (!dev) return undefined;
+    return {
+      name,
+      added: dev.added,
+      bound: dev.bound && dev.driver !== null,
+      driver: dev.bound && dev.driver ? dev.driver.name : null,
+      deferred: dev.deferred,
+      group: dev.group ? dev.group.id : null,
+      dmaOps: reportedOps(dev),
+    };
+  }
+
+  iommu(name: string): IommuState | undefined {
+    const inst = this.k.iommus.get(name);
+    return inst ? { name, registered: inst.registered } : undefined;
+  }
+
+  taint(): string {
+    return this.k.taint.letters();
+  }
+
+  lastErrno(): number | undefined {
+    return this.k.lastErrno;
+  }
+
+  checks(): CheckFailure[] {
+    return builtInChecks(this.k);
+  }
+}
