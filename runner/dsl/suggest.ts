@@ -22,10 +22,13 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestScore = Infinity;
   for (const c of candidates) {
     if (c === word) continue;
-    const score = editDistance(w, c.toLowerCase());
+    const lc = c.toLowerCase();
     // a third of the length (at least 1, at most 3) keeps "iomus"→"iommus" but not "bus"→"iommus"
     const limit = Math.min(3, Math.max(1, Math.floor(Math.max(w.length, c.length) / 3)));
-    if (score <= limit && score < bestScore) {
+    // a truncated name ("x86" for "x86_64") is a likely slip too, ranked after real typos
+    const distance = editDistance(w, lc);
+    const score = w.length >= 3 && lc.startsWith(w) ? Math.min(distance, limit + 0.5) : distance;
+    if (score <= limit + 0.5 && score < bestScore) {
       best = c;
       bestScore = score;
     }

@@ -89,6 +89,8 @@ function refCheck(
   known: string[],
   at: DataPath,
 ): void {
+  // an undefined ${variable} is reported once, as such, not as a name on every board
+  if (name.includes('${')) return;
   if (!known.includes(name)) out.push(source.error(at, `unknown ${what} "${name}" on board ${board.id}${didYouMean(name, known)}`));
 }
 
@@ -213,7 +215,7 @@ function checkScenario(
   const regexAt = (p: unknown, at: DataPath) => {
     if (p && typeof p === 'object' && typeof (p as { regex?: unknown }).regex === 'string') {
       const err = regexError((p as { regex: string }).regex);
-      if (err) out.push(source.error([...at, 'regex'], `invalid regex: ${err}`));
+      if (err) out.push(source.error([...at, 'regex'], `invalid regex ${err.replace(/^Invalid regular expression: /, '')}`));
     }
   };
   const countsAt = (a: AssertionsDoc | undefined, at: DataPath) =>
