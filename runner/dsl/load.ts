@@ -67,7 +67,9 @@ export class Loader {
   private readonly boards = new Map<string, LoadedBoard | null>();
   private readonly suites: LoadedSuite[] = [];
   private readonly diagnostics: Diagnostic[] = [];
+  /** files in the order diagnostics are sorted by */
   private readonly order: string[] = [];
+  private readonly read_: string[] = [];
 
   private key(file: string): string {
     return path.resolve(file);
@@ -87,6 +89,7 @@ export class Loader {
     const source = new SourceFile(file, text);
     this.sources.set(k, source);
     this.order.push(file);
+    this.read_.push(file);
     this.diagnostics.push(...source.diagnostics);
     return source;
   }
@@ -194,7 +197,7 @@ export class Loader {
       boards: [...this.boards.values()].filter((b): b is LoadedBoard => b !== null),
       suites: [...this.suites],
       diagnostics: sortDiagnostics(dedupeDiagnostics(this.diagnostics), this.order),
-      files: [...this.order],
+      files: [...this.read_],
     };
   }
 
