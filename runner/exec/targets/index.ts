@@ -39,20 +39,15 @@ function isModuleNotFound(err: unknown, file: string): boolean {
   return msg.includes(file);
 }
 
-// Specifiers kept in variables: these modules belong to other teams and may not
-// exist yet in a given checkout, which must not break this file's compilation.
-const MODEL_MODULE = '../../model/index.js';
+// Kept in a variable: the QEMU target is another team's module, which a slimmed-down
+// build may leave out; its absence must not break this file's compilation.
 const QEMU_MODULE = './qemu/index.js';
 
 export async function loadTarget(name: TargetName, opts: TargetOptions = {}): Promise<Target> {
   if (name === 'model') {
-    let createKernel: CreateKernel;
-    try {
-      createKernel = ((await import(opts.kernelModule ?? MODEL_MODULE)) as { createKernel: CreateKernel }).createKernel;
-    } catch (err) {
-      if (opts.kernelModule === undefined && isModuleNotFound(err, 'model/index.js')) return unavailableTarget('model', 'the kernel model (runner/model/index.js) is not built');
-      throw err;
-    }
+    const createKernel: CreateKernel = opts.kernelModule
+      ? ((await import(opts.kernelModule)) as { createKernel: CreateKernel }).createKernel
+      : (await import('../../model/index.js')).createKernel;
     const kopts: KernelOptions = {};
     if (opts.seed !== undefined) kopts.seed = opts.seed;
     const { createModelTarget } = await import('./model.js');
