@@ -44,6 +44,8 @@ export class QemuSession implements TargetSession {
   private pendingParams = new Map<string, string[]>();
   /** host time of the last driver registration (boot or modprobe): the deferred-probe timer restarts then */
   private lastRegistration = 0;
+  /** the guest's shell answered */
+  private ready = false;
   readonly board: ModelBoard;
 
   constructor(
@@ -118,6 +120,7 @@ export class QemuSession implements TargetSession {
     // quiet console: no echo, no prompt, no printk interleaving; the log is read with dmesg
     this.guest.send("stty -echo; dmesg -n 1; PS1=''; PS2=''\n");
     await this.guest.run(SETTLE_FN, this.opts.stepTimeoutMs);
+    this.ready = true;
     // devices declared absent exist in QEMU but start removed; add-device rescans the bus
     for (const d of this.board.devices) {
       if (!d.present && d.status !== 'disabled') {
@@ -193,7 +196,8 @@ export class QemuSession implements TargetSession {
   async close(): Promise<void> {
     const g = this.guest;
     this.guest = undefined;
-    if (g) await g.close();
+    // a guest that never reached its shell cannot take `poweroff -f`: kill it at once
+    if (g) await g.close(this.ready ? 10_000 : 0);
   }
 }
 
