@@ -27,7 +27,7 @@ export class KernelCtx {
   readonly behaviours: ReadonlySet<string>;
   readonly printk = new Printk();
   readonly stack = new ShadowStack();
-  readonly taint = new Taint();
+  readonly taint: Taint;
   readonly uts: string;
   private readonly eraIndex: number;
   task: Task = INIT_TASK;
@@ -73,6 +73,7 @@ export class KernelCtx {
     this.behaviours = new Set(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
     this.uts = utsRelease(profile.base, profile.name);
+    this.taint = new Taint(this.since('v6.9') ? 19 : 18);
     // oops_id is random per boot in kernels before ~v6.0; the seed stands in for it
     this.oopsId = BigInt.asUintN(64, 0x4c46c7fd7cd07245n ^ BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n));
     // deferred_probe_timeout: -1 (off) before v5.x; 10 s with CONFIG_MODULES in v6.x

@@ -4,13 +4,16 @@
 const FLAGS: readonly [string, string][] = [
   ['P', 'G'], ['F', ' '], ['S', ' '], ['R', ' '], ['M', ' '], ['B', ' '], ['U', ' '], ['D', ' '],
   ['A', ' '], ['W', ' '], ['C', ' '], ['I', ' '], ['O', ' '], ['E', ' '], ['L', ' '], ['K', ' '],
-  ['X', ' '], ['T', ' '],
+  ['X', ' '], ['T', ' '], ['N', ' '],
 ];
 
 export type TaintLetter = 'B' | 'D' | 'W' | 'O' | 'E';
 
 export class Taint {
   private readonly set = new Set<string>();
+
+  /** how many flags print_tainted() knows: 18 before TAINT_TEST, 19 after */
+  constructor(private readonly flagCount = 18) {}
 
   add(letter: TaintLetter): void {
     this.set.add(letter);
@@ -28,13 +31,7 @@ export class Taint {
   /** print_tainted(): "Not tainted" or "Tainted: G    B   " etc. */
   print(): string {
     if (this.set.size === 0) return 'Not tainted';
-    let last = 0;
-    FLAGS.forEach(([l], i) => {
-      if (this.set.has(l)) last = i;
-    });
-    // the kernel prints every flag; trailing blanks are dropped here only to keep
-    // the line comparable when newer kernels add flags
-    const s = FLAGS.slice(0, Math.max(last + 1, FLAGS.length)).map(([l, off]) => (this.set.has(l) ? l : off)).join('');
+    const s = FLAGS.slice(0, this.flagCount).map(([l, off]) => (this.set.has(l) ? l : off)).join('');
     return `Tainted: ${s}`;
   }
 }
