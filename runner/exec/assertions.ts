@@ -40,6 +40,7 @@ function fail(r: AssertionResult, message: string, wanted: string | undefined, f
 function windowText(w: Window): string {
   if (w.step === undefined) return `searched the whole log (${w.to} lines)`;
   if (w.from === w.to) return `searched the lines printed since the previous expect: none were printed`;
+  if (w.from === 0) return `searched lines 1-${w.to}, everything printed before this expect`;
   return `searched lines ${w.from + 1}-${w.to}, printed since the previous expect`;
 }
 
@@ -214,15 +215,32 @@ function deviceMismatches(s: Extract<StateAssertion, { kind: 'device' }>, d: Dev
   return { wanted, found };
 }
 
+function describeDevice(d: DeviceState): string {
+  const ops = d.dmaOps === 'arm-iommu' ? 'iommu (arm-iommu)' : d.dmaOps;
+  return `${d.name} now: bound: ${d.bound}, driver: ${d.driver ?? 'none'}, deferred: ${d.deferred}, group: ${showGroup(d.group)}, dma-ops: ${ops}`;
+}
+
+const DEVICE_LINES = 3;
+
+/** The last lines that name the device: usually why it is in the state it is. */
+function linesAbout(device: string, log: readonly LogLine[]): string[] {
+  const hits: number[] = [];
+  for (let i = log.length - 1; i >= 0 && hits.length < DEVICE_LINES; i--) if (log[i]!.text.includes(device)) hits.push(i);
+  if (!hits.length) return [`no log line mentions ${device}`];
+  return [`last lines about ${device}:`, ...hits.reverse().map((i) => `  ${citeLine(log, i)}`)];
+}
+
 /**
  * State assertions against a snapshot. `errno` falls back to what the steps
- * returned when the target does not track it.
+ * returned when the target does not track it. `log` (everything printed so far)
+ * is only read to explain a failure.
  */
 export function evalState(
   list: readonly StateAssertion[],
   snap: StateSnapshot,
   stepErrno: number | undefined,
   step: number | undefined,
+  log: readonly LogLine[],
   out: AssertionResult[],
 ): void {
   for (const s of list) {
@@ -236,7 +254,10 @@ export function evalState(
         }
         const mm = deviceMismatches(s, d);
         if (mm.wanted.length === 0) out.push(r);
-        else out.push(fail(r, `state: ${s.device} ${mm.found.join(', ')}, wanted ${mm.wanted.join(', ')}`, mm.wanted.join(', '), mm.found.join(', '), []));
+        else {
+          const details = [describeDevice(d), ...linesAbout(s.device, log)];
+          out.push(fail(r, `state: ${s.device} ${mm.found.join(', ')}, wanted ${mm.wanted.join(', ')}`, mm.wanted.join(', '), mm.found.join(', '), details));
+        }
         break;
       }
       case 'iommu': {

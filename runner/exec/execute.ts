@@ -109,7 +109,7 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
     let panicked = false;
     const evalBlock = async (a: Assertions, w: Window) => {
       evalLogAssertions(a, w, out);
-      if (a.state.length) evalState(a.state, await session!.snapshot(stateQuery(a.state)), stepErrno, w.step, out);
+      if (a.state.length) evalState(a.state, await session!.snapshot(stateQuery(a.state)), stepErrno, w.step, w.log, out);
       if (run.checks) vouches.push({ from: w.from, to: w.to, matchers: positiveMatchers(a) });
     };
     for (let i = 0; i < run.steps.length; i++) {

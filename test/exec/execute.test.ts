@@ -135,6 +135,13 @@ describe('exec/executeRun', () => {
       [33, 'state: device nodev does not exist on the target'],
       [37, 'state: last bind/unbind returned -EBUSY (-16), wanted 0'],
     ]);
+    expect(f[0]!.details).to.deep.equal([
+      'dev0 now: bound: true, driver: demo_drv, deferred: false, group: 0, dma-ops: iommu',
+      'last lines about dev0:',
+      '  line 3 [    0.000300] platform dev0: Adding to iommu group 0',
+      '  line 4 [    0.000400] demo_drv dev0: probed',
+      '  line 5 [    0.000500] demo_drv dev0: probe failed',
+    ]);
   });
 
   it("counts arm32's arm-iommu ops as iommu and compares taint letters as a set", async () => {
