@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   log: { summary: 'print the simulated dmesg of a scenario', load: async () => (await import('./commands/log.js')).command },
   kernels: { summary: 'list kernel profiles and behaviours', load: async () => (await import('./commands/kernels.js')).command },
   boards: { summary: 'list the boards and their devices', load: async () => (await import('./commands/boards.js')).command },
+  compare: { summary: 'run suites on several targets (model, qemu) and compare verdicts', load: async () => (await import('./commands/compare.js')).command },
 };
 
 export function packageRoot(): string {
