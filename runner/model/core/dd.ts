@@ -175,11 +175,13 @@ export function deviceReleaseDriver(k: KernelCtx, dev: Device): void {
     callDriverRemove(k, dev, drv);
     if (k.since('v6.9')) busDmaCleanup(k, dev);
     deviceLinksDriverCleanup(k, dev);
+    // v4.11 set DMA up when the device was created and never tore it down at unbind
+    const teardown = k.has('7b07cbefb68d');
     if (k.has('376991db4b64')) {
       devresReleaseAll(k, dev);
-      archTeardownDmaOps(k, dev);
+      if (teardown) archTeardownDmaOps(k, dev);
     } else {
-      archTeardownDmaOps(k, dev);
+      if (teardown) archTeardownDmaOps(k, dev);
       devresReleaseAll(k, dev);
     }
     dev.driver = null;
