@@ -1,8 +1,6 @@
 // `bringup log SUITE`: execute the matching run(s) and print the simulated dmesg,
 // formatted as the kernel prints it, so a person can read what a scenario did.
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 
@@ -26,11 +24,6 @@ options:
 exit status: 0 logs printed, 1 invalid input, no matching run, or a run errored.
 `;
 
-function suitePath(arg: string): string {
-  if (existsSync(arg)) return arg;
-  const byId = path.join('suites', `${arg}.yaml`);
-  return existsSync(byId) ? byId : arg;
-}
 
 export const command: Command = {
   help: HELP,
@@ -67,7 +60,7 @@ export const command: Command = {
       process.stderr.write(`bringup log: --seed wants a whole number, not "${v.seed}"\n`);
       return 1;
     }
-    const { loadRuns } = await import('./run.js');
+    const { loadRuns, suitePath } = await import('./run.js');
     const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: v.board ?? [], kernels: v.kernel ?? [], diagnosticsJson: false });
     if (typeof loaded === 'number') return loaded;
     const runs = v.scenario === undefined ? loaded : loaded.filter((r) => r.scenario === v.scenario || r.id === `${r.suite}.${v.scenario}`);

@@ -3,7 +3,7 @@
 // kselftest: 0 all passed (XFAIL/SKIP count as passed), 1 any failure or invalid
 // input, 4 nothing ran but skips.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,8 +20,8 @@ import type { Shard } from '../../exec/select.js';
 
 const HELP = `usage: bringup run [options] [PATH...]
 
-Run the scenarios of the suites in PATH (suite files or directories searched for
-*.yaml; default: suites/) against the kernel model, one run per scenario x board
+Run the scenarios of the suites in PATH (suite files, directories searched for
+*.yaml, or suite ids for suites/<id>.yaml; default: suites/) against the kernel model, one run per scenario x board
 x kernel (x for-each device), and print the report on stdout. Progress goes to
 stderr, ending with the line "N passed, N failed, N skipped".
 
@@ -80,6 +80,13 @@ interface RunArgs {
 
 class BadInput extends Error {}
 
+/** A path as given, or a bare suite id for suites/<id>.yaml. */
+export function suitePath(arg: string): string {
+  if (existsSync(arg)) return arg;
+  const byId = path.join('suites', `${arg}.yaml`);
+  return existsSync(byId) ? byId : arg;
+}
+
 function parse(argv: string[]): RunArgs {
   let parsed;
   try {
@@ -128,7 +135,7 @@ function parse(argv: string[]): RunArgs {
   const diagnostics = v.diagnostics ?? 'text';
   if (diagnostics !== 'text' && diagnostics !== 'json') throw new BadInput(`unknown --diagnostics "${diagnostics}" (known: text, json)`);
   const args: RunArgs = {
-    paths: parsed.positionals.length ? parsed.positionals : ['suites'],
+    paths: parsed.positionals.length ? parsed.positionals.map(suitePath) : ['suites'],
     boards: v.board ?? [],
     kernels: v.kernel ?? [],
     filters: v.filter ?? [],
