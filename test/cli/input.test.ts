@@ -4,7 +4,9 @@
 import { expect } from 'chai';
 import { bringup, lastLine } from './helpers.js';
 
-describe('cli: help, input errors and empty runs', () => {
+describe('cli: help, input errors and empty runs', function () {
+  // each case starts the CLI several times; a loaded CI machine needs the headroom
+  this.timeout(180_000);
   for (const cmd of ['run', 'log', 'boards']) {
     it(`bringup ${cmd} --help prints real help`, async () => {
       const r = await bringup([cmd, '--help']);

@@ -19,7 +19,9 @@ async function dmesg(scenario: string, kernel: string): Promise<string[]> {
 
 const PASSING = ['--filter', 'demo.probe', '--filter', 'demo.unbind', 'suites'];
 
-describe('cli: bringup run (model)', () => {
+describe('cli: bringup run (model)', function () {
+  // each case starts the CLI several times; a loaded CI machine needs the headroom
+  this.timeout(180_000);
   let tmp: string;
   before(() => {
     tmp = mkdtempSync(path.join(tmpdir(), 'bringup-cli-'));
