@@ -20,10 +20,9 @@ const IOMMU_BUSES: readonly BusName[] = ['platform', 'pci', 'amba'];
 
 /** iommu_group_alloc(): ids come from an ida, so the lowest free one */
 export function iommuGroupAlloc(k: KernelCtx, inst: IommuInstance): Group {
-  const used = new Set(k.groups.map((g) => g.id));
-  let id = 0;
-  while (used.has(id)) id++;
-  const g = new Group(id, inst);
+  while (k.groupIds.has(k.groupIdHint)) k.groupIdHint++;
+  const g = new Group(k.groupIdHint, inst);
+  k.groupIds.add(g.id);
   k.groups.push(g);
   return g;
 }
@@ -33,6 +32,8 @@ function groupRelease(k: KernelCtx, g: Group): void {
     g.released = true;
     const i = k.groups.indexOf(g);
     if (i >= 0) k.groups.splice(i, 1);
+    k.groupIds.delete(g.id);
+    if (g.id < k.groupIdHint) k.groupIdHint = g.id;
     const dom = g.defaultDomain;
     g.defaultDomain = null;
     g.domain = null;

@@ -46,6 +46,9 @@ export class KernelCtx {
   /** iommu_device_list: registered instances in registration order */
   readonly iommuDeviceList: IommuInstance[] = [];
   readonly groups: Group[] = [];
+  /** ids in use and the lowest one that may be free (the ida iommu_group_alloc uses) */
+  readonly groupIds = new Set<number>();
+  groupIdHint = 0;
 
   // deferred probe (drivers/base/dd.c)
   readonly deferredPending: Device[] = [];
