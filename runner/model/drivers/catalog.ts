@@ -1,36 +1,20 @@
-// The IOMMU driver catalog of MODEL.md, by the name boards use in `driver:`.
+// The IOMMU driver catalog of MODEL.md, by the name boards use in `driver:`. Each
+// driver is one file with its real quirks, switched by the profile's behaviours.
 
 import type { IommuDriverImpl } from '../iommu/driver-impl.js';
 import { armSmmuV3 } from './arm-smmu-v3.js';
-import { ENODEV, wellBehaved } from './common.js';
+import { armSmmu } from './arm-smmu.js';
+import { ipmmuVmsa } from './ipmmu-vmsa.js';
+import { rockchipIommu } from './rockchip-iommu.js';
+import { mtkIommu } from './mtk-iommu.js';
+import { exynosSysmmu } from './exynos-sysmmu.js';
+import { intelIommu } from './intel-iommu.js';
+import { amdIommu } from './amd-iommu.js';
+import { virtioIommu } from './virtio-iommu.js';
 
-function fwspecless(name: string, symbol: string): IommuDriverImpl {
-  return wellBehaved(name, name, symbol, {
-    fwspecless: true,
-    initcallRegistered: true,
-    initcall: 'arch',
-    probeDevice(k, dev) {
-      // every device is offered; only PCI devices are behind the remapping hardware
-      return k.call(`${symbol}_probe_device`, () => (dev.bus === 'pci' ? (k.iommuDeviceList.find((i) => i.impl.name === name) ?? -ENODEV) : -ENODEV));
-    },
-    probeFinalize(k, dev) {
-      if (dev.group?.defaultDomain?.type === 'dma') dev.dmaOps = 'iommu';
-    },
-  });
-}
-
-const CATALOG = new Map<string, IommuDriverImpl>([
-  ['arm-smmu-v3', armSmmuV3],
-  // placeholders until each driver's own file models its quirks
-  ['ipmmu-vmsa', wellBehaved('ipmmu-vmsa', 'ipmmu-vmsa', 'ipmmu', { initcall: 'subsys', ofDeclared: true })],
-  ['rockchip-iommu', wellBehaved('rockchip-iommu', 'rk_iommu', 'rk_iommu')],
-  ['mtk-iommu', wellBehaved('mtk-iommu', 'mtk-iommu', 'mtk_iommu')],
-  ['exynos-sysmmu', wellBehaved('exynos-sysmmu', 'exynos-sysmmu', 'exynos_iommu', { initcall: 'core' })],
-  ['arm-smmu', wellBehaved('arm-smmu', 'arm-smmu', 'arm_smmu')],
-  ['intel-iommu', fwspecless('intel-iommu', 'intel_iommu')],
-  ['amd-iommu', fwspecless('amd-iommu', 'amd_iommu')],
-  ['virtio-iommu', wellBehaved('virtio-iommu', 'virtio_iommu', 'viommu', { initcall: 'module' })],
-]);
+const CATALOG = new Map<string, IommuDriverImpl>(
+  [ipmmuVmsa, rockchipIommu, mtkIommu, exynosSysmmu, armSmmu, armSmmuV3, intelIommu, amdIommu, virtioIommu].map((d) => [d.name, d]),
+);
 
 export const IOMMU_DRIVER_NAMES: readonly string[] = [...CATALOG.keys()];
 

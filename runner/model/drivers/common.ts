@@ -11,12 +11,40 @@ import { devIommuGet, iommuFwspecAddIds } from '../iommu/fwspec.js';
 import { genericDeviceGroup, iommuDeviceRegister } from '../iommu/core.js';
 
 export const ENODEV = ERRNO.ENODEV!;
+export const EINVAL = ERRNO.EINVAL!;
+export const ENXIO = ERRNO.ENXIO!;
+export const EBUSY = ERRNO.EBUSY!;
+export const ENOMEM = ERRNO.ENOMEM!;
+export const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
+
+/**
+ * A driver's file-scope globals (rockchip's dma_dev, mtk's shared hw_list), one set per
+ * simulated kernel so two kernels in one process never share them.
+ */
+export function driverGlobals<T extends object>(store: WeakMap<KernelCtx, T>, k: KernelCtx, init: () => T): T {
+  let g = store.get(k);
+  if (!g) {
+    g = init();
+    store.set(k, g);
+  }
+  return g;
+}
+
+/** platform_set_drvdata(): from now on platform_get_drvdata() on the instance returns data */
+export function publishDrvdata(inst: IommuInstance, data: Record<string, unknown> = {}): void {
+  inst.drvdata = { ...inst.state, ...data };
+}
+
+/** iommu_device_sysfs_add() + iommu_device_register(), with nothing published first */
+export function registerOnly(k: KernelCtx, inst: IommuInstance): number {
+  k.call('iommu_device_sysfs_add', () => undefined);
+  return iommuDeviceRegister(k, inst);
+}
 
 /** platform_set_drvdata() then iommu_device_sysfs_add() + iommu_device_register() */
 export function registerInSensibleOrder(k: KernelCtx, inst: IommuInstance, data: Record<string, unknown> = {}): number {
-  inst.drvdata = { ...inst.state, ...data };
-  k.call('iommu_device_sysfs_add', () => undefined);
-  return iommuDeviceRegister(k, inst);
+  publishDrvdata(inst, data);
+  return registerOnly(k, inst);
 }
 
 /** the instance a device's fwspec names, as drivers keep it in dev_iommu_priv */

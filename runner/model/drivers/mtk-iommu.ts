@@ -1,0 +1,115 @@
+// mtk-iommu (drivers/iommu/mtk_iommu.c, MediaTek M4U v2: MT8183, MT8195). Its probe
+// waits for the SMI larbs behind it (option `larbs: [device...]`, -EPROBE_DEFER until
+// each has a driver), publishes drvdata, and — until 38e8844005e6 — only hooks the
+// instance onto the (shared) hw_list AFTER iommu_device_register(). With bcb81ac6ae3c
+// the registration's bus walk reaches mtk_iommu_device_group, which takes the first
+// entry of a hw_list that is still NULL.
+
+import type { KernelCtx } from '../kernel/ctx.js';
+import type { Device } from '../core/device.js';
+import type { IommuInstance } from '../iommu/instance.js';
+import type { Group } from '../iommu/group.js';
+import { devName, devInfo } from '../kernel/device-printk.js';
+import { oops } from '../kernel/reports.js';
+import { iommuGroupAlloc } from '../iommu/core.js';
+import { deviceLinkAdd } from '../core/links.js';
+import { EINVAL, ENODEV, EPROBE_DEFER, driverGlobals, privInstance, publishDrvdata, registerOnly, wellBehaved } from './common.js';
+
+interface MtkGlobals {
+  /** plat_data->hw_list: the instances sharing one page table (MTK_SHARE_PGTABLE) */
+  hwList: IommuInstance[];
+}
+
+const GLOBALS = new WeakMap<KernelCtx, MtkGlobals>();
+
+/** MTK_M4U_TO_LARB(id): the larb a client's M4U port id sits behind */
+function larbOf(id: number): number {
+  return (id >> 5) & 0x1f;
+}
+
+/**
+ * The SMI larbs of the M4U ("mediatek,larbs"): the `larbs` option, else every board
+ * device whose compatible is an SMI larb, in board order (the index is the larb id).
+ */
+function larbs(k: KernelCtx, inst: IommuInstance): string[] {
+  const opt = inst.option<string[]>('larbs');
+  if (opt) return opt;
+  return k.board.devices.filter((d) => d.compatible?.includes('smi-larb')).map((d) => d.name);
+}
+
+/** data->hw_list = &plat_data->hw_list after list_add_tail(&data->list, ...) */
+function joinHwList(k: KernelCtx, inst: IommuInstance): void {
+  const g = driverGlobals(GLOBALS, k, () => ({ hwList: [] }));
+  if (!g.hwList.includes(inst)) g.hwList.push(inst);
+  inst.drvdata!['hwList'] = g.hwList;
+}
+
+function mtkIommuProbe(k: KernelCtx, inst: IommuInstance): number {
+  return k.call('mtk_iommu_probe', () => {
+    // mtk_iommu_mm_dts_parse(): every larb must already have its driver
+    for (const name of larbs(k, inst)) {
+      const larb = k.devices.get(name);
+      if (!larb || !larb.driver) return -EPROBE_DEFER;
+    }
+    publishDrvdata(inst, { hwList: null });
+    if (k.has('38e8844005e6')) {
+      joinHwList(k, inst);
+      return registerOnly(k, inst);
+    }
+    const r = registerOnly(k, inst);
+    if (r !== 0) return r;
+    joinHwList(k, inst);
+    return 0;
+  });
+}
+
+function mtkIommuProbeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
+  return k.call('mtk_iommu_probe_device', () => {
+    const data = privInstance(dev);
+    if (typeof data === 'number') return data;
+    const names = larbs(k, data);
+    // no larbs described: an infra/APU-type M4U, nothing to link
+    if (names.length === 0) return data;
+    const ids = dev.iommu?.ids ?? [];
+    const larbid = larbOf(ids[0] ?? 0);
+    for (const id of ids) {
+      if (larbOf(id) !== larbid) {
+        devInfo(k, dev, `Can only use one larb. Fail@larb${larbid}-${larbOf(id)}.`);
+        return -EINVAL;
+      }
+    }
+    const larbdev = names[larbid] !== undefined ? k.devices.get(names[larbid]!) : undefined;
+    if (!larbdev) return -EINVAL;
+    // the larb is runtime-PM'd through its masters
+    deviceLinkAdd(k, dev, larbdev, 'mtk-iommu', true);
+    return data;
+  });
+}
+
+function mtkIommuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Group | number {
+  return k.call('mtk_iommu_device_group', () => {
+    const cData = (dev.iommu?.priv as IommuInstance | null | undefined) ?? inst;
+    const hwList = cData.drvdata?.['hwList'] as IommuInstance[] | null | undefined;
+    // mtk_iommu_get_frst_data(): list_first_entry() is not NULL-safe
+    if (!hwList) oops(k, { addr: 0, pc: 'mtk_iommu_device_group' });
+    const data = hwList[0];
+    if (!data) return -ENODEV;
+    const g = data.state['m4uGroup'] as Group | undefined;
+    if (g && !g.released) return g;
+    const ng = iommuGroupAlloc(k, data);
+    data.state['m4uGroup'] = ng;
+    return ng;
+  });
+}
+
+export const mtkIommu = wellBehaved('mtk-iommu', 'mtk-iommu', 'mtk_iommu', {
+  probe: mtkIommuProbe,
+  probeDevice: mtkIommuProbeDevice,
+  deviceGroup: mtkIommuDeviceGroup,
+  contextFault(k, inst, dev, iova) {
+    // mtk_iommu_isr(): a translation fault on the M4U
+    const where = inst.dev ? devName(inst.dev) : `mtk-iommu ${inst.name}`;
+    const port = dev.iommu?.ids[0] ?? 0;
+    k.log(`${where}: fault type=0x2 iova=0x${iova.toString(16)} pa=0x0 master=0x${port.toString(16)}(larb=${larbOf(port)} port=${port & 0x1f}) layer=0 read`);
+  },
+});
