@@ -111,8 +111,9 @@ export class Loader {
 
   /** Semantic findings, minus those about a value the schema already rejected. */
   private semantic(schemaErrs: Diagnostic[], check: (lenient: boolean) => Diagnostic[]): Diagnostic[] {
-    const bad = schemaErrs.map((d) => d.instancePath);
-    const errs = check(bad.length > 0).filter((d) => !bad.some((p) => d.instancePath === p || d.instancePath.startsWith(p + '/')));
+    // a rejected value hides findings inside it; a complaint about a map's keys does not
+    const bad = schemaErrs.filter((d) => !/\/(required|minProperties|maxProperties)$/.test(d.schemaPath)).map((d) => d.instancePath);
+    const errs = check(schemaErrs.length > 0).filter((d) => !bad.some((p) => d.instancePath === p || d.instancePath.startsWith(p + '/')));
     this.diagnostics.push(...errs);
     return errs;
   }

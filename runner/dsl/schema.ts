@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostic.js';
 import { didYouMean } from './suggest.js';
-import { fromPointer, type SourceFile } from './source.js';
+import { fromPointer, toPointer, type SourceFile } from './source.js';
 
 export type DocKind = 'board' | 'suite';
 
@@ -177,12 +177,32 @@ export function schemaDiagnostics(source: SourceFile, kind: DocKind): Diagnostic
   const suggested = new Set(mapped.filter((x) => x.m.suggests).map((x) => `${x.e.instancePath}\0${x.m.suggests}`));
   const typoAt = new Set(mapped.filter((x) => x.m.suggests).map((x) => x.e.instancePath));
   const out: Diagnostic[] = [];
+  // several keys missing from one map make one report
+  const missing = new Map<string, { keys: string[]; m: Mapped; e: ErrorObject }>();
   for (const { m, e } of mapped) {
-    if (e.keyword === 'required' && suggested.has(`${e.instancePath}\0${String((e.params as Record<string, unknown>)['missingProperty'])}`)) continue;
+    if (e.keyword === 'required') {
+      const key = String((e.params as Record<string, unknown>)['missingProperty']);
+      if (suggested.has(`${e.instancePath}\0${key}`)) continue;
+      const group = missing.get(e.instancePath);
+      if (group) {
+        group.keys.push(key);
+        continue;
+      }
+      missing.set(e.instancePath, { keys: [key], m, e });
+    }
     // a misspelt discriminating key ("devce") sends the item to the catch-all shape, whose
     // other complaints are about the wrong shape: the typo is the one error to report
     if (typoAt.has(e.instancePath) && !m.suggests && (e.parentSchema as Schema | undefined)?.['title'] === 'state item') continue;
+    // a key that is a list or a map: the parser's check already said so
+    if (e.keyword === 'additionalProperties' && !source.hasKey(m.segs)) continue;
     out.push(source.error(m.segs, m.message, m.where, e.schemaPath));
+  }
+  for (const { keys, m, e } of missing.values()) {
+    if (keys.length < 2) continue;
+    const d = out.find((x) => x.schemaPath === e.schemaPath && x.instancePath === toPointer(m.segs) && x.message === m.message)!;
+    const title = (e.parentSchema as Schema | undefined)?.['title'];
+    const list = keys.map((k) => `"${k}"`);
+    d.message = `missing required keys ${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}${typeof title === 'string' ? ` in ${title}` : ''}`;
   }
   return out;
 }

@@ -30,7 +30,7 @@ export class SourceFile {
   ) {
     this.lines = text.split(/\r?\n/);
     // duplicate keys are found by our own walk, which can name the first occurrence
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
+    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     for (const e of this.doc.errors) this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
     this.findDuplicateKeys(this.doc.contents);
     this.parsed = this.doc.errors.length === 0;
@@ -67,8 +67,10 @@ export class SourceFile {
       const first = new Map<string, Node>();
       for (const pair of node.items) {
         const k = pair.key as Node | null;
-        if (isScalar(k) && k.range) {
-          const name = String(k.value);
+        if ((isMap(k) || isSeq(k)) && k.range) {
+          this.diagnostics.push(this.diagnosticAt(k.range[0], 1, `a key must be a name, not a ${isMap(k) ? 'map' : 'list'}`));
+        } else if (isScalar(k) && k.range) {
+          const name = keyString(k.value);
           const prev = first.get(name);
           if (prev) {
             const at = this.spanAt(prev.range![0], 0);
@@ -92,7 +94,7 @@ export class SourceFile {
     for (const seg of path) {
       if (isAlias(node)) node = node.resolve(this.doc);
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && keyString(p.key.value) === String(seg));
         if (!pair) return { key, value: node as Node, complete: false, parent };
         parent = node as Node;
         key = pair.key as Node;
@@ -109,6 +111,12 @@ export class SourceFile {
       }
     }
     return { key, value: node as Node | undefined, complete: true, parent };
+  }
+
+  /** Whether the last segment of a path is a plain key written in the source. */
+  hasKey(path: DataPath): boolean {
+    const { key, complete } = this.nodeAt(path);
+    return complete && key !== undefined;
   }
 
   /**
@@ -172,4 +180,9 @@ export function guarded(lenient: boolean, fn: () => void): void {
   } catch {
     // the shape was wrong; already reported by the schema
   }
+}
+
+/** A scalar key as toJS spells it in the plain object (a null key becomes ""). */
+function keyString(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
 }
