@@ -158,6 +158,21 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
   g(() => checkAssertionRefs(source, out, n, sc.expect, [...base, 'expect']));
 }
 
+/** The same board file or kernel twice in one list would run the same cell twice. */
+function checkRepeats(source: SourceFile, out: Diagnostic[], boards: string[] | undefined, kernels: KernelDoc[] | undefined, base: DataPath): void {
+  const seen = new Map<string, number>();
+  (boards ?? []).forEach((ref, j) => {
+    if (seen.has(`b:${ref}`)) out.push(source.error([...base, 'boards', j], `board "${ref}" is listed twice`));
+    seen.set(`b:${ref}`, j);
+  });
+  (kernels ?? []).forEach((k, j) => {
+    const label = kernelLabel(k);
+    if (label === undefined) return;
+    if (seen.has(`k:${label}`)) out.push(source.error([...base, 'kernels', j], `kernel "${label}" is listed twice`));
+    seen.set(`k:${label}`, j);
+  });
+}
+
 export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, BoardRef>, lenient = false): Diagnostic[] {
   const out: Diagnostic[] = [];
   const want = fileId(source.file);
@@ -171,6 +186,7 @@ export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, 
   };
   g(() => (doc.boards ?? []).forEach((ref, j) => reportRef(ref, ['boards', j])));
   g(() => (doc.kernels ?? []).forEach((k, j) => g(() => out.push(...kernelDiagnostics(source, k, ['kernels', j])))));
+  g(() => checkRepeats(source, out, doc.boards, doc.kernels, []));
   if (!Array.isArray(doc.scenarios)) return out;
 
   const names = new Map<string, number>();
@@ -201,6 +217,7 @@ function checkScenario(
   const matrix = scenarioMatrix(doc, i);
   g(() => sc.boards?.forEach((ref, j) => reportRef(ref, [...base, 'boards', j])));
   g(() => sc.kernels?.forEach((k, j) => g(() => out.push(...kernelDiagnostics(source, k, [...base, 'kernels', j])))));
+  g(() => checkRepeats(source, out, sc.boards, sc.kernels, base));
   if (matrix.boards.length === 0) out.push(source.error([...base, 'name'], `scenario "${sc.name}" runs on no board: add boards: to the suite or the scenario`));
 
   // ${...}: only ${device}, and only under for-each

@@ -223,3 +223,21 @@ scenarios:
     ]);
   });
 });
+
+describe('dsl/semantic checks: repeats', () => {
+  it('a board or kernel listed twice', () => {
+    const body = `suite: s
+boards: [evb, evb]
+kernels: [v5.0, { base: v5.0 }]
+scenarios:
+  - name: one
+    kernels: [v6.15, v6.15]
+    steps: [boot]
+`;
+    expect(suiteErrors('s', body)).to.deep.equal([
+      'suites/s.yaml:3:15: board "evb" is listed twice',
+      'suites/s.yaml:4:17: kernel "v5.0" is listed twice',
+      'suites/s.yaml:7:22: kernel "v6.15" is listed twice',
+    ]);
+  });
+});

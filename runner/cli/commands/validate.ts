@@ -20,7 +20,7 @@ Errors go to stderr, gcc-style, each followed by the source line and a caret:
   suites/x.yaml:14:7: error: unknown key "iomus" (did you mean "iommus"?)
 
 options:
-  --diagnostics FORMAT  text (default) or json: a JSON array of
+  --diagnostics FORMAT  text (default) or json: a JSON array (on stderr, as gcc does) of
                         {file, line, column, severity, message, instancePath, schemaPath}
   -h, --help            show this help
 
