@@ -1,0 +1,257 @@
+// `npm run bench`: model throughput, CLI cost, scaling and the deferred-probe worst case,
+// printed as one table with a PASS/MISS per target and written to bench/results.json.
+//
+//   node dist/bench/main.js [--quick] [--only throughput,cli,scale,chain] [--sizes 100,1000]
+//                           [--timeout SECONDS] [--no-write]
+//
+// Nothing here is a test: figures depend on the machine, so `npm test` never times
+// anything (test/bench checks the pure helpers only).
+
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatTable, growthExponent, median, ratio, type Row, verdict } from './lib.js';
+import { measureBoard, type ThroughputResult } from './throughput.js';
+import type { ScaleResult } from './scale-child.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST_BENCH = path.join(ROOT, 'dist', 'bench');
+const CLI = path.join(ROOT, 'dist', 'runner', 'cli', 'main.js');
+
+export const TARGETS = {
+  runsPerSec: { cmp: '>=', limit: 10_000 },
+  cliOverheadMs: { cmp: '<=', limit: 150 },
+  boot10kMs: { cmp: '<', limit: 1000 },
+  growth10x: { cmp: '<=', limit: 12 },
+  rss10kMB: { cmp: '<', limit: 200 },
+  chain10kMs: { cmp: '<', limit: 2000 },
+} as const;
+
+interface Options {
+  quick: boolean;
+  only: Set<string>;
+  sizes: number[];
+  timeoutSec: number;
+  write: boolean;
+}
+
+function options(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      sizes: { type: 'string' },
+      timeout: { type: 'string' },
+      'no-write': { type: 'boolean' },
+    },
+  });
+  return {
+    quick: values.quick ?? false,
+    only: new Set((values.only ?? 'throughput,cli,scale,chain').split(',').map((s) => s.trim())),
+    sizes: (values.sizes ?? '100,1000,10000').split(',').map(Number),
+    timeoutSec: Number(values.timeout ?? 120),
+    write: !values['no-write'],
+  };
+}
+
+function log(msg: string): void {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------------
+// 1. model throughput
+
+async function throughput(o: Options, rows: Row[]): Promise<unknown> {
+  const dsl = await import('../runner/dsl/index.js');
+  const loaded = dsl.loadBoards([path.join(ROOT, 'boards')]);
+  if (dsl.hasErrors(loaded.diagnostics)) throw new Error(dsl.formatDiagnostics(loaded.diagnostics));
+  // each board on the first kernel the shipped suites pair it with (else the newest)
+  const suites = dsl.loadSuites([path.join(ROOT, 'suites')]);
+  const plan = dsl.compileSuites(suites.suites);
+  const results: ThroughputResult[] = [];
+  for (const b of [...loaded.boards].sort((x, y) => x.id.localeCompare(y.id))) {
+    const kernel = plan.find((r) => r.board.id === b.id)?.kernel.name ?? 'v6.15';
+    log(`throughput ${b.id} (${kernel})`);
+    const rs = measureBoard(b.board, kernel, o.quick ? { batches: 3, batchMs: 100 } : { batches: 5, batchMs: 300 });
+    results.push(...rs);
+    for (const r of rs) {
+      rows.push({ section: 'model throughput (1 core, warm)', name: `${r.board} ${r.scenario}`, value: r.runsPerSec, unit: 'runs/s', note: `${r.kernel}, ${r.logLines} log lines/run`, target: TARGETS.runsPerSec });
+    }
+  }
+  // the same shipped suites through the runner's executeRun (assertions included): context
+  const { executeSequential } = await import('../runner/exec/run-all.js');
+  const { loadTarget } = await import('../runner/exec/targets/index.js');
+  const target = await loadTarget('model');
+  const runs = plan;
+  const rates: number[] = [];
+  const batches = o.quick ? 3 : 5;
+  const ms = o.quick ? 100 : 300;
+  for (let b = -1; b < batches; b++) {
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) {
+      await executeSequential(runs, target, {});
+      n += runs.length;
+    }
+    if (b >= 0) rates.push((n * 1000) / (performance.now() - t0));
+  }
+  const execRate = median(rates);
+  rows.push({ section: 'model throughput (1 core, warm)', name: `shipped suites via executeRun`, value: execRate, unit: 'runs/s', note: `${runs.length} runs, assertions included (context)` });
+  return { scenarios: results, executeRun: { runsPerSec: execRate, batches: rates, runs: runs.length } };
+}
+
+// ---------------------------------------------------------------------------------
+// 2. CLI cost
+
+/** exit statuses seen per command line (a failing suite still costs the same to run) */
+const exitCodes = new Map<string, Set<number | null>>();
+
+function wallMs(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'ignore'] });
+  const ms = performance.now() - t0;
+  // 1 = a run failed, 4 = nothing ran: still a complete `bringup run`
+  if (r.status === null || ![0, 1, 4].includes(r.status)) throw new Error(`node ${args.join(' ')} exited ${r.status ?? r.signal}`);
+  const key = args.join(' ');
+  if (!exitCodes.has(key)) exitCodes.set(key, new Set());
+  exitCodes.get(key)!.add(r.status);
+  return ms;
+}
+
+interface Phases {
+  node: number;
+  imports: number;
+  schemaCompile: number;
+  yamlParse: number;
+  checkCompile: number;
+  execution: number;
+  reporting: number;
+  total: number;
+  runs: number;
+}
+
+async function cli(o: Options, rows: Row[]): Promise<unknown> {
+  const reps = o.quick ? 3 : 9;
+  const bare: number[] = [];
+  const version: number[] = [];
+  const run: number[] = [];
+  log(`CLI: ${reps} rounds of node -e 0 / bringup --version / bringup run`);
+  // one warm-up round (file cache), then interleaved rounds so load drifts hit all three
+  wallMs(['-e', '0']);
+  wallMs([CLI, '--version']);
+  wallMs([CLI, 'run']);
+  for (let i = 0; i < reps; i++) {
+    bare.push(wallMs(['-e', '0']));
+    version.push(wallMs([CLI, '--version']));
+    run.push(wallMs([CLI, 'run']));
+  }
+  const b = median(bare);
+  const v = median(version);
+  const r = median(run);
+  const S = 'CLI cost (wall, median, shipped suites)';
+  rows.push({ section: S, name: 'node -e 0', value: b, unit: 'ms' });
+  rows.push({ section: S, name: 'bringup --version', value: v, unit: 'ms', note: `${ratio(v, b).toFixed(2)}x bare node` });
+  const codes = [...(exitCodes.get(`${CLI} run`) ?? [])].join('/');
+  rows.push({ section: S, name: 'bringup run', value: r, unit: 'ms', note: `${ratio(r, b).toFixed(2)}x bare node, ${ratio(r, v).toFixed(2)}x --version, exit ${codes}` });
+  rows.push({ section: S, name: 'run overhead over bare node', value: r - b, unit: 'ms', target: TARGETS.cliOverheadMs });
+
+  const phases: Phases[] = [];
+  for (let i = 0; i < reps; i++) {
+    const p = spawnSync(process.execPath, [path.join(DIST_BENCH, 'phases-child.js'), 'suites'], { cwd: ROOT, encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(`phases-child: ${p.stderr}`);
+    phases.push(JSON.parse(p.stdout) as Phases);
+  }
+  const med = (k: keyof Phases) => median(phases.map((p) => p[k]));
+  const names: [keyof Phases, string][] = [
+    ['node', 'node start-up'],
+    ['imports', 'module imports (dsl, exec, report, model)'],
+    ['schemaCompile', 'schema compile (ajv)'],
+    ['yamlParse', 'YAML parse (all shipped files)'],
+    ['checkCompile', 'validate + semantic checks + plan'],
+    ['execution', 'execution (model)'],
+    ['reporting', 'reporting (TAP)'],
+  ];
+  for (const [k, name] of names) rows.push({ section: 'CLI phases (in-process, median)', name, value: med(k), unit: 'ms', ...(k === 'execution' ? { note: `${phases[0]!.runs} runs` } : {}) });
+  return { reps, bareMs: bare, versionMs: version, runMs: run, medians: { bare: b, version: v, run: r }, overheadMs: r - b, phases };
+}
+
+// ---------------------------------------------------------------------------------
+// 3./4. scaling and the deferred chain, one child process per size
+
+function child(kind: 'scale' | 'chain', n: number, timeoutSec: number): ScaleResult | { kind: string; n: number; timedOut: true; ms: number } {
+  const t0 = performance.now();
+  const p = spawnSync(process.execPath, [path.join(DIST_BENCH, 'scale-child.js'), kind, String(n)], { cwd: ROOT, encoding: 'utf8', timeout: timeoutSec * 1000, killSignal: 'SIGKILL' });
+  if (p.error && (p.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { kind, n, timedOut: true, ms: performance.now() - t0 };
+  if (p.status !== 0) throw new Error(`scale-child ${kind} ${n}: ${p.stderr}`);
+  return JSON.parse(p.stdout) as ScaleResult;
+}
+
+function scaling(kind: 'scale' | 'chain', o: Options, rows: Row[]): unknown {
+  const S = kind === 'scale' ? 'scaling (synthetic boards, 16 arm-smmu-v3, boot + checks, cold child)' : 'deferred-probe chain (device i waits for i+1)';
+  const out: Array<ReturnType<typeof child>> = [];
+  for (const n of o.sizes) {
+    log(`${kind} ${n}`);
+    const r = child(kind, n, o.timeoutSec);
+    out.push(r);
+    const big = n === 10_000;
+    if ('timedOut' in r) {
+      rows.push({ section: S, name: `${n} devices: time`, value: Infinity, unit: 'ms', note: `killed after ${o.timeoutSec} s`, ...(big ? { target: kind === 'scale' ? TARGETS.boot10kMs : TARGETS.chain10kMs } : {}) });
+      continue;
+    }
+    const note = `bound ${r.bound}/${r.devices}, ${r.checks} check failures, ${r.logLines} log lines`;
+    rows.push({ section: S, name: `${n} devices: time`, value: r.ms, unit: 'ms', note, ...(big ? { target: kind === 'scale' ? TARGETS.boot10kMs : TARGETS.chain10kMs } : {}) });
+    rows.push({ section: S, name: `${n} devices: peak RSS`, value: r.peakRssMB, unit: 'MB', note: `${r.baseRssMB.toFixed(0)} MB before the board`, ...(big && kind === 'scale' ? { target: TARGETS.rss10kMB } : {}) });
+  }
+  // growth per 10x step
+  for (let i = 1; i < out.length; i++) {
+    const a = out[i - 1]!;
+    const b = out[i]!;
+    if (b.n !== a.n * 10) continue;
+    const ta = 'timedOut' in a ? Infinity : a.ms;
+    const tb = 'timedOut' in b ? Infinity : b.ms;
+    const g = ratio(tb, ta);
+    rows.push({
+      section: S,
+      name: `growth ${a.n} -> ${b.n} devices`,
+      value: g,
+      unit: 'x',
+      note: Number.isFinite(g) ? `exponent ${growthExponent(a.n, ta, b.n, tb).toFixed(2)}` : '',
+      ...(kind === 'scale' ? { target: TARGETS.growth10x } : {}),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const o = options(process.argv.slice(2));
+  const rows: Row[] = [];
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    loadavg: os.loadavg(),
+    quick: o.quick,
+  };
+  if (o.only.has('throughput')) results['throughput'] = await throughput(o, rows);
+  if (o.only.has('cli')) results['cli'] = await cli(o, rows);
+  if (o.only.has('scale')) results['scale'] = scaling('scale', o, rows);
+  if (o.only.has('chain')) results['chain'] = scaling('chain', o, rows);
+  results['loadavgAfter'] = os.loadavg();
+  results['rows'] = rows.map((r) => ({ ...r, verdict: verdict(r) || undefined }));
+  const table = formatTable(rows);
+  results['table'] = table;
+  process.stdout.write(table);
+  if (o.write) writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});

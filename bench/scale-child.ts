@@ -1,0 +1,65 @@
+// One scaling measurement in a fresh process, so its peak RSS is its own:
+//   node dist/bench/scale-child.js <scale|chain> <N> [kernel]
+// Prints one JSON line: { kind, n, ms, bootMs, checkMs, bound, devices, checks, logLines,
+// peakRssMB, baseRssMB }.
+//
+// A 16-device board runs first so module loading and the first compile of the hot
+// functions are not part of the figure; the measured run is one cold boot of the big
+// board plus the bring-up checks (every device's state, kernel.checks()).
+
+import { createKernel, resolveKernel } from '../runner/model/index.js';
+import type { ModelBoard } from '../runner/model/types.js';
+import { chainBoard, syntheticBoard } from './lib.js';
+
+export interface ScaleResult {
+  kind: 'scale' | 'chain';
+  n: number;
+  kernel: string;
+  /** boot + checks */
+  ms: number;
+  bootMs: number;
+  checkMs: number;
+  /** devices that ended bound (and, on the synthetic boards, in an IOMMU group) */
+  bound: number;
+  devices: number;
+  /** kernel.checks() findings (0 expected) */
+  checks: number;
+  logLines: number;
+  peakRssMB: number;
+  /** RSS after the warm-up, before the measured board was generated */
+  baseRssMB: number;
+}
+
+function boardFor(kind: 'scale' | 'chain', n: number): ModelBoard {
+  return kind === 'scale' ? syntheticBoard({ devices: n }) : chainBoard(n);
+}
+
+function bringUp(kind: 'scale' | 'chain', board: ModelBoard, kernel: string): Omit<ScaleResult, 'peakRssMB' | 'baseRssMB' | 'n' | 'kind' | 'kernel'> {
+  const profile = resolveKernel(kernel);
+  const t0 = performance.now();
+  const k = createKernel(board, profile);
+  k.perform({ op: 'boot', hold: [] });
+  const t1 = performance.now();
+  let bound = 0;
+  for (const d of board.devices) {
+    const s = k.device(d.name);
+    if (s?.bound && (kind === 'chain' || s.group !== null)) bound++;
+  }
+  const failures = k.checks();
+  const t2 = performance.now();
+  return { ms: t2 - t0, bootMs: t1 - t0, checkMs: t2 - t1, bound, devices: board.devices.length, checks: failures.length, logLines: k.log.length };
+}
+
+function main(argv: string[]): void {
+  const kind = argv[0] === 'chain' ? 'chain' : 'scale';
+  const n = Number(argv[1] ?? 100);
+  const kernel = argv[2] ?? 'v6.15';
+  bringUp(kind, boardFor(kind, 16), kernel);
+  const baseRssMB = process.memoryUsage().rss / 2 ** 20;
+  const r = bringUp(kind, boardFor(kind, n), kernel);
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  const out: ScaleResult = { kind, n, kernel, ...r, peakRssMB, baseRssMB };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main(process.argv.slice(2));
