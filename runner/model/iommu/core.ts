@@ -206,11 +206,14 @@ export function iommuProbeDeviceLocked(k: KernelCtx, dev: Device, groupList: Set
 
 /** iommu_probe_device(): the single-device path (replay at bind, BUS_NOTIFY_ADD_DEVICE) */
 export function iommuProbeDevice(k: KernelCtx, dev: Device): number {
-  return k.call('iommu_probe_device', () => {
+  const body = (): number => {
     const r = iommuProbeDeviceLocked(k, dev, null);
     if (r === 0) finalize(k, dev);
     return r;
-  });
+  };
+  // iommu_probe_device() arrived in v5.8; before, the replay and the bus notifier
+  // called ops->add_device directly (traces show ipmmu_add_device under of_iommu_configure)
+  return k.since('v5.14') ? k.call('iommu_probe_device', body) : body();
 }
 
 function finalize(k: KernelCtx, dev: Device): void {

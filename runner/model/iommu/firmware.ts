@@ -83,7 +83,8 @@ export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: Firmwar
 
 /** of_dma_configure_id() / acpi_dma_configure_id(): IOMMU first, then the arch DMA ops */
 export function firmwareDmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
-  return k.call(names.dmaConfigure, () => {
+  // of_dma_configure_id()/acpi_dma_configure_id() are the v5.9+ names
+  return k.call(k.since('v5.14') ? names.dmaConfigure : names.dmaConfigure.replace(/_id$/, ''), () => {
     const ret = firmwareIommuConfigure(k, dev, names);
     if (ret === -EPROBE_DEFER) return ret;
     archSetupDmaOps(k, dev, ret === 0);
