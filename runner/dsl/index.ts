@@ -14,7 +14,8 @@
 //       on "<suite>.<scenario>" }. Order: suite, scenario, board, kernel, for-each device.
 //   loadPlan(paths, { board?, kernels?, filter? }): { plan: Plan, diagnostics }
 //       loadSuites + compileSuites; kernels are labels ("v5.1", "v6.14+bcb81ac6ae3c").
-//       plan.runs is empty when there are errors. Throws PlanOptionError for an unknown --kernel.
+//       plan.runs is empty when there are errors. Throws PlanOptionError for an unknown kernel,
+//       or a board no loaded suite uses.
 //   formatDiagnostics(diags, { json? }): string    gcc-style text with source line and caret,
 //       or a JSON array of { file, line, column, severity, message, instancePath, schemaPath }.
 //   summarizeDiagnostics(diags): string            "3 errors in 2 files"
@@ -27,6 +28,7 @@ import { loadPaths, type LoadResult } from './load.js';
 import type { Plan, PlanRun } from './plan.js';
 import type { LoadedSuite } from './suite.js';
 import type { ResolvedProfile } from '../model/types.js';
+import { didYouMean } from './suggest.js';
 
 export type { CompileOptions } from './compile.js';
 export type { Diagnostic, Severity } from './diagnostic.js';
@@ -83,6 +85,13 @@ export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { pl
   const loaded = loadSuites(paths);
   if (hasErrors(loaded.diagnostics)) return { plan: { runs: [] }, diagnostics: loaded.diagnostics };
   const boards = opts.board === undefined ? undefined : typeof opts.board === 'string' ? [opts.board] : [...opts.board];
+  if (boards) {
+    // a misspelt --board would silently select nothing
+    const known = [...new Set(loaded.suites.flatMap((s) => [...s.boards.values()].map((b) => b.id)))];
+    for (const b of boards) {
+      if (!known.includes(b)) throw new PlanOptionError(`board "${b}" is not used by ${loaded.suites.length === 1 ? 'this suite' : 'these suites'}${didYouMean(b, known) || ` (boards: ${known.join(', ')})`}`);
+    }
+  }
   const runs = compileSuites(loaded.suites, {
     ...(boards ? { boards } : {}),
     ...(kernels ? { kernels } : {}),

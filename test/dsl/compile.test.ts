@@ -248,6 +248,7 @@ scenarios:
     expect(diagnostics).to.deep.equal([]);
     expect(cells(plan.runs)).to.deep.equal([`matrix.plain [evb-a ${LABEL}]`]);
     expect(() => loadPlan([MATRIX], { kernels: ['v5.l'] })).to.throw(PlanOptionError, 'unknown kernel "v5.l"');
+    expect(() => loadPlan([MATRIX], { board: 'evb-c' })).to.throw(PlanOptionError, 'board "evb-c" is not used by this suite (did you mean "evb-a"?)');
     const bad = path.join(FIXTURES, 'ten/suites/ten-mistakes.yaml');
     const r = loadPlan([bad]);
     expect(r.plan.runs).to.deep.equal([]);
