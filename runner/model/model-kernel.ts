@@ -2,7 +2,7 @@
 // instances of a board, and performs steps as the kernel would.
 
 import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, LogLine, StepOutcome } from './api.js';
-import type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
+import type { BoardDevice, ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 import { KernelCtx } from './kernel/ctx.js';
 import { PanicUnwind } from './kernel/reports.js';
 import { MODPROBE_TASK, SHELL_TASK } from './kernel/task.js';
@@ -27,6 +27,7 @@ export class ModelKernel implements Kernel {
   private readonly loadables: Loadable[] = [];
   /** a loadable by every name a scenario may use for it */
   private readonly byName = new Map<string, Loadable>();
+  private readonly namesOf = new Map<Loadable, string[]>();
   private booted = false;
 
   constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
@@ -63,8 +64,10 @@ export class ModelKernel implements Kernel {
       k.devices.set(d.name, dev);
     }
     const clientLoadables: Loadable[] = [];
+    const busOf = new Map<string, BoardDevice['bus']>();
+    for (const d of board.devices) if (d.driver && !busOf.has(d.driver)) busOf.set(d.driver, d.bus);
     for (const cd of board.drivers) {
-      const bus = board.devices.find((d) => d.driver === cd.name)?.bus ?? 'platform';
+      const bus = busOf.get(cd.name) ?? 'platform';
       const drv = new Driver(cd.name, bus, cd.initcall, cd, undefined);
       k.drivers.set(cd.name, drv);
       clientLoadables.push({ kind: 'driver', driver: drv, initcall: cd.initcall });
@@ -75,6 +78,11 @@ export class ModelKernel implements Kernel {
       if (l.kind === 'driver') this.byName.set(l.driver.name, l);
     }
     for (const l of clientLoadables) if (l.kind === 'driver') this.byName.set(l.driver.name, l);
+    for (const [n, l] of this.byName) {
+      const list = this.namesOf.get(l) ?? [];
+      list.push(n);
+      this.namesOf.set(l, list);
+    }
   }
 
   get board(): ModelBoard {
@@ -94,7 +102,7 @@ export class ModelKernel implements Kernel {
   }
 
   private names(l: Loadable): string[] {
-    return [...this.byName.entries()].filter(([, v]) => v === l).map(([n]) => n);
+    return this.namesOf.get(l) ?? [];
   }
 
   perform(step: ModelStep): StepOutcome {
@@ -160,6 +168,7 @@ export class ModelKernel implements Kernel {
         const list = k.faults.get(step.device) ?? [];
         list.push({ errno: step.errno, ...(step.at !== undefined ? { at: step.at } : {}), remaining: Math.max(1, step.times) });
         k.faults.set(step.device, list);
+        k.armedFaults++;
         return undefined;
       }
       case 'register-iommu-late':

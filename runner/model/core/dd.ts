@@ -20,8 +20,21 @@ const ENODEV = ERRNO.ENODEV!;
 const ENXIO = ERRNO.ENXIO!;
 const EBUSY = ERRNO.EBUSY!;
 
+/**
+ * A deferral at a first-action `wait-for` that printed nothing, on a device with no IOMMU
+ * to (re)configure, leaves the state as the next attempt would: remember it, so the
+ * deferred work can skip retries until the supplier binds.
+ */
+function rememberMootDeferral(k: KernelCtx, dev: Device, drv: Driver, ret: number, linesBefore: number): void {
+  const supplier = k.firstWaitSupplier;
+  k.firstWaitSupplier = null;
+  const moot = ret === -EPROBE_DEFER && supplier !== null && k.printk.lines.length === linesBefore && dev.iommus.length === 0 && !dev.iommuInstance;
+  dev.deferMemo = moot ? { driver: drv, supplier } : null;
+}
+
 /** driver_bound(): on the driver's list, off the deferred list, and kick the deferred work */
 function driverBound(k: KernelCtx, dev: Device): void {
+  dev.deferMemo = null;
   if (dev.bound) {
     k.log(`driver_bound: device ${dev.name} already bound`);
     return;
@@ -75,10 +88,13 @@ export function reallyProbe(k: KernelCtx, dev: Device, drv: Driver): number {
         return ret;
       }
     }
+    const linesBefore = k.printk.lines.length;
+    k.firstWaitSupplier = null;
     let ret = callDriverProbe(k, dev, drv);
     if (ret !== 0) {
       probeFailedMessage(k, dev, drv, ret);
       probeFailureCleanup(k, dev, configureHere);
+      rememberMootDeferral(k, dev, drv, ret, linesBefore);
       return -ret;
     }
     if (!dev.driver) return ENODEV; // the probe oopsed halfway: never reached
@@ -132,7 +148,9 @@ export function busProbeDevice(k: KernelCtx, dev: Device): void {
 export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: Array<() => void>): void {
   k.call('driver_attach', () =>
     k.call('bus_for_each_dev', () => {
-      for (const dev of k.busDevices[drv.bus].slice()) {
+      // bus_for_each_dev() offers every device; only those naming this driver can match,
+      // so walk that index (same devices, same order) instead of the whole bus
+      for (const dev of (k.devicesByMatch.get(drv.name) ?? []).slice()) {
         if (k.panicked) return;
         k.call('__driver_attach', () => {
           if (!driverMatchDevice(k, drv, dev)) return;

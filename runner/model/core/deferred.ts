@@ -17,30 +17,48 @@ export function deferredProbeAdd(k: KernelCtx, dev: Device): void {
   // modern kernels only queue devices that a driver could match
   if (k.since('v5.14') && !dev.canMatch) return;
   dev.deferred = true;
-  k.deferredPending.push(dev);
+  k.deferredPending.pushTail(dev);
 }
 
 export function deferredProbeDel(k: KernelCtx, dev: Device): void {
   if (!dev.deferred) return;
+  (k.deferredPending.has(dev) ? k.deferredPending : k.deferredActive).remove(dev);
   dev.deferred = false;
-  for (const list of [k.deferredPending, k.deferredActive]) {
-    const i = list.indexOf(dev);
-    if (i >= 0) list.splice(i, 1);
-  }
+}
+
+/** the devices on the pending list, in order */
+export function deferredPendingDevices(k: KernelCtx): Device[] {
+  return k.deferredPending.toArray();
 }
 
 export function deferredProbeTrigger(k: KernelCtx): void {
   if (!k.deferredProbeEnable) return;
   k.deferredTriggerCount++;
-  k.deferredActive.push(...k.deferredPending);
-  k.deferredPending.length = 0;
+  k.deferredPending.spliceTailInto(k.deferredActive);
   k.deferredWorkQueued = true;
+}
+
+/** a retry that cannot do anything visible: the memo of the last attempt still holds */
+function retryIsMoot(k: KernelCtx, dev: Device): boolean {
+  const m = dev.deferMemo;
+  if (!m || m.supplier.bound || dev.driver || !dev.added || dev.dead || !m.driver.registered) return false;
+  if (k.armedFaults === 0) return true;
+  const faults = k.faults.get(dev.name);
+  return !faults || faults.length === 0;
 }
 
 /** deferred_probe_work_func: retry every device on the active list, in order */
 function deferredProbeWorkFunc(k: KernelCtx): void {
-  while (k.deferredActive.length > 0 && !k.panicked) {
-    const dev = k.deferredActive.shift()!;
+  const active = k.deferredActive;
+  while (!active.empty && !k.panicked) {
+    // retries that would only defer again go back to the pending list as a block,
+    // in order, exactly where bus_probe_device() → -EPROBE_DEFER would put them
+    let last: Device | null = null;
+    for (let d = active.head; d && retryIsMoot(k, d); d = d.deferNext) last = d;
+    if (last) active.moveHeadRunTo(k.deferredPending, last);
+    const dev = active.head;
+    if (!dev) break;
+    active.remove(dev);
     dev.deferred = false;
     busProbeDevice(k, dev);
   }
@@ -86,7 +104,7 @@ export function deferredProbeTimeoutExpires(k: KernelCtx): void {
       deferredProbeTrigger(k);
     });
   flushDeferredProbe(k);
-  for (const dev of k.deferredPending) {
+  for (const dev of deferredPendingDevices(k)) {
     if (k.since('v6.9')) devInfo(k, dev, 'deferred probe pending: (reason unknown)');
     else devInfo(k, dev, 'deferred probe pending');
   }

@@ -10,11 +10,22 @@ import { deviceLinkDel } from './links.js';
 import { iommuProbeDevice, iommuReleaseDevice } from '../iommu/core.js';
 import { ACPI_NAMES, OF_NAMES, firmwareDmaConfigure } from '../iommu/firmware.js';
 
+/** the name of the only driver that can match the device */
+export function matchKey(dev: Device): string | undefined {
+  return dev.iommuInstance ? dev.iommuInstance.impl.driverName : dev.matchDriver;
+}
+
 export function deviceAdd(k: KernelCtx, dev: Device): void {
   k.call('device_add', () => {
     dev.added = true;
     dev.dead = false;
     k.busDevices[dev.bus].push(dev);
+    const key = matchKey(dev);
+    if (key) {
+      const list = k.devicesByMatch.get(key) ?? [];
+      list.push(dev);
+      k.devicesByMatch.set(key, list);
+    }
     // before v4.12 DMA (and the IOMMU, if it was already there) was set up at creation
     if (!k.has('7b07cbefb68d') && !dev.iommuInstance) {
       firmwareDmaConfigure(k, dev, k.board.firmware === 'acpi' ? ACPI_NAMES : OF_NAMES);
@@ -38,6 +49,9 @@ export function deviceDel(k: KernelCtx, dev: Device): void {
     const list = k.busDevices[dev.bus];
     const i = list.indexOf(dev);
     if (i >= 0) list.splice(i, 1);
+    const key = matchKey(dev);
+    const byMatch = key ? k.devicesByMatch.get(key) : undefined;
+    if (byMatch && byMatch.indexOf(dev) >= 0) byMatch.splice(byMatch.indexOf(dev), 1);
     dev.added = false;
     dev.dead = true;
   });

@@ -36,6 +36,70 @@ export interface DeviceLink {
   pmRuntime: boolean;
 }
 
+/**
+ * An intrusive list like the kernel's list_head: splices and block moves are O(1), as
+ * list_splice_tail_init() is. A device is on at most one list (dev.deferred).
+ */
+export class DeferList {
+  head: Device | null = null;
+  tail: Device | null = null;
+
+  get empty(): boolean {
+    return this.head === null;
+  }
+
+  has(dev: Device): boolean {
+    if (!dev.deferred) return false;
+    let d: Device | null = dev;
+    while (d.deferPrev) d = d.deferPrev;
+    return d === this.head;
+  }
+
+  pushTail(dev: Device): void {
+    dev.deferPrev = this.tail;
+    dev.deferNext = null;
+    if (this.tail) this.tail.deferNext = dev;
+    else this.head = dev;
+    this.tail = dev;
+  }
+
+  /** unlink a device known to be on this list */
+  remove(dev: Device): void {
+    if (dev.deferPrev) dev.deferPrev.deferNext = dev.deferNext;
+    else this.head = dev.deferNext;
+    if (dev.deferNext) dev.deferNext.deferPrev = dev.deferPrev;
+    else this.tail = dev.deferPrev;
+    dev.deferPrev = null;
+    dev.deferNext = null;
+  }
+
+  /** list_splice_tail_init(this, to) */
+  spliceTailInto(to: DeferList): void {
+    if (!this.head) return;
+    this.moveHeadRunTo(to, this.tail!);
+  }
+
+  /** move the run from this list's head up to `last` onto the tail of `to` */
+  moveHeadRunTo(to: DeferList, last: Device): void {
+    const first = this.head!;
+    const rest = last.deferNext;
+    this.head = rest;
+    if (rest) rest.deferPrev = null;
+    else this.tail = null;
+    last.deferNext = null;
+    first.deferPrev = to.tail;
+    if (to.tail) to.tail.deferNext = first;
+    else to.head = first;
+    to.tail = last;
+  }
+
+  toArray(): Device[] {
+    const out: Device[] = [];
+    for (let d = this.head; d; d = d.deferNext) out.push(d);
+    return out;
+  }
+}
+
 export class Device {
   added = false;
   /** device_del() ran: the device is gone */
@@ -47,6 +111,14 @@ export class Device {
   canMatch = false;
   /** on the deferred pending or active list */
   deferred = false;
+  /** neighbours on the deferred list this device sits on (dev->p->deferred_probe) */
+  deferPrev: Device | null = null;
+  deferNext: Device | null = null;
+  /**
+   * The last probe deferred at a first-action `wait-for` and changed nothing visible:
+   * until that supplier binds (or a fault is armed) another attempt would do the same.
+   */
+  deferMemo: { driver: Driver; supplier: Device } | null = null;
   readonly devres: Devres[] = [];
   /** unmanaged coherent buffers the driver holds (dma_alloc_coherent) */
   readonly buffers: DmaBuffer[] = [];

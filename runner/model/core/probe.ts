@@ -26,7 +26,10 @@ function armedFault(k: KernelCtx, dev: Device, done: number, total: number): num
   if (!f) return undefined;
   const at = f.at === undefined ? total : Math.min(f.at, total);
   if (at !== done) return undefined;
-  if (--f.remaining <= 0) list!.shift();
+  if (--f.remaining <= 0) {
+    list!.shift();
+    k.armedFaults--;
+  }
   return f.errno;
 }
 
@@ -83,8 +86,12 @@ function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
   for (let i = 0; i < actions.length; i++) {
     const f = armedFault(k, dev, i, actions.length);
     if (f !== undefined) return f;
-    const ret = runAction(k, dev, actions[i]!);
-    if (ret !== 0) return ret;
+    const a = actions[i]!;
+    const ret = runAction(k, dev, a);
+    if (ret !== 0) {
+      if (i === 0 && a.kind === 'wait-for') k.firstWaitSupplier = k.devices.get(a.device) ?? null;
+      return ret;
+    }
   }
   return armedFault(k, dev, actions.length, actions.length) ?? 0;
 }

@@ -3,7 +3,7 @@
 // this object, the way kernel code reaches its globals.
 
 import type { ModelBoard, ResolvedProfile } from '../types.js';
-import type { Device } from '../core/device.js';
+import { DeferList, type Device } from '../core/device.js';
 import type { Driver } from '../core/driver.js';
 import type { IommuInstance } from '../iommu/instance.js';
 import type { Group } from '../iommu/group.js';
@@ -39,6 +39,8 @@ export class KernelCtx {
   readonly devices = new Map<string, Device>();
   /** per bus, in device_add order (the bus klist bus_for_each_dev walks) */
   readonly busDevices: Record<BusName, Device[]> = { platform: [], pci: [], amba: [] };
+  /** added devices by the driver name that can match them, in device_add order */
+  readonly devicesByMatch = new Map<string, Device[]>();
   readonly drivers = new Map<string, Driver>();
   /** per bus, in registration order (bus_for_each_drv) */
   readonly busDrivers: Record<BusName, Driver[]> = { platform: [], pci: [], amba: [] };
@@ -51,8 +53,8 @@ export class KernelCtx {
   groupIdHint = 0;
 
   // deferred probe (drivers/base/dd.c)
-  readonly deferredPending: Device[] = [];
-  readonly deferredActive: Device[] = [];
+  readonly deferredPending = new DeferList();
+  readonly deferredActive = new DeferList();
   deferredTriggerCount = 0;
   deferredProbeEnable = false;
   initcallsDone = false;
@@ -63,6 +65,10 @@ export class KernelCtx {
   systemRunning = false;
 
   readonly faults = new Map<string, ArmedFault[]>();
+  /** how many fault entries are armed in all (a cheap "none at all" test) */
+  armedFaults = 0;
+  /** set by a client probe that deferred at its first action, a `wait-for` */
+  firstWaitSupplier: Device | null = null;
   /** DMA buffers freed through ops other than the allocating ones */
   readonly foreignFrees: Array<{ device: string; size: number; allocOps: string; ops: string }> = [];
   lastErrno: number | undefined;
@@ -88,9 +94,16 @@ export class KernelCtx {
     return this.behaviours.has(behaviour);
   }
 
+  private readonly eras = new Map<string, boolean>();
+
   /** the profile is based on `profile` or a later one (log formats, era mechanisms) */
   since(profile: string): boolean {
-    return this.eraIndex >= profileIndex(profile);
+    let v = this.eras.get(profile);
+    if (v === undefined) {
+      v = this.eraIndex >= profileIndex(profile);
+      this.eras.set(profile, v);
+    }
+    return v;
   }
 
   nextOopsId(): string {
