@@ -70,6 +70,24 @@ describe('model deferred probe', () => {
     expect(r.k.checks().map((c) => c.check)).to.deep.equal(['no-iommu-ops']);
   });
 
+  it('a waiting device is still retried when something else binds: an armed fault fires', () => {
+    const b = board({
+      devices: [device('1000.a', 'drv-a'), device('2000.b', 'drv-b'), device('3000.c', 'drv-c')],
+      drivers: [
+        driver('drv-a', [{ kind: 'wait-for', device: '2000.b' }]),
+        driver('drv-b', [], { initcall: 'module' }),
+        driver('drv-c', [], { initcall: 'module' }),
+      ],
+    });
+    const r = run(b, 'v6.15', [
+      { op: 'boot', hold: ['drv-b', 'drv-c'] },
+      { op: 'fail-probe', device: '1000.a', errno: -12, at: 0, times: 1 },
+      { op: 'load-module', driver: 'drv-c' },
+    ]);
+    expect(r.lines).to.include('drv-a 1000.a: probe with driver drv-a failed with error -12');
+    expect(r.k.device('1000.a')).to.include({ bound: false, deferred: false });
+  });
+
   it('a long chain always terminates, binding every link', () => {
     const n = 200;
     const devices = Array.from({ length: n }, (_, i) => device(`${i}.d`, `drv-${i}`));
