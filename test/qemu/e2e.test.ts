@@ -10,7 +10,8 @@ import { executeAll } from '../../runner/exec/run-all.js';
 import { createQemuTarget } from '../../runner/exec/targets/qemu/index.js';
 import { loadAssets, repoRoot } from '../../runner/exec/targets/qemu/assets.js';
 import { Guest } from '../../runner/exec/targets/qemu/guest.js';
-import { planRun } from './fixtures.js';
+import type { QemuSession } from '../../runner/exec/targets/qemu/session.js';
+import { BLK, planRun } from './fixtures.js';
 
 function alive(pid: number): boolean {
   try {
@@ -21,18 +22,24 @@ function alive(pid: number): boolean {
   }
 }
 
+describe('qemu target: availability', () => {
+  it('reports why it is unavailable when the assets are missing', async () => {
+    const t = createQemuTarget({ cacheDir: '/nonexistent/bringup-qemu' });
+    expect(await t.unavailable()).to.match(/QEMU assets not set up/);
+  });
+});
+
 describe('qemu target: end to end (real kernel)', function () {
   this.timeout(300_000);
   const assets = loadAssets();
 
   beforeEach(function () {
     // skipped only when `npm run setup:qemu` has not produced the kernel, initramfs and QEMU
-    if (!assets.ok) this.skip();
-  });
-
-  it('reports why it is unavailable when the assets are missing', async () => {
-    const t = createQemuTarget({ cacheDir: '/nonexistent/bringup-qemu' });
-    expect(await t.unavailable()).to.match(/QEMU assets not set up/);
+    if (!assets.ok) {
+      // the reason shows in the spec reporter's pending line
+      if (this.currentTest) this.currentTest.title += ` (skipped: ${assets.reason})`;
+      this.skip();
+    }
   });
 
   it('kills a guest that does not come up in time, by PID', async () => {
@@ -54,6 +61,21 @@ describe('qemu target: end to end (real kernel)', function () {
     expect(alive(g.pid)).to.equal(true);
     await g.close(200);
     expect(alive(g.pid)).to.equal(false);
+  });
+
+  it('a guest that dies mid-run reports the step as a panic and is reaped', async () => {
+    const t = createQemuTarget();
+    const s = (await t.open(planRun('guest-dies', []))) as QemuSession;
+    const boot = await s.perform({ op: 'boot', hold: [] });
+    expect(boot).to.deep.equal({ oopsed: false, panicked: false });
+    expect(s.log().some((l) => l.text.includes(`${BLK}: Adding to iommu group`))).to.equal(true);
+    const pid = s.guestPid!;
+    process.kill(pid, 'SIGKILL');
+    const o = await s.perform({ op: 'unbind', device: BLK });
+    expect(o.panicked).to.equal(true);
+    expect(s.log()[s.log().length - 1]!.text).to.match(/QEMU exited unexpectedly/);
+    await s.close();
+    expect(alive(pid)).to.equal(false);
   });
 
   it('passes suites/qemu-virt-conformance.yaml on Linux 6.12 (2 guests in parallel)', async () => {

@@ -56,6 +56,11 @@ export class QemuSession implements TargetSession {
     this.board = run.board;
   }
 
+  /** QEMU's PID while the guest runs (diagnostics, tests) */
+  get guestPid(): number | undefined {
+    return this.guest?.pid;
+  }
+
   log(): readonly LogLine[] {
     return this.lines;
   }
