@@ -55,7 +55,8 @@ describe('dsl/cli', function () {
   it('validate --diagnostics json: the same errors as objects', () => {
     const r = bringup(['validate', '--diagnostics', 'json', 'suites/ten-mistakes.yaml'], path.join(FIXTURES, 'ten'));
     expect(r.code).to.equal(1);
-    const diags = JSON.parse(r.stderr) as Record<string, unknown>[];
+    expect(r.stderr).to.equal('');
+    const diags = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(diags).to.have.length(10);
     expect(diags[0]).to.deep.equal({
       file: 'suites/ten-mistakes.yaml',

@@ -20,7 +20,8 @@ Errors go to stderr, gcc-style, each followed by the source line and a caret:
   suites/x.yaml:14:7: error: unknown key "iomus" (did you mean "iommus"?)
 
 options:
-  --diagnostics FORMAT  text (default) or json: a JSON array (on stderr, as gcc does) of
+  --diagnostics FORMAT  text (default) or json: a JSON array on stdout (the
+                        machine-readable answer is the command's output) of
                         {file, line, column, severity, message, instancePath, schemaPath}
   -h, --help            show this help
 
@@ -46,7 +47,7 @@ export const command: Command = {
     const result = validatePaths(positionals.length ? positionals : ['boards', 'suites']);
     const failed = hasErrors(result.diagnostics);
     if (format === 'json') {
-      process.stderr.write(formatDiagnostics(result.diagnostics, { json: true }));
+      process.stdout.write(formatDiagnostics(result.diagnostics, { json: true }));
       return failed ? 1 : 0;
     }
     process.stderr.write(formatDiagnostics(result.diagnostics));
