@@ -55,6 +55,7 @@ export function callTrace(k: Kernel, from = 0): string[] {
   if (start < 0) return [];
   const out: string[] = [];
   for (const l of ls.slice(start + 1)) {
+    if (l.trim() === '<TASK>') continue;
     const m = /^\s+(?:\? )?([A-Za-z0-9_.]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(l);
     if (!m) break;
     out.push(m[1]!);

@@ -1,0 +1,79 @@
+// exynos-sysmmu: several SYSMMUs per master, probe_device only once all of them are
+// registered, a runtime-PM link per controller kept in ONE slot per SYSMMU.
+
+import { expect } from 'chai';
+import { board, callTrace, device, driver, iommu, lines, run, text } from './helpers.js';
+import type { KernelCtx } from '../../../runner/model/kernel/ctx.js';
+import type { Kernel } from '../../../runner/model/index.js';
+
+const odroidXU3 = board({
+  id: 'odroid-xu3',
+  model: 'Hardkernel Odroid XU3 (DT)',
+  arch: 'arm',
+  iommus: [iommu('14640000.sysmmu', 'exynos-sysmmu'), iommu('14680000.sysmmu', 'exynos-sysmmu'), iommu('14650000.sysmmu', 'exynos-sysmmu')],
+  devices: [
+    // FIMD sits behind two SYSMMUs
+    device('14400000.fimd', 'exynos5-fimd', [{ iommu: '14640000.sysmmu', ids: [] }, { iommu: '14680000.sysmmu', ids: [] }]),
+    // two masters behind one SYSMMU: the slot is shared
+    device('14450000.mixer', 'exynos-mixer', [{ iommu: '14650000.sysmmu', ids: [] }]),
+    device('14530000.hdmi', 'exynos-hdmi', [{ iommu: '14650000.sysmmu', ids: [] }]),
+  ],
+  drivers: [driver('exynos5-fimd'), driver('exynos-mixer'), driver('exynos-hdmi')],
+});
+
+function links(k: Kernel, consumer: string): Array<[string, boolean]> {
+  const dev = (k as unknown as { k: KernelCtx }).k.devices.get(consumer)!;
+  return dev.links.filter((l) => l.consumer === dev).map((l) => [l.supplier.name, l.pmRuntime]);
+}
+
+describe('model/iommu exynos-sysmmu', () => {
+  it('SYSMMUs probe at core initcall and report their version', () => {
+    const k = run(odroidXU3, 'v6.15');
+    expect(lines(k).slice(0, 6)).to.include('exynos-sysmmu 14640000.sysmmu: hardware version: 3.3');
+    expect(k.iommu('14640000.sysmmu')!.registered).to.equal(true);
+  });
+
+  it('v6.15: a master with two SYSMMUs is probed only once both are registered', () => {
+    const k = run(odroidXU3, 'v6.15');
+    const log = lines(k);
+    const second = log.indexOf('exynos-sysmmu 14680000.sysmmu: hardware version: 3.3');
+    const grouped = log.indexOf('platform 14400000.fimd: Adding to iommu group 0');
+    expect(second).to.be.greaterThan(-1);
+    expect(grouped).to.be.greaterThan(second);
+    expect(links(k, '14400000.fimd')).to.deep.equal([['14640000.sysmmu', true], ['14680000.sysmmu', true]]);
+  });
+
+  it('v6.14: the same links, made when the master binds', () => {
+    const k = run(odroidXU3, 'v6.14');
+    expect(lines(k)).to.include('exynos5-fimd 14400000.fimd: Adding to iommu group 0');
+    expect(links(k, '14400000.fimd')).to.deep.equal([['14640000.sysmmu', true], ['14680000.sysmmu', true]]);
+  });
+
+  it('the second master through a SYSMMU overwrites the first one\'s link slot: releasing the first drops the second\'s link', () => {
+    const k = run(odroidXU3, 'v6.15');
+    expect(links(k, '14450000.mixer')).to.deep.equal([['14650000.sysmmu', true]]);
+    expect(links(k, '14530000.hdmi')).to.deep.equal([['14650000.sysmmu', true]]);
+    k.perform({ op: 'remove-device', device: '14450000.mixer' });
+    // hdmi is still bound and translated, but its SYSMMU is no longer runtime-PM linked to it
+    expect(k.device('14530000.hdmi')).to.include({ bound: true, group: 2 });
+    expect(links(k, '14530000.hdmi')).to.deep.equal([]);
+    expect(text(k)).to.not.include('refcount_t');
+  });
+
+  it('…and releasing the second master deletes that link again: refcount underflow WARN', () => {
+    const k = run(odroidXU3, 'v6.15', [{ op: 'remove-device', device: '14450000.mixer' }, { op: 'remove-device', device: '14530000.hdmi' }]);
+    const log = lines(k);
+    const w = log.indexOf('refcount_t: underflow; use-after-free.');
+    expect(w).to.be.greaterThan(-1);
+    expect(log[w + 1]).to.match(/^WARNING: CPU: 0 PID: 2691 at lib\/refcount\.c:28 refcount_warn_saturate\+0x[0-9a-f]+\/0x[0-9a-f]+$/);
+    expect(callTrace(k, w).slice(0, 4)).to.deep.equal(['refcount_warn_saturate', 'device_link_del', 'exynos_iommu_release_device', 'iommu_release_device']);
+    expect(k.taint()).to.equal('W');
+  });
+
+  it('one master per SYSMMU: release is clean', () => {
+    const k = run(odroidXU3, 'v6.15', [{ op: 'remove-device', device: '14400000.fimd' }]);
+    expect(lines(k)).to.include('platform 14400000.fimd: Removing from iommu group 0');
+    expect(text(k)).to.not.include('refcount_t');
+    expect(k.taint()).to.equal('');
+  });
+});
