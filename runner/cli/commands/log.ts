@@ -60,7 +60,8 @@ export const command: Command = {
       process.stderr.write(`bringup log: --seed wants a whole number, not "${v.seed}"\n`);
       return 1;
     }
-    const { loadRuns, suitePath } = await import('./run.js');
+    const { loadRuns, suitePath, tolerateClosedStdout } = await import('./run.js');
+    tolerateClosedStdout();
     const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: v.board ?? [], kernels: v.kernel ?? [], diagnosticsJson: false });
     if (typeof loaded === 'number') return loaded;
     const runs = v.scenario === undefined ? loaded : loaded.filter((r) => r.scenario === v.scenario || r.id === `${r.suite}.${v.scenario}`);

@@ -153,6 +153,16 @@ function parse(argv: string[]): RunArgs {
   return args;
 }
 
+/**
+ * A reader that stops early (`bringup run | head`) closes the pipe: that is not an
+ * error of the run, so the rest of the report is dropped quietly.
+ */
+export function tolerateClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 /** kselftest's fatal-input form: the reason on stdout, where the TAP consumer reads. */
 function bail(reason: string): number {
   process.stdout.write(`Bail out! ${reason}\n`);
@@ -203,6 +213,7 @@ async function writeLogs(dir: string, results: readonly RunResult[]): Promise<vo
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
+  tolerateClosedStdout();
   let args: RunArgs;
   try {
     args = parse(argv);
