@@ -120,7 +120,8 @@ export class ModelKernel implements Kernel {
     return out;
   }
 
-  private sysfsWrite(store: 'bind_store' | 'unbind_store', body: () => number): number {
+  /** a write to a sysfs attribute from the shell; the result is what write() returned */
+  private sysfsWrite(body: () => number): number {
     const k = this.k;
     let ret = -ERRNO.EIO!;
     const ok = k.inTask(SHELL_TASK, SYSFS_FRAMES, () => {
@@ -128,7 +129,6 @@ export class ModelKernel implements Kernel {
     });
     // a write whose kernel call oopsed never returns to the shell: it is killed
     if (!ok) ret = -ERRNO.EFAULT!;
-    void store;
     k.lastErrno = ret;
     flushDeferredProbe(k);
     return ret;
@@ -153,7 +153,7 @@ export class ModelKernel implements Kernel {
           k.lastErrno = -ERRNO.ENOENT!;
           return k.lastErrno;
         }
-        return this.sysfsWrite('bind_store', () => bindStore(k, drv, dev));
+        return this.sysfsWrite(() => bindStore(k, drv, dev));
       }
       case 'unbind': {
         const dev = k.devices.get(step.device);
@@ -162,7 +162,7 @@ export class ModelKernel implements Kernel {
           k.lastErrno = -ERRNO.ENOENT!;
           return k.lastErrno;
         }
-        return this.sysfsWrite('unbind_store', () => unbindStore(k, drv, dev));
+        return this.sysfsWrite(() => unbindStore(k, drv, dev));
       }
       case 'fail-probe': {
         const list = k.faults.get(step.device) ?? [];

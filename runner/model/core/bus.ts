@@ -4,7 +4,6 @@
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device } from './device.js';
 import type { Driver } from './driver.js';
-import { ERRNO } from '../kernel/errno.js';
 import { ofDmaConfigure } from '../iommu/of.js';
 import { acpiDmaConfigure } from '../iommu/iort.js';
 import { iommuDeviceUseDefaultDomain, iommuDeviceUnuseDefaultDomain } from '../iommu/core.js';
@@ -38,5 +37,3 @@ export function busDmaCleanup(k: KernelCtx, dev: Device): void {
   if (dev.driver?.driverManagedDma) return;
   iommuDeviceUnuseDefaultDomain(k, dev);
 }
-
-export const ENODEV = ERRNO.ENODEV!;

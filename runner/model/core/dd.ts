@@ -90,17 +90,15 @@ export function reallyProbe(k: KernelCtx, dev: Device, drv: Driver): number {
     }
     const linesBefore = k.printk.lines.length;
     k.firstWaitSupplier = null;
-    let ret = callDriverProbe(k, dev, drv);
+    const ret = callDriverProbe(k, dev, drv);
     if (ret !== 0) {
       probeFailedMessage(k, dev, drv, ret);
       probeFailureCleanup(k, dev, configureHere);
       rememberMootDeferral(k, dev, drv, ret, linesBefore);
       return -ret;
     }
-    if (!dev.driver) return ENODEV; // the probe oopsed halfway: never reached
     driverBound(k, dev);
-    ret = 0;
-    return ret;
+    return 0;
   });
 }
 

@@ -136,7 +136,7 @@ export class Device {
   dmaOwner = false;
   readonly links: DeviceLink[] = [];
   drvdata: unknown = null;
-  /** wait-for supplier links the driver core made for this consumer */
+  /** set when this is an IOMMU's own device */
   readonly iommuInstance?: IommuInstance;
 
   constructor(
