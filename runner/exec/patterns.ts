@@ -1,4 +1,4 @@
-// Log patterns compiled once per run: a literal is a substring test, a regex is a
+// Log patterns compiled once and reused: a literal is a substring test, a regex a
 // RegExp built once. Matching never sees the timestamp, only the message.
 
 import type { Pattern } from '../dsl/plan.js';
@@ -7,39 +7,63 @@ export interface Matcher {
   test(text: string): boolean;
   /** how the pattern reads in a diagnostic: "text" or /source/ */
   readonly display: string;
-  /** the words a near miss should share with a line */
+  /** the words a near miss should share with a line (computed on first use: failures only) */
   readonly words: readonly string[];
 }
 
-// Plans of one scenario expanded over boards × kernels often share pattern objects,
-// so a compiled matcher is reused for as long as its pattern lives.
-const cache = new WeakMap<Pattern, Matcher>();
+// The compiler gives every run its own pattern objects (${device} is substituted per
+// run), so matchers are shared by text: one RegExp per distinct source for the whole
+// process. Bounded, because a long-lived library user may feed endless patterns.
+const byText = new Map<string, Matcher>();
+const MAX_SHARED = 4096;
+const byObject = new WeakMap<Pattern, Matcher>();
 
 export function compilePattern(p: Pattern): Matcher {
-  let m = cache.get(p);
+  let m = byObject.get(p);
+  if (m) return m;
+  const key = p.kind === 'literal' ? `L${p.text}` : `R${p.source}`;
+  m = byText.get(key);
   if (!m) {
     m = p.kind === 'literal' ? literalMatcher(p.text) : regexMatcher(p.source);
-    cache.set(p, m);
+    if (byText.size >= MAX_SHARED) byText.clear();
+    byText.set(key, m);
   }
+  byObject.set(p, m);
   return m;
 }
 
+function lazyWords(source: () => string): { readonly words: readonly string[] } {
+  let words: string[] | undefined;
+  return {
+    get words() {
+      return (words ??= wordsOf(source()));
+    },
+  };
+}
+
 export function literalMatcher(text: string): Matcher {
+  const w = lazyWords(() => text);
   return {
     test: (line) => line.includes(text),
     display: JSON.stringify(text),
-    words: wordsOf(text),
+    get words() {
+      return w.words;
+    },
   };
 }
 
 function regexMatcher(source: string): Matcher {
   // Python's (?P<name> is rewritten by the compiler; accept it here too for hand-made plans.
   const re = new RegExp(source.replace(/\(\?P</g, '(?<'));
+  // the literal runs of the source are what a person meant to see in the line
+  const w = lazyWords(() => source.replace(/\\[dDwWsSbB]|[\\^$.*+?()[\]{}|]/g, ' '));
   return {
+    // no g/y flag: test() keeps no lastIndex state, so one RegExp serves every run
     test: (line) => re.test(line),
     display: `/${source}/`,
-    // the literal runs of the source are what a person meant to see in the line
-    words: wordsOf(source.replace(/\\[dDwWsSbB]|[\\^$.*+?()[\]{}|]/g, ' ')),
+    get words() {
+      return w.words;
+    },
   };
 }
 
