@@ -192,10 +192,32 @@ export class QemuSession implements TargetSession {
     return { devices, iommus, taint, lastErrno: this.lastErrno };
   }
 
+  /**
+   * The built-in checks (MODEL.md) that sysfs can show on a real kernel: `no-iommu-ops`, a
+   * device bound without an IOMMU group while its IOMMU is registered. The others look at
+   * state a real kernel does not expose (devres, the ops a buffer was allocated with); the
+   * kernel-error list still runs on the real log.
+   */
   async checks(): Promise<CheckFailure[]> {
-    // the model's built-in checks look at model-internal state (devres, buffers' ops) that a
-    // real kernel does not expose; the kernel-error list still runs on the real log
-    return [];
+    if (!this.guest || this.panicked) return [];
+    const devices = this.board.devices.filter((d) => d.status !== 'disabled' && d.iommus.length > 0);
+    const iommus = [...new Set(devices.flatMap((d) => d.iommus.map((r) => r.iommu)))];
+    const snap = await this.snapshot({ devices: devices.map((d) => d.name), iommus });
+    const out: CheckFailure[] = [];
+    for (const d of devices) {
+      const st = snap.devices[d.name];
+      if (!st || !st.bound || st.group !== null) continue;
+      const inst = d.iommus.map((r) => r.iommu).find((i) => snap.iommus[i]?.registered);
+      if (inst) {
+        out.push({
+          check: 'no-iommu-ops',
+          device: d.name,
+          resource: inst,
+          message: `${d.name}: bound without IOMMU DMA ops while its IOMMU ${inst} is registered`,
+        });
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {
