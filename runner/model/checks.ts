@@ -44,6 +44,9 @@ export function builtInChecks(k: KernelCtx): CheckFailure[] {
       }
     }
   }
+  // what only the IOMMU driver knows to look for, once per catalog driver in use
+  const impls = new Set([...k.iommus.values()].map((i) => i.impl));
+  for (const impl of impls) out.push(...(impl.checks?.(k) ?? []));
   for (const g of k.groups) {
     if (g.devices.length > 0 && !g.defaultDomain) {
       out.push({ check: 'group-without-domain', resource: `iommu group ${g.id}`,

@@ -3,7 +3,7 @@
 // their stream IDs from IORT named components or the PCI root complex.
 
 import { genericDeviceGroup, iommuGroupAlloc } from '../iommu/core.js';
-import { registerInSensibleOrder, wellBehaved } from './common.js';
+import { registerInSensibleOrder, wellBehaved, xlateToPriv } from './common.js';
 
 export const armSmmuV3 = wellBehaved('arm-smmu-v3', 'arm-smmu-v3', 'arm_smmu', {
   ofDeclared: true,
@@ -15,6 +15,12 @@ export const armSmmuV3 = wellBehaved('arm-smmu-v3', 'arm-smmu-v3', 'arm_smmu', {
       k.log(`arm-smmu-v3 ${inst.name}: allocated 32768 entries for evtq`);
       return registerInSensibleOrder(k, inst);
     });
+  },
+  ofXlate(k, dev, inst, ids) {
+    // under ACPI the stream IDs come from IORT (named component or PCI root complex ID
+    // mappings): iort_iommu_xlate → acpi_iommu_fwspec_init adds them, no driver callback
+    if (k.board.firmware === 'acpi') return k.call('acpi_iommu_fwspec_init', () => xlateToPriv(k, dev, inst, ids));
+    return k.call('arm_smmu_of_xlate', () => xlateToPriv(k, dev, inst, ids));
   },
   deviceGroup(k, dev, inst) {
     // PCI functions get ACS-isolated groups of their own; platform devices one each

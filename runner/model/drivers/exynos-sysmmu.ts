@@ -11,6 +11,7 @@
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device, DeviceLink } from '../core/device.js';
 import type { IommuInstance } from '../iommu/instance.js';
+import type { CheckFailure } from '../api.js';
 import { devName } from '../kernel/device-printk.js';
 import { warn } from '../kernel/reports.js';
 import { devIommuGet } from '../iommu/fwspec.js';
@@ -113,6 +114,22 @@ export const exynosSysmmu = wellBehaved('exynos-sysmmu', 'exynos-sysmmu', 'exyno
   },
   deviceGroup(k, dev, inst) {
     return genericDeviceGroup(k, dev, inst);
+  },
+  checks(k) {
+    // a translated master must keep its runtime-PM link to every SYSMMU in front of it,
+    // or the SYSMMU is not resumed with it
+    const out: CheckFailure[] = [];
+    for (const dev of k.devices.values()) {
+      const o = owner(dev);
+      if (!o || !dev.group || !dev.bound) continue;
+      for (const data of o.controllers) {
+        const sdev = data.inst.dev;
+        if (!sdev || dev.links.some((l) => l.consumer === dev && l.supplier === sdev && l.pmRuntime)) continue;
+        out.push({ check: 'missing-link', device: dev.name, resource: `link to ${sdev.name}`,
+          message: `${dev.name}: no runtime-PM device link to its SYSMMU ${sdev.name}` });
+      }
+    }
+    return out;
   },
   contextFault(k, inst, dev, iova) {
     // exynos_sysmmu_irq() → show_fault_information()

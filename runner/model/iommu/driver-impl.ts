@@ -7,6 +7,7 @@ import type { Device } from '../core/device.js';
 import type { Initcall } from '../types.js';
 import type { IommuInstance } from './instance.js';
 import type { Domain, DomainType, Group } from './group.js';
+import type { CheckFailure } from '../api.js';
 
 export interface IommuDriverImpl {
   /** the catalog name boards use in `driver:` */
@@ -49,4 +50,6 @@ export interface IommuDriverImpl {
   contextFault(k: KernelCtx, inst: IommuInstance, dev: Device, iova: number): void;
   /** ipmmu-style allowlists: would probe_device take this device (for the built-in checks) */
   accepts?(k: KernelCtx, dev: Device, inst: IommuInstance): boolean;
+  /** driver-specific built-in checks on the current state (e.g. exynos' per-SYSMMU link slot) */
+  checks?(k: KernelCtx): CheckFailure[];
 }

@@ -41,6 +41,7 @@ describe('model/iommu exynos-sysmmu', () => {
     expect(second).to.be.greaterThan(-1);
     expect(grouped).to.be.greaterThan(second);
     expect(links(k, '14400000.fimd')).to.deep.equal([['14640000.sysmmu', true], ['14680000.sysmmu', true]]);
+    expect(k.checks()).to.deep.equal([]);
   });
 
   it('v6.14: the same links, made when the master binds', () => {
@@ -58,6 +59,9 @@ describe('model/iommu exynos-sysmmu', () => {
     expect(k.device('14530000.hdmi')).to.include({ bound: true, group: 2 });
     expect(links(k, '14530000.hdmi')).to.deep.equal([]);
     expect(text(k)).to.not.include('refcount_t');
+    expect(k.checks()).to.deep.equal([
+      { check: 'missing-link', device: '14530000.hdmi', resource: 'link to 14650000.sysmmu', message: '14530000.hdmi: no runtime-PM device link to its SYSMMU 14650000.sysmmu' },
+    ]);
   });
 
   it('…and releasing the second master deletes that link again: refcount underflow WARN', () => {
