@@ -1,6 +1,7 @@
 // The bench harness's pure helpers. No timing here: figures belong to `npm run bench`.
 
 import { expect } from 'chai';
+import { seedScenarios, timedBatch } from '../../bench/throughput.js';
 import { chainBoard, formatNumber, formatTable, growthExponent, median, meets, perSecond, ratio, syntheticBoard, verdict } from '../../bench/lib.js';
 
 describe('bench helpers', () => {
@@ -81,5 +82,24 @@ describe('bench helpers', () => {
     for (let i = 0; i < 4; i++) expect(b.drivers[i]!.probe).to.deep.equal([{ kind: 'wait-for', device: b.devices[i + 1]!.name }]);
     expect(b.drivers[4]!.probe).to.deep.equal([]);
     expect(b.devices.map((d) => d.driver)).to.deep.equal(b.drivers.map((d) => d.name));
+  });
+
+  it('timedBatch counts runs against the clock it is given', () => {
+    let t = 0;
+    let calls = 0;
+    // each clock read advances 1 ms; each run advances nothing
+    const rate = timedBatch(() => void calls++, 100, () => t++);
+    expect(calls).to.be.greaterThan(0);
+    expect(rate).to.equal((calls * 1000) / (t - 1));
+  });
+
+  it('seed scenarios: boot, unbind/bind and fail-probe per client, late IOMMU holds every IOMMU driver', () => {
+    const b = syntheticBoard({ devices: 3, iommus: 2 });
+    const sc = seedScenarios(b);
+    expect(sc.map((s) => s.name)).to.deep.equal(['boot', 'unbind/bind', 'fail-probe', 'late-IOMMU']);
+    expect(sc[1]!.variants).to.have.length(3);
+    expect(sc[1]!.variants[0]).to.deep.equal([{ op: 'boot', hold: [] }, { op: 'unbind', device: b.devices[0]!.name }, { op: 'bind', device: b.devices[0]!.name }]);
+    expect(sc[3]!.variants[0]![0]).to.deep.equal({ op: 'boot', hold: ['arm-smmu-v3'] });
+    expect(sc[3]!.variants[0]!.slice(1).map((s) => s.op)).to.deep.equal(['register-iommu-late', 'register-iommu-late']);
   });
 });
