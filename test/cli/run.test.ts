@@ -130,7 +130,7 @@ describe('cli: bringup run (model)', function () {
     ]);
     const children: Result[] = [];
     const final = await new Promise<{ ok: boolean; count: number }>((resolve) => {
-      const p = new Parser();
+      const p = new Parser({ strict: true });
       p.on('child', (c: Parser) => c.on('assert', (a: Result) => children.push(a)));
       p.on('complete', resolve);
       p.end(r.stdout);
@@ -149,7 +149,7 @@ describe('cli: bringup run (model)', function () {
     const r = await bringup(['run', 'suites']);
     const asserts: Result[] = [];
     const final = await new Promise<{ ok: boolean; count: number; pass: number; fail: number; plan: { end: number } }>((resolve) => {
-      const p = new Parser();
+      const p = new Parser({ strict: true });
       p.on('assert', (a: Result) => asserts.push(a));
       p.on('complete', resolve);
       p.end(r.stdout);

@@ -15,7 +15,7 @@ async function tree(): Promise<ResultTree> {
 
 function parseTap(text: string): Promise<{ asserts: Result[]; children: Result[][]; final: { ok: boolean; count: number; pass: number; fail: number; skip: number } }> {
   return new Promise((resolve) => {
-    const p = new Parser();
+    const p = new Parser({ strict: true });
     const asserts: Result[] = [];
     const children: Result[][] = [];
     p.on('assert', (a: Result) => asserts.push(a));
