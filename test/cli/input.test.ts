@@ -20,15 +20,9 @@ describe('cli: help, input errors and empty runs', function () {
     const r = await bringup(['run', 'bad']);
     expect(r.exitCode).to.equal(1);
     expect(r.stdout).to.equal('Bail out! invalid input: 1 error in 1 file\n');
-    expect(r.stderr).to.equal(
-      [
-        'bad/broken.yaml:8:7: error: unknown key "lgo" (did you mean "log"?)',
-        '      lgo: ["x"]',
-        '      ^~~',
-        '1 error in 1 file',
-        '',
-      ].join('\n'),
-    );
+    // the diagnostics' wording is the DSL's; here only where they go and in what order
+    expect(r.stderr).to.match(/^bad\/broken\.yaml:8:7: error: unknown key "lgo"/);
+    expect(lastLine(r.stderr)).to.equal('1 error in 1 file');
   });
 
   it('bad options bail out with exit 1', async () => {
