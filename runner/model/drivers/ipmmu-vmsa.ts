@@ -29,6 +29,12 @@ const IPMMU_DMA_LIMIT = 2 ** 40 - 1;
 /** the ARM LPAE stage-1 pgd of a 32-bit IAS: 4 entries, one page */
 const PGD_PAGES = 1;
 
+/** the context the firmware keeps (set_bit(0, mmu->ctx)) */
+const RESERVED = Symbol('reserved');
+
+/** the root's context bitmap: the domain using each context, RESERVED, or null when free */
+type Contexts = Array<Domain | typeof RESERVED | null>;
+
 /** struct ipmmu_vmsa_domain */
 interface IpmmuDomain {
   mmu: IommuInstance | null;
@@ -72,7 +78,15 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
       root = r;
     }
     inst.state['root'] = root;
-    if (root === inst) inst.state['contexts'] = new Array<Domain | null>(NUM_CTX).fill(null);
+    if (root === inst) {
+      const contexts: Contexts = new Array<Domain | null>(NUM_CTX).fill(null);
+      // R-Car Gen3 features: reserved_context (context 0 belongs to the firmware)
+      if (k.board.arch !== 'arm' && k.since('v4.20-rc1')) {
+        if (inst.dev) devInfo(k, inst.dev, 'IPMMU context 0 is reserved');
+        contexts[0] = RESERVED;
+      }
+      inst.state['contexts'] = contexts;
+    }
     if (rootWithLeaves(k, inst)) {
       publishDrvdata(inst);
       return 0;
@@ -171,7 +185,7 @@ function initContext(k: KernelCtx, domain: Domain): number {
   return k.call('ipmmu_domain_init_context', () => {
     const d = dom(domain);
     const root = rootOf(d.mmu!);
-    const contexts = root.drvdata?.['contexts'] as Array<Domain | null> | undefined;
+    const contexts = root.drvdata?.['contexts'] as Contexts | undefined;
     const ctx = contexts ? contexts.indexOf(null) : -1;
     if (ctx < 0) return -EBUSY;
     const pgtable = allocIoPgtable(k, root);
@@ -221,7 +235,7 @@ function ipmmuDomainFree(k: KernelCtx, domain: Domain): void {
       if (!k.has('ipmmu-early-domain-free')) oops(k, { addr: 0x38, pc: 'ipmmu_domain_free', lr: 'ipmmu_domain_free' });
       return;
     }
-    const contexts = rootOf(d.mmu).drvdata?.['contexts'] as Array<Domain | null> | undefined;
+    const contexts = rootOf(d.mmu).drvdata?.['contexts'] as Contexts | undefined;
     if (contexts && contexts[d.contextId] === domain) contexts[d.contextId] = null;
     if (d.pgtable) k.pages.free(d.pgtable);
     d.pgtable = null;

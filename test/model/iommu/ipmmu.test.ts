@@ -129,8 +129,10 @@ describe('model/iommu ipmmu-vmsa', () => {
       expect(lines(k)).to.include.members([
         'platform ee300000.sata: Adding to iommu group 0',
         'platform ee100000.mmc: Adding to iommu group 0',
-        'platform ee300000.sata: Using IPMMU context 0',
-        'platform ee100000.mmc: Reusing IPMMU context 0',
+        // Gen3 keeps context 0 for the firmware
+        'ipmmu-vmsa e67b0000.mmu: IPMMU context 0 is reserved',
+        'platform ee300000.sata: Using IPMMU context 1',
+        'platform ee100000.mmc: Reusing IPMMU context 1',
       ]);
     });
 
