@@ -88,8 +88,9 @@ function linkDel(k: KernelCtx, link: DeviceLink): void {
 }
 
 export const exynosSysmmu = wellBehaved('exynos-sysmmu', 'exynos-sysmmu', 'exynos_iommu', {
-  // core_initcall(exynos_iommu_init)
+  // core_initcall(exynos_iommu_init); IOMMU_OF_DECLARE("samsung,exynos-sysmmu") in the v4.x era
   initcall: 'core',
+  ofDeclared: true,
   probe: exynosSysmmuProbe,
   ofXlate: (k, dev, inst) => exynosOfXlate(k, dev, inst),
   probeDevice(k, dev) {

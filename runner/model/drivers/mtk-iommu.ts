@@ -103,6 +103,8 @@ function mtkIommuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Gr
 }
 
 export const mtkIommu = wellBehaved('mtk-iommu', 'mtk-iommu', 'mtk_iommu', {
+  // IOMMU_OF_DECLARE(mtkm4u, "mediatek,mt8173-m4u", ...) in the v4.x era
+  ofDeclared: true,
   probe: mtkIommuProbe,
   probeDevice: mtkIommuProbeDevice,
   deviceGroup: mtkIommuDeviceGroup,
