@@ -244,3 +244,16 @@ describe('qemu target: state snapshot', () => {
     expect([...raw.deferred]).to.deep.equal([TESTDEV]);
   });
 });
+
+describe('qemu target: what it cannot run', () => {
+  it('names the first reason before any guest starts', async () => {
+    const { unsupportedReason } = await import('../../runner/exec/targets/qemu/compile.js');
+    const b = virtBoard();
+    expect(unsupportedReason(b, [{ op: 'boot', hold: [] }, { op: 'unbind', device: BLK }])).to.equal(undefined);
+    expect(unsupportedReason(b, [{ op: 'boot', hold: ['virtio-pci'] }])).to.match(/built into the kernel/);
+    expect(unsupportedReason(b, [{ op: 'fail-probe', device: E1000E, errno: -5, times: 1 }])).to.match(/only devices driven by probetest/);
+    const arm = virtBoard();
+    arm.arch = 'arm';
+    expect(unsupportedReason(arm, [])).to.match(/arm64 only/);
+  });
+});

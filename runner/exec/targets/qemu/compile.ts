@@ -376,3 +376,22 @@ export function parseSnapshot(out: string): RawSnapshot {
   }
   return snap;
 }
+
+/**
+ * Why the qemu target cannot run this board and these steps at all, or undefined when it
+ * can. Checked before QEMU starts, so a suite written for another board fails in
+ * milliseconds, not after a boot.
+ */
+export function unsupportedReason(board: ModelBoard, steps: readonly ModelStep[], cfg: TargetConfig = DEFAULT_CONFIG): string | undefined {
+  try {
+    if (board.arch !== 'arm64') throw new Error(`the qemu target boots arm64 only (board ${board.id} is ${board.arch})`);
+    placeBoard(board);
+    for (const s of steps) {
+      if (s.op === 'boot') bootModules(board, { hold: s.hold });
+      else compileStep(s, board, cfg, 0);
+    }
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

@@ -6,7 +6,7 @@
 import type { PlanRun } from '../../../dsl/plan.js';
 import type { Target, TargetSession } from '../../target.js';
 import { loadAssets } from './assets.js';
-import { DEFAULT_CONFIG } from './compile.js';
+import { DEFAULT_CONFIG, unsupportedReason } from './compile.js';
 import type { TargetConfig } from './compile.js';
 import { QemuSession } from './session.js';
 import type { SessionOptions } from './session.js';
@@ -32,6 +32,18 @@ function envNumber(name: string): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
+/**
+ * A run this target cannot execute (a board QEMU cannot build, a step the real kernel cannot
+ * be made to do). `skip: true` marks it for an executor that reports such runs as SKIP.
+ */
+export class UnsupportedRun extends Error {
+  readonly skip = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedRun';
+  }
+}
+
 export function createQemuTarget(opts: QemuTargetOptions = {}): Target {
   const config: TargetConfig = {
     ...DEFAULT_CONFIG,
@@ -55,6 +67,9 @@ export function createQemuTarget(opts: QemuTargetOptions = {}): Target {
     async open(run: PlanRun): Promise<TargetSession> {
       const r = loadAssets(opts.cacheDir);
       if (!r.ok) throw new Error(r.reason);
+      const steps = run.steps.flatMap((s) => ('step' in s ? [s.step] : []));
+      const why = unsupportedReason(run.board, steps, config);
+      if (why !== undefined) throw new UnsupportedRun(`not runnable on the qemu target: ${why}`);
       return new QemuSession(run, r.assets, sessionOpts);
     },
   };
