@@ -16,6 +16,8 @@ import { parseArgs } from 'node:util';
 import { formatNumber, formatTable, growthExponent, median, ratio, type Row, verdict } from './lib.js';
 import { cpuMs, measureBoard, type ThroughputResult } from './throughput.js';
 import type { ScaleResult } from './scale-child.js';
+import { PROFILES } from '../runner/model/profiles/profiles.js';
+import { resolveKernel } from '../runner/model/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIST_BENCH = path.join(ROOT, 'dist', 'bench');
@@ -65,20 +67,31 @@ function log(msg: string): void {
 // ---------------------------------------------------------------------------------
 // 1. model throughput
 
+/** The newest of these profile names in release order (the newest profile for none). */
+function newestKernel(names: readonly string[]): string {
+  const order = PROFILES.map((p) => p.name);
+  const known = names.filter((n) => order.includes(n));
+  if (!known.length) return order[order.length - 1]!;
+  return known.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a));
+}
+
 const TP = 'model throughput (runs/s, 1 core, warm; slowest of boot, unbind/bind, fail-probe, late-IOMMU)';
 
 async function throughput(o: Options, rows: Row[]): Promise<unknown> {
   const dsl = await import('../runner/dsl/index.js');
   const loaded = dsl.loadBoards([path.join(ROOT, 'boards')]);
   if (dsl.hasErrors(loaded.diagnostics)) throw new Error(dsl.formatDiagnostics(loaded.diagnostics));
-  // each board on the first kernel the shipped suites pair it with (else the newest)
+  // each board on the newest kernel the shipped suites pair it with (else the newest profile)
   const suites = dsl.loadSuites([path.join(ROOT, 'suites')]);
   const plan = dsl.compileSuites(suites.suites);
   const results: ThroughputResult[] = [];
   for (const b of [...loaded.boards].sort((x, y) => x.id.localeCompare(y.id))) {
-    const kernel = plan.find((r) => r.board.id === b.id)?.kernel.name ?? 'v6.15';
+    const runs = plan.filter((r) => r.board.id === b.id);
+    const base = newestKernel(runs.map((r) => r.kernel.base));
+    const profile = runs.find((r) => r.kernel.base === base)?.kernel ?? resolveKernel(base);
+    const kernel = profile.name;
     log(`throughput ${b.id} (${kernel})`);
-    const rs = measureBoard(b.board, kernel, o.quick ? { batches: 3, batchMs: 80 } : { batches: 5, batchMs: 200 });
+    const rs = measureBoard(b.board, profile, o.quick ? { batches: 3, batchMs: 80 } : { batches: 5, batchMs: 200 });
     results.push(...rs);
     // the board's figure is its slowest scenario; the note has all four
     const slowest = rs.reduce((a, r) => (r.runsPerSec < a.runsPerSec ? r : a));

@@ -115,7 +115,7 @@ export function measureScenario(board: ModelBoard, profile: ResolvedProfile, sc:
   return { board: board.id, kernel: profile.name, scenario: sc.name, runsPerSec: median(rates), batches: rates, logLines: k.log.length };
 }
 
-export function measureBoard(board: ModelBoard, kernel: string, opts: ThroughputOptions = {}): ThroughputResult[] {
-  const profile = resolveKernel(kernel);
+export function measureBoard(board: ModelBoard, kernel: string | ResolvedProfile, opts: ThroughputOptions = {}): ThroughputResult[] {
+  const profile = typeof kernel === 'string' ? resolveKernel(kernel) : kernel;
   return seedScenarios(board).map((sc) => measureScenario(board, profile, sc, opts));
 }
