@@ -224,16 +224,26 @@ function finalize(k: KernelCtx, dev: Device): void {
 /** bus_iommu_probe(): probe every device of the bus, then give new groups their default domain */
 function busIommuProbe(k: KernelCtx, bus: BusName): number {
   const groups = new Set<Group>();
+  // ≤ v5.x (add_device era): the devices this walk put in a group, for their finalize
+  const added: Device[] = [];
   const err = k.call('bus_for_each_dev', () => {
     for (const dev of k.busDevices[bus].slice()) {
       if (dev.dead) continue;
+      const had = dev.group;
       const r = k.call('probe_iommu_group', () => iommuProbeDeviceLocked(k, dev, groups));
       if (r === -ENODEV) continue;
       if (r !== 0) return r;
+      if (!had && dev.group) added.push(dev);
     }
     return 0;
   });
   if (err !== 0) return err;
+  if (!k.since('v5.14')) {
+    // the drivers then set their DMA ops per device (x86: intel/amd dma ops for every
+    // device they took), as the single-device path does after add_device
+    for (const d of added) finalize(k, d);
+    return 0;
+  }
   for (const g of groups) {
     if (g.defaultDomain) continue;
     const r = setupDefaultDomain(k, g);

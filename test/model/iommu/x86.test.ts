@@ -80,6 +80,15 @@ describe('model/iommu intel-iommu and amd-iommu', () => {
     expect(lines(run(x86('amd-iommu'), 'v6.15'))).to.include('AMD-Vi: Interrupt remapping enabled');
   });
 
+  for (const profile of ['v4.20', 'v5.2']) {
+    it(`${profile} (add_device era): the units' DMA ops serve every PCI function they grouped`, () => {
+      const k = run(x86('intel-iommu'), profile);
+      expect(lines(k)).to.include(profile === 'v4.20' ? 'iommu: Adding device 0000:00:14.0 to group 1' : 'pci 0000:00:14.0: Adding to iommu group 1');
+      expect(k.device('0000:00:14.0')).to.include({ bound: true, group: 1, dmaOps: 'iommu' });
+      expect(text(k)).to.not.include('DMAR: [DMA Read');
+    });
+  }
+
   it('before b67483b3c44e, probe_finalize installs iommu-dma (v6.9)', () => {
     const k = run(x86('intel-iommu'), 'v6.9');
     expect(k.device('0000:00:14.0')).to.include({ bound: true, group: 1, dmaOps: 'iommu' });
