@@ -91,6 +91,7 @@ export const exynosSysmmu = wellBehaved('exynos-sysmmu', 'exynos-sysmmu', 'exyno
   // core_initcall(exynos_iommu_init); IOMMU_OF_DECLARE("samsung,exynos-sysmmu") in the v4.x era
   initcall: 'core',
   ofDeclared: true,
+  suppressBindAttrs: true,
   probe: exynosSysmmuProbe,
   ofXlate: (k, dev, inst) => exynosOfXlate(k, dev, inst),
   probeDevice(k, dev) {

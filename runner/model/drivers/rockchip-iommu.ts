@@ -72,6 +72,7 @@ function rkIommuOfXlate(k: KernelCtx, dev: Device, inst: IommuInstance): number 
 }
 
 export const rockchipIommu = wellBehaved('rockchip-iommu', 'rk_iommu', 'rk_iommu', {
+  suppressBindAttrs: true,
   probe: rkIommuProbe,
   ofXlate: (k, dev, inst) => rkIommuOfXlate(k, dev, inst),
   probeDevice(k, dev) {

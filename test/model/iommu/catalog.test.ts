@@ -29,6 +29,10 @@ describe('model/iommu catalog', () => {
     expect(findIommuDriver('omap-iommu')).to.equal(undefined);
   });
 
+  it('rockchip, exynos and arm-smmu-v3 have no sysfs bind/unbind (suppress_bind_attrs)', () => {
+    expect(IOMMU_DRIVER_NAMES.filter((n) => findIommuDriver(n)!.suppressBindAttrs)).to.deep.equal(['rockchip-iommu', 'exynos-sysmmu', 'arm-smmu-v3']);
+  });
+
   it('only ipmmu-vmsa refuses devices by an allowlist; the x86 units take PCI functions only', () => {
     expect(Object.keys(Object.fromEntries(IOMMU_DRIVER_NAMES.filter((n) => findIommuDriver(n)!.accepts).map((n) => [n, 1])))).to.deep.equal([
       'ipmmu-vmsa', 'intel-iommu', 'amd-iommu',
