@@ -78,12 +78,18 @@ describe('qemu target: end to end (real kernel)', function () {
     expect(alive(pid)).to.equal(false);
   });
 
-  it('passes suites/qemu-virt-conformance.yaml on Linux 6.12 (2 guests in parallel)', async () => {
+  // A representative subset keeps `npm test` quick on a machine that has the assets; CI runs
+  // the whole suite through .ci/run, and BRINGUP_QEMU_E2E=full runs it all here.
+  const SUBSET = new Set(['boot-all-grouped', 'late-iommu-registration', 'bind-probe-fails-eio', 'bind-probe-defer-eagain']);
+  const full = process.env['BRINGUP_QEMU_E2E'] === 'full';
+
+  it(`passes ${full ? '' : 'a subset of '}suites/qemu-virt-conformance.yaml on Linux 6.12 (2 guests in parallel)`, async () => {
     const { plan, diagnostics } = loadPlan([path.join(repoRoot(), 'suites', 'qemu-virt-conformance.yaml')]);
     expect(diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
-    expect(plan.runs.length).to.be.greaterThan(5);
+    const runs = full ? plan.runs : plan.runs.filter((r) => SUBSET.has(r.scenario));
+    expect(runs.length).to.be.at.least(SUBSET.size);
     const t0 = Date.now();
-    const results = await executeAll(plan.runs, { target: 'qemu', jobs: 2 });
+    const results = await executeAll(runs, { target: 'qemu', jobs: 2 });
     const bad = results.filter((r) => r.status !== 'PASS').map((r) => `${r.id}: ${r.status} ${r.reason ?? ''} ${r.assertions.filter((a) => !a.ok).map((a) => a.message).join('; ')}`);
     expect(bad).to.deep.equal([]);
     console.log(`      (${results.length} runs on the real kernel in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
