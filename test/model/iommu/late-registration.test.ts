@@ -145,3 +145,51 @@ describe('model/iommu late registration', () => {
     });
   });
 });
+
+describe('model/iommu late registration, every DT driver of the catalog', () => {
+  const DRIVERS = ['ipmmu-vmsa', 'rockchip-iommu', 'mtk-iommu', 'exynos-sysmmu', 'arm-smmu', 'arm-smmu-v3', 'virtio-iommu'];
+  /** IOMMU_OF_DECLARE'd in the v4.12 era: of_iommu_driver_present() says "wait" while booting */
+  const DECLARED = new Set(['ipmmu-vmsa', 'mtk-iommu', 'exynos-sysmmu', 'arm-smmu', 'arm-smmu-v3']);
+
+  function oneClient(drv: string, status: 'okay' | 'disabled'): ModelBoard {
+    return board({
+      iommus: [iommu('10000000.iommu', drv, {}, status)],
+      devices: [
+        device('10100000.dma', 'client-a', [{ iommu: '10000000.iommu', ids: [1] }]),
+        device('10200000.gpu', 'client-b', [{ iommu: '10000000.iommu', ids: [2] }]),
+      ],
+      drivers: [driver('client-a', [{ kind: 'dmam-alloc', size: 4096 }]), driver('client-b', [{ kind: 'dma-transfer', size: 4096 }])],
+    });
+  }
+
+  for (const drv of DRIVERS) {
+    for (const profile of ['v5.14', 'v6.14', 'v6.15']) {
+      it(`${drv} on ${profile}: the clients defer, then bind in groups behind it`, () => {
+        const k = run(oneClient(drv, 'okay'), profile, [], [drv]);
+        for (const d of ['10100000.dma', '10200000.gpu']) expect(k.device(d)).to.include({ bound: false, deferred: true, group: null });
+        k.perform({ op: 'register-iommu-late', iommu: '10000000.iommu', driver: drv });
+        expect(k.iommu('10000000.iommu')!.registered).to.equal(true);
+        for (const d of ['10100000.dma', '10200000.gpu']) {
+          expect(k.device(d)).to.include({ bound: true, deferred: false, dmaOps: 'iommu' });
+          expect(k.device(d)!.group).to.be.a('number');
+        }
+        expect(text(k)).to.not.include('Unable to handle kernel');
+        expect(k.checks()).to.deep.equal([]);
+      });
+    }
+
+    for (const profile of ['v4.12', 'v6.15']) {
+      it(`${drv} on ${profile}: a disabled node means no IOMMU`, () => {
+        const k = run(oneClient(drv, 'disabled'), profile);
+        for (const d of ['10100000.dma', '10200000.gpu']) expect(k.device(d)).to.include({ bound: true, group: null, dmaOps: 'direct' });
+      });
+    }
+
+    it(`${drv} on v4.12-rc1: a disabled node ${DECLARED.has(drv) ? 'keeps the clients waiting forever' : 'of a driver that never declared itself means no IOMMU'}`, () => {
+      const k = run(oneClient(drv, 'disabled'), 'v4.12-rc1', [{ op: 'deferred-timeout' }]);
+      for (const d of ['10100000.dma', '10200000.gpu']) {
+        expect(k.device(d)).to.include(DECLARED.has(drv) ? { bound: false, deferred: true } : { bound: true, group: null });
+      }
+    });
+  }
+});
