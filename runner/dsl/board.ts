@@ -8,6 +8,7 @@ import type { Diagnostic } from './diagnostic.js';
 import type { ActionDoc, BoardDoc, Errno } from './doc-types.js';
 import { guarded, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
+import { MAX_ACTION_BYTES, MAX_ACTION_TEXT } from './limits.js';
 
 export interface LoadedBoard {
   id: string;
@@ -75,6 +76,13 @@ export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): 
     for (const which of ['probe', 'remove'] as const) {
       g(() =>
         (drv[which] ?? []).forEach((action, j) => {
+          if (!action || typeof action !== 'object') return;
+          for (const key of ['dmam-alloc', 'dma-alloc', 'dma-free', 'devm-alloc', 'dma-transfer'] as const) {
+            const size = (action as Record<string, unknown>)[key];
+            if (typeof size === 'number' && size > MAX_ACTION_BYTES) {
+              out.push(source.error(['drivers', name, which, j, key], `${key} of ${size} bytes is over the model's limit of ${MAX_ACTION_TEXT} (${MAX_ACTION_BYTES} bytes) for one action`));
+            }
+          }
           const dev = action['wait-for'];
           if (typeof dev === 'string' && !deviceNames.includes(dev)) {
             out.push(source.error(['drivers', name, which, j, 'wait-for'], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));

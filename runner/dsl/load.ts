@@ -2,7 +2,7 @@
 // against the schema, then the semantic checks. Every error of every file is kept;
 // a file with errors yields no board or suite, so nothing downstream runs on it.
 
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { checkBoard, toModelBoard, type LoadedBoard } from './board.js';
 import { dedupeDiagnostics, sortDiagnostics, type Diagnostic } from './diagnostic.js';
@@ -11,6 +11,7 @@ import { schemaDiagnostics, type DocKind } from './schema.js';
 import { SourceFile } from './source.js';
 import { checkSuite, type BoardRef, type LoadedSuite } from './suite.js';
 import { didYouMean } from './suggest.js';
+import { MAX_FILE_BYTES, MAX_FILE_TEXT, MAX_SCENARIOS } from './limits.js';
 
 export interface LoadResult {
   boards: LoadedBoard[];
@@ -27,23 +28,122 @@ function fileDiagnostic(file: string, message: string): Diagnostic {
   return { file, line: 1, column: 1, severity: 'error', message, instancePath: '', schemaPath: '' };
 }
 
-/** A path is a file, or a directory searched recursively for *.yaml / *.yml (sorted). */
+/** Why a path cannot be used, from the error stat() gave. */
+function statProblem(p: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'symbolic link loop';
+  if (code === 'ENOENT') {
+    try {
+      if (lstatSync(p).isSymbolicLink()) return 'dangling symbolic link (its target does not exist)';
+    } catch {
+      // not even the link exists
+    }
+    return 'no such file or directory';
+  }
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ENAMETOOLONG') return 'file name too long';
+  return `cannot read: ${code ?? String(e)}`;
+}
+
+/**
+ * A path is a file, or a directory searched recursively for *.yaml / *.yml (sorted).
+ * Symbolic links are followed; a directory reached twice (a link back to an ancestor,
+ * or two links to one directory) is a loop, reported once and not searched again.
+ */
 export function expandPaths(paths: readonly string[]): { files: string[]; diagnostics: Diagnostic[] } {
   const files: string[] = [];
   const diagnostics: Diagnostic[] = [];
+  /** real path of every directory searched → the path it was first reached by */
+  const searched = new Map<string, string>();
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch (e) {
+      diagnostics.push(fileDiagnostic(dir, statProblem(dir, e)));
+      return;
+    }
+    const first = searched.get(real);
+    if (first !== undefined) {
+      diagnostics.push(fileDiagnostic(dir, `directory loop: "${dir}" is "${first}" again; not searched twice`));
+      return;
+    }
+    searched.set(real, dir);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      diagnostics.push(fileDiagnostic(dir, statProblem(dir, e)));
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
+      let isDir = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        try {
+          isDir = statSync(p).isDirectory();
+        } catch (e) {
+          // a broken link only matters where a YAML file was meant to be
+          if (YAML_FILE.test(entry.name)) diagnostics.push(fileDiagnostic(p, statProblem(p, e)));
+          continue;
+        }
+      }
+      if (isDir) walk(p);
       else if (YAML_FILE.test(entry.name)) files.push(p);
     }
   };
   for (const p of paths) {
-    if (!existsSync(p)) diagnostics.push(fileDiagnostic(p, 'no such file or directory'));
-    else if (statSync(p).isDirectory()) walk(p);
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      diagnostics.push(fileDiagnostic(p, statProblem(p, e)));
+      continue;
+    }
+    if (st.isDirectory()) walk(p);
     else files.push(p);
   }
   return { files: [...new Set(files)], diagnostics };
+}
+
+/** The offset of the first byte that is not valid UTF-8, or -1. */
+export function invalidUtf8At(buf: Uint8Array): number {
+  const n = buf.length;
+  let i = 0;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let len: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) (len = 2), (min = 0x80);
+    else if (b >= 0xe0 && b <= 0xef) (len = 3), (min = 0x800);
+    else if (b >= 0xf0 && b <= 0xf4) (len = 4), (min = 0x10000);
+    else return i;
+    if (i + len > n) return i;
+    let cp = b & (0xff >> (len + 1));
+    for (let j = 1; j < len; j++) {
+      const c = buf[i + j]!;
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += len;
+  }
+  return -1;
+}
+
+/** Where a byte offset is: 1-based line, and column in characters (as the editor counts). */
+function bytePosition(buf: Buffer, offset: number): { line: number; column: number; lineText: string } {
+  const lineStart = buf.lastIndexOf(0x0a, offset - 1) + 1;
+  let line = 1;
+  for (let i = 0; i < lineStart; i++) if (buf[i] === 0x0a) line++;
+  const before = buf.subarray(lineStart, offset).toString('utf8');
+  const nl = buf.indexOf(0x0a, offset);
+  const lineText = buf.subarray(lineStart, nl < 0 ? buf.length : nl).toString('utf8').replace(/\r$/, '');
+  return { line, column: [...before].length + 1, lineText };
 }
 
 /** board or suite: by the top-level key, else by the modeline, else by the directory name. */
@@ -78,12 +178,9 @@ export class Loader {
   private read(file: string): SourceFile | undefined {
     const k = this.key(file);
     if (this.sources.has(k)) return undefined;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
+    const text = this.readText(file);
+    if (text === undefined) {
       this.order.push(file);
-      this.diagnostics.push(fileDiagnostic(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`));
       return undefined;
     }
     const source = new SourceFile(file, text);
@@ -92,6 +189,39 @@ export class Loader {
     this.read_.push(file);
     this.diagnostics.push(...source.diagnostics);
     return source;
+  }
+
+  /** The file's text, or undefined after reporting why it cannot be used. */
+  private readText(file: string): string | undefined {
+    const fail = (d: Diagnostic) => {
+      this.diagnostics.push(d);
+      return undefined;
+    };
+    let buf: Buffer;
+    try {
+      const st = statSync(file);
+      // a FIFO or a device would block or never end
+      if (!st.isFile()) return fail(fileDiagnostic(file, st.isDirectory() ? 'is a directory' : 'not a regular file'));
+      if (st.size > MAX_FILE_BYTES) return fail(fileDiagnostic(file, `file too large: ${st.size} bytes (the limit is ${MAX_FILE_TEXT})`));
+      buf = readFileSync(file);
+    } catch (e) {
+      return fail(fileDiagnostic(file, statProblem(file, e)));
+    }
+    // it may have grown between stat and read
+    if (buf.length > MAX_FILE_BYTES) return fail(fileDiagnostic(file, `file too large: ${buf.length} bytes (the limit is ${MAX_FILE_TEXT})`));
+    const bad = invalidUtf8At(buf);
+    if (bad >= 0) {
+      const at = bytePosition(buf, bad);
+      return fail({
+        ...fileDiagnostic(file, `invalid UTF-8: byte 0x${buf[bad]!.toString(16).padStart(2, '0')} at byte offset ${bad} (boards and suites are UTF-8 text)`),
+        line: at.line,
+        column: at.column,
+        sourceLine: at.lineText,
+        length: 1,
+      });
+    }
+    // a byte-order mark is not part of the YAML
+    return buf.toString('utf8').replace(/^\uFEFF/, '');
   }
 
   /**
@@ -152,7 +282,12 @@ export class Loader {
     const found = existsSync(file) ? file : alt && existsSync(alt) ? alt : undefined;
     if (!found) {
       if (isPath) return { missing: `board file "${ref}" not found (${file})` };
-      const ids = existsSync(boardsDir) ? readdirSync(boardsDir).filter((f) => YAML_FILE.test(f)).map((f) => f.replace(YAML_FILE, '')) : [];
+      let ids: string[] = [];
+      try {
+        ids = readdirSync(boardsDir).filter((f) => YAML_FILE.test(f)).map((f) => f.replace(YAML_FILE, ''));
+      } catch {
+        // no boards/ directory to suggest from
+      }
       return { missing: `unknown board "${ref}": no ${file}${didYouMean(ref, ids)}` };
     }
     const board = this.board(found);
@@ -163,6 +298,11 @@ export class Loader {
     const schemaErrs = this.validate(source, 'suite');
     if (!schemaErrs) return;
     const doc = source.data as SuiteDoc;
+    if (Array.isArray(doc.scenarios) && doc.scenarios.length > MAX_SCENARIOS) {
+      // the checks and the compiler scale with the scenarios: stop before them
+      this.diagnostics.push(source.error(['scenarios', MAX_SCENARIOS], `too many scenarios: ${doc.scenarios.length} in one suite (the limit is ${MAX_SCENARIOS}); split the suite into several files`));
+      return;
+    }
     const refs = new Map<string, BoardRef>();
     const lists = [doc.boards, ...(Array.isArray(doc.scenarios) ? doc.scenarios.map((s) => s?.boards) : [])];
     for (const list of lists) {

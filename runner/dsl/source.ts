@@ -4,6 +4,7 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { Pos } from './plan.js';
+import { MAX_DEPTH, MAX_EXPANDED_VALUES } from './limits.js';
 
 export type DataPath = readonly (string | number)[];
 
@@ -30,11 +31,96 @@ export class SourceFile {
   ) {
     this.lines = text.split(/\r?\n/);
     // duplicate keys are found by our own walk, which can name the first occurrence
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
-    for (const e of this.doc.errors) this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
-    this.findDuplicateKeys(this.doc.contents);
-    this.parsed = this.doc.errors.length === 0;
-    this.data = !this.parsed ? undefined : this.doc.toJS({ maxAliasCount: 1000 });
+    let doc: Document.Parsed | undefined;
+    try {
+      doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+    } catch (e) {
+      // the parser's own limits (its stack): never an uncaught exception
+      this.diagnostics.push(this.diagnosticAt(0, 1, `cannot parse: ${parserMessage(e)}`));
+    }
+    this.doc = doc ?? parseDocument('', { lineCounter: new LineCounter() });
+    for (const e of doc?.errors ?? []) this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
+    let ok = doc !== undefined && doc.errors.length === 0;
+    // depth and alias expansion are bounded before anything recurses over the tree
+    if (ok) ok = this.checkShape();
+    if (ok) this.findDuplicateKeys(this.doc.contents);
+    let data: unknown;
+    if (ok) {
+      try {
+        // checkShape bounded the expansion; yaml's own alias counter would stop at an
+        // unpositioned ReferenceError, so it is off
+        data = this.doc.toJS({ maxAliasCount: -1 });
+      } catch (e) {
+        this.diagnostics.push(this.diagnosticAt(0, 1, `cannot convert the YAML: ${parserMessage(e)}`));
+        ok = false;
+      }
+    }
+    this.parsed = ok;
+    this.data = ok ? data : undefined;
+  }
+
+  /**
+   * Nesting depth (through aliases) and the number of values once aliases are expanded:
+   * an alias bomb ("a: &a [x, x]", "b: &b [*a, *a]", ...) is stopped at the alias that
+   * crosses the limit, deep nesting at the node that crosses it. Recursion is bounded by
+   * MAX_DEPTH, since deeper nodes are not entered.
+   */
+  private checkShape(): boolean {
+    const memo = new Map<Node, { size: number; depth: number }>();
+    const inProgress = new Set<Node>();
+    let total = 0;
+    let failed = false;
+    const fail = (node: Node | { range?: [number, number, number] | null }, message: string) => {
+      if (failed) return;
+      failed = true;
+      const r = node.range;
+      this.diagnostics.push(this.diagnosticAt(r ? r[0] : 0, r ? Math.max(1, r[1] - r[0]) : 1, message));
+    };
+    // returns the expanded size and depth of a node; `level` is its depth in the expanded document
+    const visit = (node: unknown, level: number): { size: number; depth: number } => {
+      if (failed || node === null || node === undefined) return { size: 1, depth: 0 };
+      if (isAlias(node)) {
+        const target = node.resolve(this.doc) as Node | undefined;
+        if (!target) return { size: 1, depth: 0 };
+        if (inProgress.has(target)) {
+          fail(node, `alias *${node.source} refers to a node that contains it`);
+          return { size: 1, depth: 0 };
+        }
+        let m = memo.get(target);
+        if (m) total += m.size;
+        else m = visit(target, level);
+        if (total > MAX_EXPANDED_VALUES) fail(node, `alias *${node.source} expands the document past ${MAX_EXPANDED_VALUES} values (the limit on YAML alias expansion)`);
+        else if (level + m.depth > MAX_DEPTH) fail(node, `alias *${node.source} nests the document deeper than ${MAX_DEPTH} levels`);
+        return m;
+      }
+      total++;
+      if (total > MAX_EXPANDED_VALUES) fail(node as Node, `the document has more than ${MAX_EXPANDED_VALUES} values`);
+      if (!isMap(node) && !isSeq(node)) {
+        const r = { size: 1, depth: 0 };
+        if (isScalar(node)) memo.set(node, r);
+        return r;
+      }
+      if (level >= MAX_DEPTH) {
+        fail(node, `nested deeper than ${MAX_DEPTH} levels`);
+        return { size: 1, depth: 0 };
+      }
+      inProgress.add(node);
+      let size = 1;
+      let depth = 0;
+      const children: unknown[] = isMap(node) ? node.items.flatMap((p) => [p.key, p.value]) : node.items;
+      for (const c of children) {
+        const m = visit(c, level + 1);
+        size += m.size;
+        depth = Math.max(depth, m.depth + 1);
+        if (failed) break;
+      }
+      inProgress.delete(node);
+      const r = { size, depth };
+      memo.set(node, r);
+      return r;
+    };
+    visit(this.doc.contents, 0);
+    return !failed;
   }
 
   private spanAt(offset: number, length: number): Span {
@@ -151,7 +237,13 @@ export class SourceFile {
   }
 }
 
+function parserMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return e instanceof RangeError && /call stack/i.test(m) ? `nested too deeply (the limit is ${MAX_DEPTH} levels)` : m;
+}
+
 function yamlMessage(message: string): string {
+  if (/Maximum call stack size exceeded/.test(message)) return `nested too deeply (the limit is ${MAX_DEPTH} levels)`;
   // the yaml package appends " at line L, column C" which our prefix already says
   return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
 }

@@ -10,6 +10,7 @@ import { behaviourDiagnostic, kernelDiagnostics, kernelLabel } from './kernels.j
 import { globToRegExp, regexError, substituteDeep, variablesIn } from './patterns.js';
 import { guarded, type DataPath, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
+import { MAX_RUNS_PER_SUITE } from './limits.js';
 
 /** What a `boards:` entry resolved to: the board, or why not. */
 export interface BoardRef {
@@ -190,7 +191,8 @@ export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, 
   if (!Array.isArray(doc.scenarios)) return out;
 
   const names = new Map<string, number>();
-  doc.scenarios.forEach((sc, i) => g(() => checkScenario(source, out, doc, i, sc, names, reportRef, refs, g)));
+  const runs = { n: 0 };
+  doc.scenarios.forEach((sc, i) => g(() => checkScenario(source, out, doc, i, sc, names, reportRef, refs, g, runs)));
   return out;
 }
 
@@ -204,6 +206,7 @@ function checkScenario(
   reportRef: (ref: string, at: DataPath) => LoadedBoard | undefined,
   refs: Map<string, BoardRef>,
   g: (fn: () => void) => void,
+  runs: { n: number },
 ): void {
   const base: DataPath = ['scenarios', i];
   const steps = Array.isArray(sc.steps) ? sc.steps : [];
@@ -284,11 +287,18 @@ function checkScenario(
   const boards = matrix.boards.map((b) => refs.get(b.ref)?.board).filter((b): b is LoadedBoard => b !== undefined);
   const glob = sc['for-each']?.device;
   if (glob !== undefined && typeof glob !== 'string') return;
-  let matched = 0;
-  for (const b of boards) {
+  const perBoard = boards.map((b) => ({ b, bindings: glob === undefined ? [undefined] : forEachDevices(b, glob) }));
+  const matched = perBoard.reduce((n, x) => n + x.bindings.length, 0);
+  // the checks below and the compiler scale with the runs: stop once the suite is too big
+  if (runs.n <= MAX_RUNS_PER_SUITE) {
+    runs.n += matched * matrix.kernels.length;
+    if (runs.n > MAX_RUNS_PER_SUITE) {
+      out.push(source.error([...base, 'name'], `scenario "${String(sc.name)}" brings the suite to ${runs.n} runs (the limit is ${MAX_RUNS_PER_SUITE} per suite); narrow its boards, kernels or for-each, or split the suite`));
+    }
+  }
+  if (runs.n > MAX_RUNS_PER_SUITE) return;
+  for (const { b, bindings } of perBoard) {
     const n = new BoardNames(b);
-    const bindings = glob === undefined ? [undefined] : forEachDevices(b, glob);
-    matched += bindings.length;
     for (const device of bindings) {
       const concrete = device === undefined ? sc : substituteDeep(sc, { device });
       checkScenarioOnBoard(source, out, concrete, i, n, g);

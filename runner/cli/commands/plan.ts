@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { formatDiagnostics, hasErrors, loadPlan, PlanOptionError, summarizeDiagnostics } from '../../dsl/index.js';
+import { LIMITS_HELP } from '../../dsl/limits.js';
 
 const HELP = `usage: bringup plan [--board ID] [--kernel K]... [--filter GLOB] SUITE...
 
@@ -25,7 +26,8 @@ options:
   -h, --help            show this help
 
 exit status: 0 plan printed, 1 invalid input, 2 bad usage.
-`;
+
+${LIMITS_HELP}`;
 
 function suitePath(arg: string): string {
   if (existsSync(arg)) return arg;

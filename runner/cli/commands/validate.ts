@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { formatDiagnostics, hasErrors, summarizeDiagnostics, validatePaths } from '../../dsl/index.js';
+import { LIMITS_HELP } from '../../dsl/limits.js';
 
 const HELP = `usage: bringup validate [--diagnostics text|json] [PATH...]
 
@@ -26,7 +27,8 @@ options:
   -h, --help            show this help
 
 exit status: 0 all files valid, 1 any error, 2 bad usage.
-`;
+
+${LIMITS_HELP}`;
 
 export const command: Command = {
   help: HELP,
