@@ -32,9 +32,13 @@ function larbOf(id: number): number {
  * device whose compatible is an SMI larb, in board order (the index is the larb id).
  */
 function larbs(k: KernelCtx, inst: IommuInstance): string[] {
-  const opt = inst.option<string[]>('larbs');
-  if (opt) return opt;
-  return k.board.devices.filter((d) => d.compatible?.includes('smi-larb')).map((d) => d.name);
+  // the board never changes: read the DT once per instance (probe_device runs per client)
+  let list = inst.state['larbs'] as string[] | undefined;
+  if (!list) {
+    list = inst.option<string[]>('larbs') ?? k.board.devices.filter((d) => d.compatible?.includes('smi-larb')).map((d) => d.name);
+    inst.state['larbs'] = list;
+  }
+  return list;
 }
 
 /** data->hw_list = &plat_data->hw_list after list_add_tail(&data->list, ...) */
