@@ -6,7 +6,8 @@
 # The /init it writes mounts proc/sys/dev/debugfs/tmp, loads the modules named on the kernel
 # command line as bringup.load=mod[:param=value...][,mod...] in that order (this is the
 # target's "boot": drivers register in board order, held drivers are left out), prints
-# "=== INIT UP <uptime> ===" and runs a shell on the console.
+# "=== INIT UP <uptime> ===" and runs a shell on the console. bringup.lifetime=SECONDS powers
+# the guest off after that long whatever happens on the host.
 set -euo pipefail
 ROOT=$1; KVER=$2; BB=$3; OUT=$4; CONSOLE=$5; shift 5
 W=$(mktemp -d)
@@ -45,9 +46,15 @@ mount -t devtmpfs dev /dev
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmp /tmp
 load=
+lifetime=
 for a in \$(cat /proc/cmdline); do
-  case "\$a" in bringup.load=*) load="\${a#bringup.load=}";; esac
+  case "\$a" in
+    bringup.load=*) load="\${a#bringup.load=}";;
+    bringup.lifetime=*) lifetime="\${a#bringup.lifetime=}";;
+  esac
 done
+# the guest's own lifetime limit: powers off even if the host side that started it is gone
+[ -n "\$lifetime" ] && (sleep "\$lifetime"; echo "=== LIFETIME EXCEEDED ==="; poweroff -f) &
 for spec in \$(echo "\$load" | tr ',' ' '); do
   args=\$(echo "\$spec" | tr ':' ' ')
   echo "=== LOAD \$args ==="

@@ -154,6 +154,7 @@ describe('qemu target: QEMU command line', () => {
     expect(cmd.append).to.include('dyndbg="file drivers/base/dd.c +p"');
     expect(cmd.append).to.include(`deferred_probe_timeout=${DEFAULT_CONFIG.deferredProbeTimeout}`);
     expect(cmd.append).to.include('bringup.load=virtio_iommu,virtio_blk,virtio_net,e1000e,probetest');
+    expect(cmd.append).to.include('bringup.lifetime=900');
     expect(argv[argv.length - 2]).to.equal('-append');
   });
 

@@ -87,6 +87,8 @@ export interface TargetConfig {
   cpu: string;
   /** extra kernel command line words (from BRINGUP_QEMU_APPEND / options) */
   extraAppend: string[];
+  /** the guest powers itself off after this many seconds (bringup.lifetime=) */
+  lifetimeSeconds: number;
 }
 
 export const DEFAULT_CONFIG: TargetConfig = {
@@ -94,6 +96,7 @@ export const DEFAULT_CONFIG: TargetConfig = {
   memoryMiB: 512,
   cpu: 'cortex-a72',
   extraAppend: [],
+  lifetimeSeconds: 900,
 };
 
 interface Placed {
@@ -213,6 +216,7 @@ export function qemuCommand(qemu: string, kernel: string, initrd: string, board:
     'dyndbg="file drivers/base/dd.c +p"',
     `deferred_probe_timeout=${cfg.deferredProbeTimeout}`,
     `bringup.load=${load.join(',')}`,
+    `bringup.lifetime=${Math.max(1, Math.floor(cfg.lifetimeSeconds))}`,
     ...cfg.extraAppend,
   ].join(' ');
   argv.push('-kernel', kernel, '-initrd', initrd, '-append', append);

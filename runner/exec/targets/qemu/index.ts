@@ -17,6 +17,8 @@ export interface QemuTargetOptions {
   /** deferred_probe_timeout= seconds; default 5 (BRINGUP_QEMU_DEFERRED_TIMEOUT) */
   deferredProbeTimeout?: number;
   bootTimeoutMs?: number;
+  /** a guest powers itself off (and is killed a minute later) after this long; default 900 s */
+  lifetimeSeconds?: number;
   stepTimeoutMs?: number;
   maskHarnessTaint?: boolean;
   /** extra kernel command-line words (BRINGUP_QEMU_APPEND, space separated) */
@@ -48,6 +50,7 @@ export function createQemuTarget(opts: QemuTargetOptions = {}): Target {
   const config: TargetConfig = {
     ...DEFAULT_CONFIG,
     deferredProbeTimeout: opts.deferredProbeTimeout ?? envNumber('BRINGUP_QEMU_DEFERRED_TIMEOUT') ?? DEFAULT_CONFIG.deferredProbeTimeout,
+    lifetimeSeconds: opts.lifetimeSeconds ?? DEFAULT_CONFIG.lifetimeSeconds,
     extraAppend: opts.extraAppend ?? (process.env['BRINGUP_QEMU_APPEND']?.split(/\s+/).filter(Boolean) ?? []),
   };
   const sessionOpts: SessionOptions = {

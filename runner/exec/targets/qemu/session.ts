@@ -116,7 +116,9 @@ export class QemuSession implements TargetSession {
     const t0 = Date.now();
     const onConsole = this.opts.onConsole;
     const runId = this.run.id;
-    this.guest = new Guest(cmd.argv, onConsole ? { onConsole: (s) => onConsole(runId, s) } : {});
+    // the host kills QEMU a minute after the guest's own watchdog should have powered it off
+    const lifetimeMs = (this.opts.config.lifetimeSeconds + 60) * 1000;
+    this.guest = new Guest(cmd.argv, onConsole ? { lifetimeMs, onConsole: (s) => onConsole(runId, s) } : { lifetimeMs });
     const { before } = await this.guest.expect(/=== INIT UP [0-9.]+ ===/, this.opts.bootTimeoutMs);
     this.opts.onTiming?.(this.run.id, 'boot-to-shell', Date.now() - t0);
     const failed = /=== LOAD FAILED (\S+) ===/.exec(before);
@@ -156,7 +158,10 @@ export class QemuSession implements TargetSession {
     const last = this.lines.length ? this.lines[this.lines.length - 1]!.usec : -1;
     const tail = consoleKernelLines(e.console).filter((l) => l.usec > last);
     this.lines.push(...tail);
-    if (!tail.some((l) => PANIC.test(l.text))) this.lines.push({ usec: last < 0 ? 0 : last, text: `bringup: QEMU exited unexpectedly (${e.message})` });
+    if (!tail.some((l) => PANIC.test(l.text))) {
+      const why = e.console.includes('=== LIFETIME EXCEEDED ===') ? `the guest's ${this.opts.config.lifetimeSeconds} s lifetime ran out` : e.message;
+      this.lines.push({ usec: last < 0 ? 0 : last, text: `bringup: QEMU exited unexpectedly (${why})` });
+    }
     return { oopsed: tail.some((l) => OOPS.test(l.text)), panicked: true };
   }
 
