@@ -1,0 +1,441 @@
+// Loader properties: random YAML documents and random mutations of every shipped board
+// and suite go through the real loader (files on disk, validatePaths, then the compiler
+// and the model for what is valid). The answer is either valid or positioned errors;
+// never an exception, never a polluted prototype.
+
+import fc from 'fast-check';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { compileSuites, formatDiagnostics, hasErrors, validatePaths, type Diagnostic } from '../../../runner/dsl/index.js';
+import { createKernel } from '../../../runner/model/index.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+export type Kind = 'board' | 'suite';
+
+export interface Shipped {
+  kind: Kind;
+  id: string;
+  file: string;
+  text: string;
+  data: unknown;
+}
+
+/** Every board and suite in the repository (read now: other teams add them as we go). */
+export function shippedFiles(): Shipped[] {
+  const out: Shipped[] = [];
+  for (const kind of ['board', 'suite'] as const) {
+    const dir = path.join(ROOT, `${kind}s`);
+    for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      const text = readFileSync(path.join(dir, f), 'utf8');
+      let data: unknown;
+      try {
+        data = parse(text);
+      } catch {
+        continue; // a file being written by another team right now
+      }
+      out.push({ kind, id: f.replace(/\.ya?ml$/, ''), file: path.join(dir, f), text, data });
+    }
+  }
+  return out;
+}
+
+/**
+ * A scratch tree: boards/ holds the shipped boards (so a mutated suite resolves its
+ * boards), suites/ takes mutated suites, and mut/boards/ mutated boards (so the boards a
+ * suite names stay intact).
+ */
+export interface Workspace {
+  dir: string;
+  shipped: Shipped[];
+  /** subtrees of every shipped file, for cross-pollination */
+  pool: unknown[];
+}
+
+export function makeWorkspace(): Workspace {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bringup-fuzz-loader-'));
+  for (const d of ['boards', 'suites', 'mut/boards']) mkdirSync(path.join(dir, d), { recursive: true });
+  const shipped = shippedFiles();
+  for (const s of shipped) if (s.kind === 'board') copyFileSync(s.file, path.join(dir, 'boards', `${s.id}.yaml`));
+  const pool: unknown[] = [];
+  for (const s of shipped) {
+    const walk = (v: unknown, depth: number) => {
+      if (depth > 0) pool.push(v);
+      if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
+      else if (v && typeof v === 'object') Object.values(v).forEach((x) => walk(x, depth + 1));
+    };
+    walk(s.data, 0);
+  }
+  return { dir, shipped, pool };
+}
+
+export function removeWorkspace(ws: Workspace): void {
+  rmSync(ws.dir, { recursive: true, force: true });
+}
+
+export interface LoadOutcome {
+  file: string;
+  valid: boolean;
+  diagnostics: Diagnostic[];
+  runs: number;
+}
+
+const PROTO_KEYS = Object.getOwnPropertyNames(Object.prototype).sort().join(',');
+
+/** Every diagnostic is positioned and worded; fails the property otherwise. */
+export function assertPositioned(diags: readonly Diagnostic[]): void {
+  for (const d of diags) {
+    const where = JSON.stringify(d);
+    if (typeof d.file !== 'string' || d.file === '') throw new Error(`diagnostic without a file: ${where}`);
+    if (!Number.isInteger(d.line) || d.line < 1) throw new Error(`diagnostic line < 1: ${where}`);
+    if (!Number.isInteger(d.column) || d.column < 1) throw new Error(`diagnostic column < 1: ${where}`);
+    if (typeof d.message !== 'string' || d.message.trim() === '') throw new Error(`diagnostic without a message: ${where}`);
+    if (d.severity !== 'error' && d.severity !== 'warning') throw new Error(`diagnostic severity: ${where}`);
+  }
+  formatDiagnostics([...diags]);
+  JSON.parse(formatDiagnostics([...diags], { json: true }));
+}
+
+/** Load one file as a board or a suite; valid suites are compiled and a few runs executed. */
+export function loadOne(ws: Workspace, kind: Kind, id: string, text: string | Buffer, opts: { execute?: number } = {}): LoadOutcome {
+  const file = kind === 'suite' ? path.join(ws.dir, 'suites', `${id}.yaml`) : path.join(ws.dir, 'mut/boards', `${id}.yaml`);
+  writeFileSync(file, text);
+  try {
+    const result = validatePaths([file]);
+    assertPositioned(result.diagnostics);
+    const valid = !hasErrors(result.diagnostics);
+    const loaded = kind === 'suite' ? result.suites.some((s) => s.file === file) : result.boards.some((b) => b.file === file);
+    if (valid !== loaded) throw new Error(`${valid ? 'no errors but nothing loaded' : 'errors but the file loaded'}: ${formatDiagnostics(result.diagnostics)}`);
+    let runs = 0;
+    if (valid && kind === 'suite') {
+      const plan = compileSuites(result.suites);
+      runs = plan.length;
+      for (const run of plan.slice(0, opts.execute ?? 2)) {
+        const k = createKernel(run.board, run.kernel);
+        for (const s of run.steps) if ('step' in s) k.perform(s.step);
+        k.checks();
+      }
+    }
+    if (Object.getOwnPropertyNames(Object.prototype).sort().join(',') !== PROTO_KEYS || ({} as Record<string, unknown>)['polluted'] !== undefined) {
+      throw new Error('Object.prototype was polluted');
+    }
+    return { file, valid, diagnostics: result.diagnostics, runs };
+  } finally {
+    if (existsSync(file)) rmSync(file);
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// arbitraries
+
+const SPECIAL_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', '0', '<<', 'ключ', '🔥', ' suite', 'board ', '${device}', 'a'.repeat(300)];
+
+const WEIRD_STRINGS = [
+  '', ' ', '\t', 'x'.repeat(5000), 'ée\u0301', '😀🔥', '\u202e', '\u0000', '\u0085', '\ufeff', 'null', '~', 'true', 'yes', '0x10', '1e3', '-ENOMEM', 'ENOMEM',
+  '-EPROBE_DEFER', '-517', '(a+)+$', '(\\w*\\s?)*x', '(?P<n>x)', '[z-a]', '*', '?', '${device}', '${nope}', '$', '#', 'a: b', '- x', '&a', '*a', '!!binary',
+  'v6.15', 'v4.11', 'next-20250312', 'bcb81ac6ae3c', 'ee300000.sata', 'e67b0000.mmu', '../boards/x.yaml', '/dev/zero', 'boards/../../etc/passwd', 'v6.15+bcb81ac6ae3c',
+];
+
+const WEIRD_NUMBERS = [-1, 0, 1, 2, 7, 64, 65, 4096, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 64, 1e300, 1.5, -0, Infinity, -Infinity, NaN, -517, 0x7fffffff];
+
+const weirdScalar = fc.oneof(
+  fc.constantFrom<unknown>(...WEIRD_STRINGS, ...WEIRD_NUMBERS, null, true, false),
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+  fc.integer(),
+  fc.double(),
+);
+
+function valueArb(pool: readonly unknown[]): fc.Arbitrary<unknown> {
+  // an index, not constantFrom: the pool holds thousands of subtrees
+  const fromPool = pool.length ? fc.nat().map((i) => structuredClone(pool[i % pool.length])) : fc.constant(null);
+  return fc.oneof(
+    { weight: 3, arbitrary: weirdScalar },
+    { weight: 3, arbitrary: fromPool },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>([], {}, [[]], [{}], { boot: null }, ['boot'], [null]) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  );
+}
+
+export interface Mutation {
+  op: 'delete' | 'rename' | 'retype' | 'scalar' | 'wrap' | 'alias' | 'dup' | 'move';
+  a: number;
+  b: number;
+  key: string;
+  keyMode: number;
+  value: unknown;
+  depth: number;
+  wrapMap: boolean;
+}
+
+function mutationArb(pool: readonly unknown[]): fc.Arbitrary<Mutation> {
+  return fc.record({
+    op: fc.constantFrom<Mutation['op']>('delete', 'rename', 'retype', 'scalar', 'wrap', 'alias', 'dup', 'move'),
+    a: fc.nat(),
+    b: fc.nat(),
+    key: fc.oneof(fc.constantFrom(...SPECIAL_KEYS), fc.string({ maxLength: 10 })),
+    keyMode: fc.nat(5),
+    value: valueArb(pool),
+    depth: fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 60, max: 70 }), fc.integer({ min: 100, max: 400 })),
+    wrapMap: fc.boolean(),
+  });
+}
+
+export interface TextEdit {
+  op: 'insert' | 'delete' | 'dupline' | 'swaplines' | 'truncate' | 'indent';
+  at: number;
+  len: number;
+  text: string;
+}
+
+const YAML_TOKENS = [
+  ':', ': ', '-', '- ', '&a ', '*a', '&b ', '*b', '!', '!!str ', '!!map ', '|', '>', '{', '}', '[', ']', ',', '"', "'", '#', '%', '@', '`', '?', '\t', '\n', '\r\n', '  ', '~',
+  '---\n', '...\n', '\ufeff', '\u0000', '\u00a0', 'é', '😀', '<<: *a', '\\', '\\u', '0x', '${device}', 'null', '.nan',
+];
+
+const textEditArb: fc.Arbitrary<TextEdit> = fc.record({
+  op: fc.constantFrom<TextEdit['op']>('insert', 'delete', 'dupline', 'swaplines', 'truncate', 'indent'),
+  at: fc.nat(),
+  len: fc.integer({ min: 1, max: 40 }),
+  text: fc.oneof(fc.constantFrom(...YAML_TOKENS), fc.string({ maxLength: 6 })),
+});
+
+// ---------------------------------------------------------------------------------
+// applying mutations
+
+interface Slot {
+  parent: Record<string, unknown> | unknown[];
+  key: string | number;
+}
+
+function setProp(obj: Record<string, unknown>, key: string, value: unknown): void {
+  // a plain assignment to "__proto__" would change the prototype instead of adding a key
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function slots(root: unknown): Slot[] {
+  const out: Slot[] = [];
+  const seen = new Set<unknown>();
+  const walk = (v: unknown) => {
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) v.forEach((x, i) => (out.push({ parent: v, key: i }), walk(x)));
+    else for (const k of Object.keys(v)) out.push({ parent: v as Record<string, unknown>, key: k }), walk((v as Record<string, unknown>)[k]);
+  };
+  walk(root);
+  return out;
+}
+
+function get(s: Slot): unknown {
+  return (s.parent as Record<string | number, unknown>)[s.key];
+}
+
+function set(s: Slot, value: unknown): void {
+  if (Array.isArray(s.parent)) s.parent[s.key as number] = value;
+  else setProp(s.parent, s.key as string, value);
+}
+
+function typo(key: string, mode: number, special: string): string {
+  if (key.length < 2) return special;
+  const i = mode % key.length;
+  switch (mode) {
+    case 0:
+      return key.slice(0, i) + key.slice(i + 1);
+    case 1:
+      return key.slice(0, i) + key[i] + key.slice(i);
+    case 2:
+      return key.slice(0, i) + (key[i + 1] ?? '') + key[i] + key.slice(i + 2);
+    case 3:
+      return key.toUpperCase();
+    default:
+      return special;
+  }
+}
+
+function wrap(value: unknown, depth: number, asMap: boolean): unknown {
+  let v = value;
+  for (let i = 0; i < depth; i++) v = asMap ? { k: v } : [v];
+  return v;
+}
+
+/** Apply mutations to a deep copy of data (structure may become cyclic through 'alias'). */
+export function mutate(data: unknown, muts: readonly Mutation[]): unknown {
+  const root: { doc: unknown } = { doc: structuredClone(data) };
+  for (const m of muts) {
+    const all = slots(root);
+    if (all.length === 0) break;
+    const s = all[m.a % all.length]!;
+    const t = all[m.b % all.length]!;
+    switch (m.op) {
+      case 'delete':
+        if (Array.isArray(s.parent)) s.parent.splice(s.key as number, 1);
+        else if (s.parent !== (root as unknown)) delete s.parent[s.key as string];
+        break;
+      case 'rename': {
+        if (Array.isArray(s.parent) || s.parent === (root as unknown)) break;
+        const v = get(s);
+        const nk = typo(String(s.key), m.keyMode, m.key);
+        delete s.parent[s.key as string];
+        setProp(s.parent, nk, v);
+        break;
+      }
+      case 'retype':
+        set(s, m.value);
+        break;
+      case 'scalar': {
+        const v = get(s);
+        if (v === null || typeof v !== 'object') set(s, typeof m.value === 'object' ? String(v) + String(m.key) : m.value);
+        break;
+      }
+      case 'wrap':
+        set(s, wrap(get(s), m.depth, m.wrapMap));
+        break;
+      case 'alias':
+        // a shared object: yaml writes an anchor and an alias (or a recursive alias)
+        set(t, get(s));
+        break;
+      case 'dup':
+        if (Array.isArray(s.parent)) s.parent.splice(s.key as number, 0, structuredClone(get(s)));
+        break;
+      case 'move': {
+        const v = get(s);
+        set(t, v === undefined ? null : v);
+        break;
+      }
+    }
+  }
+  return root.doc;
+}
+
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  let t = text;
+  for (const e of edits) {
+    const at = t.length ? e.at % (t.length + 1) : 0;
+    const lines = t.split('\n');
+    const li = lines.length ? e.at % lines.length : 0;
+    switch (e.op) {
+      case 'insert':
+        t = t.slice(0, at) + e.text + t.slice(at);
+        break;
+      case 'delete':
+        t = t.slice(0, at) + t.slice(at + e.len);
+        break;
+      case 'dupline':
+        lines.splice(li, 0, lines[li] ?? '');
+        t = lines.join('\n');
+        break;
+      case 'swaplines': {
+        const lj = (li + e.len) % lines.length;
+        [lines[li], lines[lj]] = [lines[lj]!, lines[li]!];
+        t = lines.join('\n');
+        break;
+      }
+      case 'truncate':
+        t = t.slice(0, at);
+        break;
+      case 'indent':
+        lines[li] = ' '.repeat(e.len % 7) + (lines[li] ?? '');
+        t = lines.join('\n');
+        break;
+    }
+  }
+  return t;
+}
+
+export function serialize(data: unknown, style: { flow: boolean; indent: number; quote: boolean }): string {
+  try {
+    return stringify(data, {
+      indent: style.indent,
+      ...(style.flow ? { collectionStyle: 'flow' as const } : {}),
+      ...(style.quote ? { defaultStringType: 'QUOTE_DOUBLE' as const, defaultKeyType: 'PLAIN' as const } : {}),
+      aliasDuplicateObjects: true,
+    });
+  } catch {
+    // some shapes yaml cannot write (a cyclic key); the plain JSON view still is a document
+    try {
+      return JSON.stringify(data, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ?? 'null';
+    } catch {
+      return 'cyclic: true\n';
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------
+// the properties
+
+export interface NamedProperty {
+  name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each property has its own argument tuple
+  property: fc.IPropertyWithHooks<any>;
+}
+
+export interface LoaderStats {
+  valid: number;
+  invalid: number;
+  runs: number;
+}
+
+function mutationCase(ws: Workspace) {
+  const files = ws.shipped;
+  return fc.record({
+    file: fc.nat({ max: Math.max(0, files.length - 1) }),
+    muts: fc.array(mutationArb(ws.pool), { minLength: 0, maxLength: 4 }),
+    edits: fc.array(textEditArb, { minLength: 0, maxLength: 3 }),
+    style: fc.record({ flow: fc.boolean(), indent: fc.constantFrom(2, 4), quote: fc.boolean() }),
+    header: fc.boolean(),
+  });
+}
+
+const HEADER: Record<Kind, string> = {
+  board: '# yaml-language-server: $schema=../dsl-schema/board.schema.json\n',
+  suite: '# yaml-language-server: $schema=../dsl-schema/suite.schema.json\n',
+};
+
+const documentText = fc.oneof(
+  fc.array(fc.oneof(fc.constantFrom(...YAML_TOKENS, 'suite: x\n', 'board: x\n', 'scenarios:\n', 'steps:\n', '  - boot\n', 'name: a\n', 'devices:\n', 'iommus:\n', 'drivers:\n'), fc.string({ maxLength: 5 })), { maxLength: 60 }).map((xs) => xs.join('')),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.jsonValue({ maxDepth: 5 }).map((v) => stringify(v)),
+  fc.anything({ maxDepth: 4, withNullPrototype: true, withObjectString: true }).map((v) => {
+    try {
+      return stringify(v);
+    } catch {
+      return String(v);
+    }
+  }),
+);
+
+/**
+ * The loader properties. Each writes its input to a scratch file and loads it through
+ * validatePaths, as `bringup validate FILE` does.
+ */
+export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStats> = {}): NamedProperty[] {
+  const count = (name: string, o: LoadOutcome) => {
+    const s = (stats[name] ??= { valid: 0, invalid: 0, runs: 0 });
+    if (o.valid) s.valid++;
+    else s.invalid++;
+    s.runs += o.runs;
+  };
+  const mutated = fc.property(mutationCase(ws), (c) => {
+    const f = ws.shipped[c.file % ws.shipped.length]!;
+    const data = mutate(f.data, c.muts);
+    const text = applyTextEdits((c.header ? HEADER[f.kind] : '') + serialize(data, c.style), c.edits);
+    count('loader: mutated shipped files', loadOne(ws, f.kind, f.id, text));
+  });
+  const random = fc.property(documentText, fc.constantFrom<Kind>('board', 'suite'), fc.boolean(), (text, kind, header) => {
+    count('loader: random YAML documents', loadOne(ws, kind, 'random', (header ? HEADER[kind] : '') + text));
+  });
+  const bytes = fc.property(fc.nat({ max: Math.max(0, ws.shipped.length - 1) }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (i, flips) => {
+    const f = ws.shipped[i % ws.shipped.length]!;
+    const buf = Buffer.from(f.text, 'utf8');
+    for (const [at, byte] of flips) if (buf.length) buf[at % buf.length] = byte;
+    count('loader: byte flips (non-UTF-8)', loadOne(ws, f.kind, f.id, buf));
+  });
+  return [
+    { name: 'loader: mutated shipped files', property: mutated },
+    { name: 'loader: random YAML documents', property: random },
+    { name: 'loader: byte flips (non-UTF-8)', property: bytes },
+  ];
+}
