@@ -156,6 +156,25 @@ describe('model behaviours (each toggled alone)', () => {
     });
   });
 
+  describe('6778be4e5209: a DT device gets a bus DMA limit only from dma-ranges', () => {
+    // no dma-ranges on this board (no bus-dma-bits), RAM only above 4 GiB
+    const b = board({
+      memory: [{ base: 0x480000000, size: 0x40000000 }],
+      devices: [device('ee300000.sata', 'sata_rcar', { dmaBits: 40 })],
+      drivers: [driver('sata_rcar', [{ kind: 'dma-alloc', size: 4096 }])],
+    });
+
+    it('without it, the 32-bit default bus mask starves the device under b4ebe6063204', () => {
+      const r = run(b, { base: 'v4.20', revert: ['6778be4e5209'] }, [BOOT]);
+      expect(r.lines).to.include('sata_rcar: probe of ee300000.sata failed with error -12');
+    });
+
+    it('with it, no limit applies', () => {
+      const r = run(b, 'v4.20', [BOOT]);
+      expect(r.k.device('ee300000.sata')).to.include({ bound: true });
+    });
+  });
+
   describe('b67483b3c44e / 8b80549f1bc6: iommu-dma ops set once at IOMMU probe; arm64 tear-down', () => {
     // the client waits for a PHY whose driver registers late, so its first probe defers
     const b = board({

@@ -98,6 +98,18 @@ const STORIES: Story[] = [
   },
   {
     suite: 'ipmmu-bus-dma-mask',
+    scenario: 'no-dma-ranges-no-bus-limit',
+    kernel: 'v4.20-rc1',
+    thread: '001_4e3aba046c99e1bd.txt',
+    lines: [
+      'ipmmu-vmsa e67b0000.mmu: Cannot accommodate DMA translation for IOMMU page tables',
+      'sata_rcar ee300000.sata: Unable to initialize IPMMU context',
+      'iommu: Failed to add device ee300000.sata to group 0: -22',
+      'pc : ipmmu_domain_free+0x1c/0xa0',
+    ],
+  },
+  {
+    suite: 'ipmmu-bus-dma-mask',
     scenario: 'sata-group-add-failure-is-survivable',
     kernel: 'v4.20-rc1',
     thread: '001_4e3aba046c99e1bd.txt',

@@ -10,10 +10,20 @@ import { effectiveOps } from './arch.js';
 import { badPage, oops, warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
 
+/**
+ * dev->bus_dma_mask as of_dma_configure() leaves it: from the board's dma-ranges, or,
+ * before 6778be4e5209, a 32-bit default for any DT device without them.
+ */
+export function busDmaBits(k: KernelCtx): number | undefined {
+  if (k.board.busDmaBits !== undefined) return k.board.busDmaBits;
+  return k.board.firmware === 'dt' && !k.has('6778be4e5209') ? 32 : undefined;
+}
+
 /** the address limit dma-direct honours: the device mask, and the bus limit from b4ebe6063204 */
 export function directLimit(k: KernelCtx, dev: Device): number {
   let limit = dev.dmaMask;
-  if (k.has('b4ebe6063204') && k.board.busDmaBits !== undefined) limit = Math.min(limit, 2 ** k.board.busDmaBits - 1);
+  const bus = busDmaBits(k);
+  if (k.has('b4ebe6063204') && bus !== undefined) limit = Math.min(limit, 2 ** bus - 1);
   return limit;
 }
 

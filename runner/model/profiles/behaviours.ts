@@ -36,6 +36,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'the bus DMA limit applies to dma-direct mappings, so buffers above it fail dma_capable',
   },
   {
+    id: '6778be4e5209',
+    subject: 'of/device: Really only set bus DMA mask when appropriate',
+    landed: 'v4.20',
+    changes: 'a DT device gets a bus DMA limit only from dma-ranges (before: a 32-bit default, which b4ebe6063204 made dma-direct honour)',
+  },
+  {
     id: 'ipmmu-early-domain-free',
     subject: 'iommu/ipmmu-vmsa: Fix crash on early domain free',
     landed: 'v4.20',

@@ -87,8 +87,14 @@ describe('model/iommu ipmmu-vmsa', () => {
       expect(k.device('ee300000.sata')).to.include({ bound: true, group: 0, dmaOps: 'iommu' });
     });
 
-    it('v4.20-rc1 without a bus limit: page tables in the high bank are fine', () => {
+    it('v4.20-rc1 without dma-ranges: of_dma_configure still sets a 32-bit bus mask, so the same failure', () => {
       const k = run(salvatorH3(undefined), 'v4.20-rc1');
+      expect(text(k)).to.include('Cannot accommodate DMA translation for IOMMU page tables');
+      expect(text(k)).to.include('Unable to handle kernel NULL pointer dereference');
+    });
+
+    it('with 6778be4e5209 (bus mask only from dma-ranges) page tables in the high bank are fine', () => {
+      const k = run(salvatorH3(undefined), { base: 'v4.20-rc1', apply: ['6778be4e5209'] });
       expect(text(k)).to.not.include('Cannot accommodate');
       expect(text(k)).to.not.include('Unable to handle kernel');
       expect(k.device('ee300000.sata')).to.include({ bound: true, group: 0, dmaOps: 'iommu' });
