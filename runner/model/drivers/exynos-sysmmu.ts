@@ -44,7 +44,9 @@ function sysmmu(inst: IommuInstance): SysmmuData | null {
 }
 
 function owner(dev: Device): Owner | null {
-  return (dev.iommu?.priv as Owner | null | undefined) ?? null;
+  // dev->iommu->priv is whichever driver's data: only exynos's own has controllers
+  const p = dev.iommu?.priv as Partial<Owner> | null | undefined;
+  return p && Array.isArray(p.controllers) ? (p as Owner) : null;
 }
 
 function exynosSysmmuProbe(k: KernelCtx, inst: IommuInstance): number {

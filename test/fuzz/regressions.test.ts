@@ -1,0 +1,26 @@
+// Model bugs the fuzz properties found, each as the shrunk counterexample.
+
+import { expect } from 'chai';
+import { runChecked } from './lib/model.js';
+import { resolveKernel } from '../../runner/model/profiles/resolve.js';
+import type { ModelBoard } from '../../runner/model/types.js';
+
+describe('fuzz/regressions', () => {
+  it('exynos checks skip a device whose dev_iommu priv belongs to another IOMMU driver (o.controllers is not iterable)', () => {
+    const board: ModelBoard = {
+      id: 'fuzz-board',
+      model: 'Fuzz Board (DT)',
+      arch: 'arm64',
+      firmware: 'dt',
+      memory: [{ base: 0x40000000, size: 0x40000000 }],
+      iommus: [
+        { name: 'e6000000.iommu', driver: 'exynos-sysmmu', status: 'disabled', options: {} },
+        { name: 'e6010000.iommu', driver: 'ipmmu-vmsa', status: 'okay', options: {} },
+      ],
+      devices: [{ name: '10000000.dev0', driver: 'drv0', bus: 'platform', compatible: 'acme,dev0', iommus: [{ iommu: 'e6010000.iommu', ids: [] }], dmaBits: 1, status: 'okay', present: true }],
+      drivers: [{ name: 'drv0', initcall: 'core', probe: [], remove: [], async: true, driverManagedDma: true }],
+    };
+    const t = runChecked(board, resolveKernel('v5.14'), [{ op: 'boot', hold: [] }], 0);
+    expect(JSON.parse(t.state).checks).to.deep.equal([]);
+  });
+});
