@@ -23,7 +23,7 @@ export class RunawayError extends Error {}
 // boards
 
 const ERRNOS = [-517, -12, -5, -19, -6, -16, -22, -110, -2, -1, -11, -4095, 0, 5, 517, -100000];
-const SIZES = [0, 1, 4095, 4096, 8192, 65536, 1 << 20, 16 << 20, 64 << 20];
+const SIZES = [0, 1, 2048, 4095, 4096, 4096, 8192, 8192, 65536, 1 << 20, 16 << 20, 64 << 20];
 
 type ActionSeed =
   | { kind: 'dmam-alloc' | 'dma-alloc' | 'dma-free' | 'devm-alloc' | 'dma-transfer'; size: number }
@@ -32,12 +32,15 @@ type ActionSeed =
   | { kind: 'wait-for'; ref: number }
   | { kind: 'fail'; errno: number };
 
+/** true one time in n */
+const rarely = (n: number) => fc.nat(n - 1).map((x) => x === 0);
+
 const actionArb: fc.Arbitrary<ActionSeed> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('dmam-alloc' as const, 'dma-alloc' as const, 'dma-free' as const, 'devm-alloc' as const, 'dma-transfer' as const), size: fc.constantFrom(...SIZES) }),
-  fc.record({ kind: fc.constant('request-irq' as const), irq: fc.nat(300) }),
-  fc.record({ kind: fc.constant('log' as const), text: fc.constantFrom('probed', 'scsi host0: sata_rcar', '', '%s %d %p', 'Oops', '\u00e9\ud83d\ude00') }),
-  fc.record({ kind: fc.constant('wait-for' as const), ref: fc.nat() }),
-  fc.record({ kind: fc.constant('fail' as const), errno: fc.constantFrom(...ERRNOS) }),
+  { weight: 6, arbitrary: fc.record({ kind: fc.constantFrom('dmam-alloc' as const, 'dma-alloc' as const, 'dma-free' as const, 'devm-alloc' as const, 'dma-transfer' as const), size: fc.constantFrom(...SIZES) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('request-irq' as const), irq: fc.nat(300) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('log' as const), text: fc.constantFrom('probed', 'scsi host0: sata_rcar', '', '%s %d %p', 'Oops', '\u00e9\ud83d\ude00') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('wait-for' as const), ref: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fail' as const), errno: fc.constantFrom(...ERRNOS) }) },
 );
 
 const boardSeedArb = fc.record({
@@ -45,8 +48,9 @@ const boardSeedArb = fc.record({
   firmware: fc.constantFrom<Firmware>('dt', 'acpi'),
   memory: fc.array(
     fc.oneof(
-      fc.constantFrom({ base: 0x40000000, size: 0x40000000 }, { base: 0x100000000, size: 0x100000000 }, { base: 0x500000000, size: 0x40000000 }, { base: 0, size: 0x10000 }, { base: 0x80000000, size: 4096 }, { base: 2 ** 40, size: 2 ** 30 }),
-      fc.record({ base: fc.nat({ max: 2 ** 36 }), size: fc.integer({ min: 1, max: 2 ** 34 }) }),
+      { weight: 4, arbitrary: fc.constantFrom({ base: 0x40000000, size: 0x40000000 }, { base: 0x100000000, size: 0x100000000 }, { base: 0x500000000, size: 0x40000000 }) },
+      { weight: 1, arbitrary: fc.constantFrom({ base: 0, size: 0x10000 }, { base: 0x80000000, size: 4096 }, { base: 2 ** 40, size: 2 ** 30 }) },
+      { weight: 1, arbitrary: fc.record({ base: fc.nat({ max: 2 ** 36 }), size: fc.integer({ min: 1, max: 2 ** 34 }) }) },
     ),
     { minLength: 1, maxLength: 3 },
   ),
@@ -54,32 +58,33 @@ const boardSeedArb = fc.record({
   iommus: fc.array(
     fc.record({
       driver: fc.constantFrom(...IOMMU_DRIVER_NAMES),
-      disabled: fc.boolean(),
+      disabled: rarely(8),
       allow: fc.option(fc.array(fc.nat(), { maxLength: 3 }), { nil: undefined }),
       main: fc.option(fc.nat(), { nil: undefined }),
     }),
-    { maxLength: 3 },
+    { minLength: 1, maxLength: 3 },
   ),
   devices: fc.array(
     fc.record({
-      drv: fc.option(fc.nat(), { nil: undefined }),
+      drv: fc.option(fc.nat(), { nil: undefined, freq: 8 }),
       bus: fc.constantFrom<BusName>('platform', 'platform', 'amba', 'pci'),
-      refs: fc.array(fc.record({ iommu: fc.nat(), ids: fc.array(fc.nat(7), { maxLength: 2 }) }), { maxLength: 2 }),
-      dmaBits: fc.constantFrom(1, 24, 32, 36, 40, 44, 48, 52, 53, 64),
-      disabled: fc.boolean(),
-      absent: fc.boolean(),
+      refs: fc.array(fc.record({ iommu: fc.nat(), ids: fc.array(fc.nat(7), { maxLength: 2 }) }), { minLength: 1, maxLength: 2 }),
+      noIommu: rarely(4),
+      dmaBits: fc.constantFrom(1, 24, 32, 32, 36, 40, 40, 44, 48, 52, 53, 64),
+      disabled: rarely(10),
+      absent: rarely(6),
     }),
-    { maxLength: 6 },
+    { minLength: 1, maxLength: 6 },
   ),
   drivers: fc.array(
     fc.record({
-      initcall: fc.constantFrom<Initcall>('core', 'subsys', 'arch', 'device', 'device', 'late', 'module'),
+      initcall: fc.constantFrom<Initcall>('core', 'subsys', 'arch', 'device', 'device', 'device', 'device', 'late', 'module'),
       probe: fc.array(actionArb, { maxLength: 5 }),
       remove: fc.array(actionArb, { maxLength: 3 }),
-      async: fc.boolean(),
-      dmaManaged: fc.boolean(),
+      async: rarely(4),
+      dmaManaged: rarely(6),
     }),
-    { maxLength: 4 },
+    { minLength: 1, maxLength: 4 },
   ),
 });
 
@@ -109,7 +114,7 @@ export function buildBoard(s: BoardSeed): ModelBoard {
     ...(d.drv !== undefined && driverNames.length ? { driver: driverNames[d.drv % driverNames.length]! } : {}),
     bus: d.bus,
     compatible: `acme,dev${i}`,
-    iommus: iommuNames.length ? d.refs.map((r) => ({ iommu: iommuNames[r.iommu % iommuNames.length]!, ids: [...r.ids] })) : [],
+    iommus: iommuNames.length && !d.noIommu ? d.refs.map((r) => ({ iommu: iommuNames[r.iommu % iommuNames.length]!, ids: [...r.ids] })) : [],
     dmaBits: d.dmaBits,
     status: d.disabled ? 'disabled' : 'okay',
     present: !d.absent,
