@@ -10,6 +10,15 @@ import { guarded, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 import { MAX_ACTION_BYTES, MAX_ACTION_TEXT } from './limits.js';
 
+/** which catalog driver reads each IOMMU option (MODEL.md catalog) */
+const OPTION_DRIVER: Record<string, string> = {
+  allowlist: 'ipmmu-vmsa',
+  main: 'ipmmu-vmsa',
+  larbs: 'mtk-iommu',
+  virtio: 'virtio-iommu',
+  version: 'exynos-sysmmu',
+};
+
 export interface LoadedBoard {
   id: string;
   file: string;
@@ -48,13 +57,20 @@ export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): 
   list(doc.iommus).forEach((iommu, i) => g(() => {
     unique(['iommus', i, 'name'], iommu.name);
     const opts = iommu.options ?? {};
-    if (iommu.driver !== 'ipmmu-vmsa') {
-      for (const key of Object.keys(opts)) out.push(source.error(['iommus', i, 'options', key], `option "${key}" applies to ipmmu-vmsa only, not ${iommu.driver}`, 'key'));
-      return;
+    let misplaced = false;
+    for (const key of Object.keys(opts)) {
+      const owner = OPTION_DRIVER[key];
+      if (owner && owner !== iommu.driver) {
+        out.push(source.error(['iommus', i, 'options', key], `option "${key}" applies to ${owner} only, not ${iommu.driver}`, 'key'));
+        misplaced = true;
+      }
     }
-    (opts.allowlist ?? []).forEach((dev, j) => {
-      if (!deviceNames.includes(dev)) out.push(source.error(['iommus', i, 'options', 'allowlist', j], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
-    });
+    if (misplaced) return;
+    for (const key of ['allowlist', 'larbs'] as const) {
+      (opts[key] ?? []).forEach((dev, j) => {
+        if (!deviceNames.includes(dev)) out.push(source.error(['iommus', i, 'options', key, j], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
+      });
+    }
     if (opts.main !== undefined) {
       if (opts.main === iommu.name) out.push(source.error(['iommus', i, 'options', 'main'], `IOMMU "${iommu.name}" cannot be its own main IOMMU`));
       else if (!iommuNames.includes(opts.main)) out.push(source.error(['iommus', i, 'options', 'main'], `unknown IOMMU "${opts.main}"${didYouMean(opts.main, iommuNames)}`));

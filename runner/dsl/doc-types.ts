@@ -16,7 +16,7 @@ export interface BoardDoc {
     driver: string;
     compatible?: string;
     status?: 'okay' | 'disabled';
-    options?: { allowlist?: string[]; main?: string };
+    options?: { allowlist?: string[]; main?: string; larbs?: string[]; virtio?: string; version?: string };
   }[];
   devices?: {
     name: string;

@@ -19,6 +19,25 @@ describe('dsl/semantic checks', () => {
       expect(boardErrors('evb2', EVB)).to.deep.equal(['boards/evb2.yaml:2:8: board id "evb" does not match the file name (expected "evb2")']);
     });
 
+    it('each driver has its own options: mtk-iommu larbs name devices', () => {
+      const body = `${BOARD_HEADER}board: m
+model: M
+arch: arm64
+firmware: dt
+memory: [{ base: 0, size: 1 }]
+iommus:
+  - { name: 10205000.iommu, driver: mtk-iommu, options: { larbs: [14017000.larb, 1601000.larb] } }
+  - { name: virt, driver: virtio-iommu, options: { larbs: [14017000.larb] } }
+devices:
+  - { name: 14017000.larb }
+  - { name: 16010000.larb }
+`;
+      expect(boardErrors('m', body)).to.deep.equal([
+        'boards/m.yaml:8:82: unknown device "1601000.larb" (did you mean "16010000.larb"?)',
+        'boards/m.yaml:9:52: option "larbs" applies to mtk-iommu only, not virtio-iommu',
+      ]);
+    });
+
     it('names are unique, references resolve, options fit the driver', () => {
       const body = `${BOARD_HEADER}board: b
 model: M
