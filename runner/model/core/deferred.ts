@@ -68,9 +68,11 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
 export function flushDeferredProbe(k: KernelCtx): void {
   const worker = deferredWorker(k.since('v6.9'));
   // every round needs a bind that happened in the previous one, so this ends
-  while (k.deferredWorkQueued && !k.panicked) {
+  while (k.deferredWorkQueued && !k.panicked && !k.deferredWorkDead) {
     k.deferredWorkQueued = false;
-    k.inTask(worker, WORK_FRAMES, () => deferredProbeWorkFunc(k));
+    // a worker that oopses dies inside the work item; the workqueue never runs an item
+    // concurrently with itself, so deferred_probe_work is stuck on the dead worker for good
+    if (!k.inTask(worker, WORK_FRAMES, () => deferredProbeWorkFunc(k))) k.deferredWorkDead = true;
   }
 }
 

@@ -59,6 +59,8 @@ export class KernelCtx {
   deferredProbeEnable = false;
   initcallsDone = false;
   deferredWorkQueued = false;
+  /** the deferred work oopsed: it never runs again (its worker died holding it) */
+  deferredWorkDead = false;
   /** driver_deferred_probe_timeout after it expired (0), else the configured seconds (-1 = none) */
   deferredProbeTimeout: number;
   deferredTimeoutArmedAt: number | undefined;
