@@ -7,9 +7,10 @@ import type { PlanRun } from '../../../dsl/plan.js';
 import type { StateQuery, StateSnapshot, TargetSession } from '../../target.js';
 import type { QemuAssets } from './assets.js';
 import type { BootSpec, TargetConfig } from './compile.js';
-import { compileStep, moduleName, parseSnapshot, PROBETEST, qemuCommand, snapshotCommand, failProbeParams, sysfsDriverName } from './compile.js';
+import { devicePath, compileStep, moduleName, parseSnapshot, PROBETEST, qemuCommand, snapshotCommand, failProbeParams, sysfsDriverName } from './compile.js';
 import { consoleKernelLines, HARNESS_TAINT, parseDmesg, taintLetters } from './dmesg.js';
 import { errnoFromShell } from './errno.js';
+import { shq } from './shell.js';
 import { Guest, GuestExited } from './guest.js';
 
 export interface SessionOptions {
@@ -46,6 +47,8 @@ export class QemuSession implements TargetSession {
   private lastRegistration = 0;
   /** the guest's shell answered */
   private ready = false;
+  /** modules loaded in the guest (boot's list, then load-module / unload-module) */
+  private readonly loaded = new Set<string>();
   readonly board: ModelBoard;
 
   constructor(
@@ -70,8 +73,20 @@ export class QemuSession implements TargetSession {
     const t0 = Date.now();
     try {
       if (step.op === 'boot') return await this.boot(step.hold);
-      if (!this.guest) return this.beforeBoot(step);
+      if (!this.guest || (step.op === 'fail-probe' && !this.loaded.has(moduleName(PROBETEST)))) return this.armAtLoad(step);
       const cmds = compileStep(step, this.board, this.opts.config, this.secondsUntilTimeout());
+      if (step.op === 'load-module' || step.op === 'register-iommu-late') {
+        // parameters armed while the module was not loaded go on its modprobe line
+        const mod = moduleName(step.driver);
+        const params = this.pendingParams.get(mod);
+        if (params) {
+          cmds[0] = { ...cmds[0]!, cmd: cmds[0]!.cmd.replace(/ 2>&1$/, ` ${params.map(shq).join(' ')} 2>&1`) };
+          this.pendingParams.delete(mod);
+        }
+        this.loaded.add(mod);
+      } else if (step.op === 'unload-module') {
+        this.loaded.delete(moduleName(step.driver));
+      }
       let errno: number | undefined;
       for (const c of cmds) {
         const { rc, out } = await this.guest.run(c.cmd, c.timeoutMs ?? this.opts.stepTimeoutMs);
@@ -95,8 +110,11 @@ export class QemuSession implements TargetSession {
     }
   }
 
-  /** Steps before `boot`: only fail-probe makes sense (probetest's parameters at load). */
-  private beforeBoot(step: ModelStep): StepOutcome {
+  /**
+   * Steps before `boot`, and fail-probe while probetest is not loaded: the failure is armed
+   * as module parameters for the modprobe that loads it (at boot or by load-module).
+   */
+  private armAtLoad(step: ModelStep): StepOutcome {
     if (step.op !== 'fail-probe') throw new Error(`${step.op} before boot: the qemu target has no running kernel yet`);
     const d = this.board.devices.find((x) => x.name === step.device);
     if (!d || d.driver !== PROBETEST) throw new Error(`fail-probe: only devices driven by ${PROBETEST} can fail on the qemu target`);
@@ -119,6 +137,10 @@ export class QemuSession implements TargetSession {
     // the host kills QEMU a minute after the guest's own watchdog should have powered it off
     const lifetimeMs = (this.opts.config.lifetimeSeconds + 60) * 1000;
     this.guest = new Guest(cmd.argv, onConsole ? { lifetimeMs, onConsole: (s) => onConsole(runId, s) } : { lifetimeMs });
+    for (const m of cmd.modules) {
+      this.loaded.add(m);
+      this.pendingParams.delete(m);
+    }
     const { before } = await this.guest.expect(/=== INIT UP [0-9.]+ ===/, this.opts.bootTimeoutMs);
     this.opts.onTiming?.(this.run.id, 'boot-to-shell', Date.now() - t0);
     const failed = /=== LOAD FAILED (\S+) ===/.exec(before);
@@ -131,7 +153,7 @@ export class QemuSession implements TargetSession {
     // devices declared absent exist in QEMU but start removed; add-device rescans the bus
     for (const d of this.board.devices) {
       if (!d.present && d.status !== 'disabled') {
-        await this.guest.run(`echo 1 > '/sys/bus/pci/devices/${d.name}/remove'`, this.opts.stepTimeoutMs);
+        await this.guest.run(`echo 1 > ${shq(`${devicePath(d)}/remove`)}`, this.opts.stepTimeoutMs);
       }
     }
     const fresh = await this.collect();
