@@ -109,7 +109,8 @@ export function driverProbeDevice(k: KernelCtx, dev: Device, drv: Driver): numbe
     if (dev.driver) return -EBUSY;
     dev.canMatch = true;
     const trigger = k.deferredTriggerCount;
-    const ret = k.call('__driver_probe_device', () => reallyProbe(k, dev, drv));
+    // __driver_probe_device() was split out of driver_probe_device() in v5.13
+    const ret = k.since('v5.14') ? k.call('__driver_probe_device', () => reallyProbe(k, dev, drv)) : reallyProbe(k, dev, drv);
     if (ret === EPROBE_DEFER || ret === -EPROBE_DEFER) {
       deferredProbeAdd(k, dev);
       // a bind finished while we probed: make sure this device is not stranded

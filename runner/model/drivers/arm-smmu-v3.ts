@@ -7,6 +7,7 @@ import { registerInSensibleOrder, wellBehaved, xlateToPriv } from './common.js';
 
 export const armSmmuV3 = wellBehaved('arm-smmu-v3', 'arm-smmu-v3', 'arm_smmu', {
   ofDeclared: true,
+  initFn: 'arm_smmu_driver_init',
   suppressBindAttrs: true,
   probe(k, inst) {
     return k.call('arm_smmu_device_probe', () => {

@@ -92,6 +92,7 @@ function linkDel(k: KernelCtx, link: DeviceLink): void {
 export const exynosSysmmu = wellBehaved('exynos-sysmmu', 'exynos-sysmmu', 'exynos_iommu', {
   // core_initcall(exynos_iommu_init); IOMMU_OF_DECLARE("samsung,exynos-sysmmu") in the v4.x era
   initcall: 'core',
+  initFn: 'exynos_iommu_init',
   ofDeclared: true,
   suppressBindAttrs: true,
   probe: exynosSysmmuProbe,

@@ -245,6 +245,7 @@ function ipmmuDomainFree(k: KernelCtx, domain: Domain): void {
 export const ipmmuVmsa = wellBehaved('ipmmu-vmsa', 'ipmmu-vmsa', 'ipmmu', {
   // v4.x: subsys_initcall(ipmmu_init) registers the driver (and bus_set_iommu)
   initcall: 'subsys',
+  initFn: 'ipmmu_init',
   ofDeclared: true,
   probe: ipmmuProbe,
   ofXlate: ipmmuOfXlate,

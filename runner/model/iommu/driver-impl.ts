@@ -17,6 +17,8 @@ export interface IommuDriverImpl {
   /** the C prefix of its functions in traces (ipmmu, rk_iommu, mtk_iommu, ...) */
   symbol: string;
   initcall: Initcall;
+  /** the init function do_one_initcall calls, when it is not <driver>_driver_init */
+  initFn?: string;
   /**
    * registered from an initcall rather than a platform driver's probe (x86 DMAR/IVRS):
    * the instance has no device of its own and probe() runs from do_one_initcall

@@ -122,6 +122,11 @@ export class KernelCtx {
     this.printk.emit('Disabling lock debugging due to kernel taint');
   }
 
+  /** debug_locks_off() as oops_enter() calls it: silently */
+  debugLocksOff(): void {
+    this.lockdepOn = false;
+  }
+
   log(text: string): void {
     this.printk.emit(text);
   }
@@ -143,6 +148,8 @@ export class KernelCtx {
    */
   inTask(task: Task, frames: readonly string[], body: () => void): boolean {
     const savedTask = this.task;
+    // another task runs on its own stack: its trace never shows the caller's frames
+    const savedStack = this.task === task ? null : this.stack.switchOut();
     const depth = this.stack.depth();
     this.task = task;
     for (const f of frames) this.stack.push(f);
@@ -154,6 +161,7 @@ export class KernelCtx {
       throw e;
     } finally {
       this.stack.truncate(depth);
+      if (savedStack) this.stack.restore(savedStack);
       this.task = savedTask;
     }
   }

@@ -29,7 +29,7 @@ function callTrace(k: KernelCtx, frames: string[]): string[] {
   if (k.board.arch === 'x86_64') {
     return ['Call Trace:', ' <TASK>', ...frames.map((f) => `  ${symbolise(f)}`), ' </TASK>'];
   }
-  const marked = k.since('v6.14');
+  const marked = k.since('v6.14') && k.board.arch === 'arm64';
   return ['Call trace:', ...frames.map((f, i) => ` ${symbolise(f)}${marked && i === 0 ? ' (P)' : ''}`)];
 }
 
@@ -76,6 +76,8 @@ export interface FaultInfo {
  * abandons the call (PID 1: panics).
  */
 export function oops(k: KernelCtx, f: FaultInfo): never {
+  // oops_enter() turns lock debugging off quietly, so die()'s add_taint prints nothing
+  k.debugLocksOff();
   const pushed = k.stack.top() !== f.pc;
   if (pushed) k.stack.push(f.pc);
   const frames = k.stack.trace();
@@ -109,7 +111,6 @@ export function oops(k: KernelCtx, f: FaultInfo): never {
   lines.push(endTrace(k));
   k.printk.block(lines);
   k.taint.add('D');
-  k.lockdepOff();
   if (pushed) k.stack.pop();
   panicIfInit(k);
   throw new OopsUnwind(f.pc);

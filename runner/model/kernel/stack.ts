@@ -16,6 +16,7 @@ const KNOWN: Record<string, [number, number]> = {
   process_one_work: [0x294, 0x6f0],
   worker_thread: [0x144, 0x1cc],
   kthread: [0x188, 0x198],
+  rk_iommu_driver_init: [0x1c, 0x28],
   ret_from_fork: [0x10, 0x20],
   __iommu_probe_device: [0x208, 0x38c],
   iommu_probe_device: [0x34, 0x74],
@@ -90,7 +91,18 @@ export function symbolise(fn: string): string {
 }
 
 export class ShadowStack {
-  private readonly frames: string[] = [];
+  private frames: string[] = [];
+
+  /** switch to another task's (empty) stack; returns the one to give back to restore() */
+  switchOut(): string[] {
+    const saved = this.frames;
+    this.frames = [];
+    return saved;
+  }
+
+  restore(saved: string[]): void {
+    this.frames = saved;
+  }
 
   push(fn: string): void {
     this.frames.push(fn);
