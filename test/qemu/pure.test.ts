@@ -144,7 +144,7 @@ describe('qemu target: QEMU command line', () => {
     const cmd = qemuCommand('/usr/bin/qemu-system-aarch64', '/k/vmlinuz', '/k/initrd.gz', virtBoard(), { hold: [] });
     const argv = cmd.argv;
     expect(argv[0]).to.equal('/usr/bin/qemu-system-aarch64');
-    expect(argv.join(' ')).to.include('-machine virt,accel=tcg -cpu cortex-a72');
+    expect(argv.join(' ')).to.include('-machine virt,accel=tcg -cpu cortex-a72 -m 512');
     expect(argv).to.include('virtio-iommu-pci,addr=01.0');
     expect(argv).to.include('virtio-blk-pci,drive=blk0,addr=02.0');
     expect(argv).to.include('virtio-net-pci,netdev=net0,addr=03.0,romfile=');

@@ -99,6 +99,14 @@ export const DEFAULT_CONFIG: TargetConfig = {
   lifetimeSeconds: 900,
 };
 
+/** QEMU virt's RAM starts at 0x40000000: a board with one bank there sizes the guest (128 MiB–4 GiB). */
+export function guestMemoryMiB(board: ModelBoard, cfg: TargetConfig = DEFAULT_CONFIG): number {
+  const [bank, ...more] = board.memory;
+  if (!bank || more.length || bank.base !== 0x40000000) return cfg.memoryMiB;
+  const mib = Math.floor(bank.size / (1024 * 1024));
+  return mib >= 128 && mib <= 4096 ? mib : cfg.memoryMiB;
+}
+
 interface Placed {
   name: string;
   addr: PciAddr;
@@ -182,7 +190,7 @@ export function qemuCommand(qemu: string, kernel: string, initrd: string, board:
     qemu,
     '-machine', 'virt,accel=tcg',
     '-cpu', cfg.cpu,
-    '-m', String(cfg.memoryMiB),
+    '-m', String(guestMemoryMiB(board, cfg)),
     '-smp', '1',
     '-nographic', '-no-reboot', '-nodefaults',
     '-serial', 'stdio',
