@@ -70,7 +70,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(cmd.help);
     return 0;
   }
-  return cmd.run(rest);
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    // node:util parseArgs rejects an unknown or malformed option: that is bad usage, not a crash
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
+      process.stderr.write(`bringup ${name}: ${(e as Error).message}\n(see bringup ${name} --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -13,7 +13,7 @@ options:
   --json       print the same as a JSON array
   -h, --help   show this help
 
-exit status: 0 listed, 1 invalid input.
+exit status: 0 listed, 1 invalid input, 2 bad usage.
 `;
 
 export const command: Command = {
@@ -24,7 +24,7 @@ export const command: Command = {
       parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
     } catch (e) {
       process.stderr.write(`bringup boards: ${(e as Error).message}\n(see bringup boards --help)\n`);
-      return 1;
+      return 2;
     }
     const dsl = await import('../../dsl/index.js');
     const loaded = dsl.loadBoards(parsed.positionals.length ? parsed.positionals : ['boards']);

@@ -21,7 +21,8 @@ options:
   --target TARGET   model (default) or qemu
   -h, --help        show this help
 
-exit status: 0 logs printed, 1 invalid input, no matching run, or a run errored.
+exit status: 0 logs printed, 1 invalid input, no matching run, or a run errored,
+2 bad usage.
 `;
 
 
@@ -43,12 +44,12 @@ export const command: Command = {
       });
     } catch (e) {
       process.stderr.write(`bringup log: ${(e as Error).message}\n(see bringup log --help)\n`);
-      return 1;
+      return 2;
     }
     const { values: v, positionals } = parsed;
     if (positionals.length !== 1) {
       process.stderr.write(`bringup log: ${positionals.length ? 'one SUITE at a time' : 'missing SUITE'}\n(see bringup log --help)\n`);
-      return 1;
+      return 2;
     }
     const { isTargetName } = await import('../../exec/targets/index.js');
     const target = v.target ?? 'model';
