@@ -145,6 +145,8 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
     }
     finish(res, run, log, opts);
   } catch (err) {
+    // a target may refuse a run it cannot do (a board QEMU cannot build): that is a skip
+    if (!session && err instanceof Error && (err as { skip?: unknown }).skip === true) return skippedRun(run, firstLine(err.message));
     res.status = 'ERROR';
     const e = err instanceof Error ? err : new Error(String(err));
     res.error = e.stack ? { message: e.message, stack: targetFrames(e.stack) } : { message: e.message };

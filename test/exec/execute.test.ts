@@ -234,6 +234,19 @@ describe('exec/executeRun', () => {
     expect(rs[0]!.tail).to.have.length(4);
   });
 
+  it('a run the target refuses to open (skip: true) is a SKIP with the reason, not an ERROR', async () => {
+    const refusing = {
+      ...target(),
+      name: 'qemu',
+      async open(): Promise<never> {
+        throw Object.assign(new Error('not runnable on the qemu target: board arch arm'), { skip: true });
+      },
+    };
+    const r = await executeRun(mkRun({ scenario: 'arm32' }), refusing);
+    expect(r.status).to.equal('SKIP');
+    expect(r.reason).to.equal('not runnable on the qemu target: board arch arm');
+  });
+
   it('keeps the whole log only when asked', async () => {
     const r = await executeRun(mkRun({ scenario: 'log' }), target(), { keepLog: true });
     expect(r.log!.map((l) => l.text)).to.deep.equal(BOOT_LINES);
