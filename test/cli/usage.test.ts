@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { bringup } from './helpers.js';
 
 describe('cli usage errors', () => {
-  for (const cmd of ['validate', 'plan', 'log', 'kernels', 'boards']) {
+  for (const cmd of ['validate', 'plan', 'log', 'kernels', 'boards', 'compare']) {
     it(`${cmd} --bogus exits 2 with the option named`, async () => {
       const r = await bringup([cmd, '--bogus']);
       expect(r.exitCode).to.equal(2);

@@ -35,6 +35,7 @@ options:
 exit status:
   0  every target that ran agrees on every run, and every run passed
   1  a disagreement, a failed or errored run, or invalid input
+  2  bad usage (an unknown option or value)
   4  nothing ran on any target (all skipped)
 `;
 
@@ -232,7 +233,7 @@ async function compareCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof BadInput)) throw e;
     process.stderr.write(`bringup compare: ${e.message}\n(see bringup compare --help)\n`);
-    return 1;
+    return 2;
   }
   const { loadRuns, logFileName } = await import('./run.js');
   const loaded = await loadRuns({ paths: args.paths, boards: args.boards, kernels: args.kernels, diagnosticsJson: false });
