@@ -23,4 +23,22 @@ describe('fuzz/regressions', () => {
     const t = runChecked(board, resolveKernel('v5.14'), [{ op: 'boot', hold: [] }], 0);
     expect(JSON.parse(t.state).checks).to.deep.equal([]);
   });
+
+  it('a 64 MiB managed buffer freed through foreign ops prints 60 bad-page reports, as bad_page() ratelimits, not one per page', () => {
+    const board: ModelBoard = {
+      id: 'fuzz-board',
+      model: 'Fuzz Board (DT)',
+      arch: 'arm64',
+      firmware: 'dt',
+      memory: [{ base: 0x40000000, size: 0x40000000 }],
+      iommus: [{ name: 'e6000000.iommu', driver: 'ipmmu-vmsa', status: 'okay', options: {} }],
+      devices: [{ name: '10000000.dev0', driver: 'drv1', bus: 'platform', compatible: 'acme,dev0', iommus: [{ iommu: 'e6000000.iommu', ids: [] }], dmaBits: 53, status: 'okay', present: false }],
+      drivers: [{ name: 'drv1', initcall: 'core', probe: [{ kind: 'dmam-alloc', size: 64 << 20 }, { kind: 'wait-for', device: '10000000.dev0' }], remove: [], async: true, driverManagedDma: true }],
+    };
+    const t = runChecked(board, resolveKernel('v5.1'), [{ op: 'boot', hold: [] }, { op: 'add-device', device: '10000000.dev0' }], 0);
+    const lines = t.log.split('\n');
+    expect(lines.filter((l) => l.includes('BUG: Bad page state in process')).length).to.equal(60);
+    expect(lines.length).to.be.below(2500);
+    expect(JSON.parse(t.state).taint).to.include('B');
+  });
 });

@@ -149,7 +149,37 @@ export function vmemmapPage(pfn: number): string {
  * bad_page(): one report per page freed in a bad state, then taint B (the report's
  * own header still shows the taint from before it).
  */
+/** bad_page()'s ratelimit state (static locals in mm/page_alloc.c), per kernel */
+const BAD_PAGE_RATELIMIT = new WeakMap<KernelCtx, { shown: number; unshown: number; resume: number }>();
+
+/**
+ * bad_page(): "Allow a burst of 60 reports, then keep quiet for that minute" — so
+ * freeing a large buffer through foreign ops prints 60 reports, not one per page.
+ */
+function badPageShown(k: KernelCtx): boolean {
+  let rl = BAD_PAGE_RATELIMIT.get(k);
+  if (!rl) BAD_PAGE_RATELIMIT.set(k, (rl = { shown: 0, unshown: 0, resume: 0 }));
+  if (rl.shown === 60) {
+    if (k.printk.usec < rl.resume) {
+      rl.unshown++;
+      return false;
+    }
+    if (rl.unshown) {
+      k.log(`BUG: Bad page state: ${rl.unshown} messages suppressed`);
+      rl.unshown = 0;
+    }
+    rl.shown = 0;
+  }
+  if (rl.shown++ === 0) rl.resume = k.printk.usec + 60_000_000;
+  return true;
+}
+
 export function badPage(k: KernelCtx, pfn: number): void {
+  if (!badPageShown(k)) {
+    k.taint.add('B');
+    k.lockdepOff();
+    return;
+  }
   const frames = ['dump_backtrace', 'show_stack', 'dump_stack', 'bad_page', 'free_pages_check_bad', '__free_pages_ok', ...k.stack.trace()];
   const page = vmemmapPage(pfn);
   const lines = [
