@@ -50,7 +50,7 @@ function worker(job: Job): void {
     failed: details.failed,
     numRuns: details.numRuns,
     numShrinks: details.numShrinks,
-    report: details.failed ? (fc.defaultReportMessage(details) ?? 'failed') : '',
+    report: details.failed ? `${fc.defaultReportMessage(details) ?? 'failed'}\n${details.errorInstance instanceof Error ? (details.errorInstance.stack ?? details.errorInstance.message) : String(details.errorInstance)}` : '',
     stats: loaderStats[p.name] ?? modelStats[p.name] ?? {},
     seed: details.seed,
   } satisfies FromWorker);
