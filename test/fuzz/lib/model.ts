@@ -305,6 +305,8 @@ export function runChecked(board: ModelBoard, kernel: ResolvedProfile, steps: re
     if (panicked && (!o.panicked || !k.panicked || k.log.length !== before)) throw new Error(`${where}: a panicked kernel did not stay panicked`);
     if (o.panicked !== k.panicked) throw new Error(`${where}: the outcome says panicked=${o.panicked}, the kernel ${k.panicked}`);
     panicked = o.panicked;
+    // the driver core's own guard against binding a bound device
+    for (let j = before; j < k.log.length; j++) if (/^driver_bound: device .* already bound$/.test(k.log[j]!.text)) throw new Error(`${where}: ${k.log[j]!.text}`);
     if (!panicked) {
       const bad = invariantViolations(k);
       if (bad.length) throw new Error(`${where}: ${bad.join('; ')}`);
