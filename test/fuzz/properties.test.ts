@@ -18,6 +18,7 @@ const COUNTS: Record<string, number> = {
   'loader: byte flips (non-UTF-8)': 30,
   'model: random steps, boards and kernels': 200,
   'model: every profile': 6,
+  'model: random steps on the shipped boards': 100,
 };
 
 describe('fuzz/properties', function () {

@@ -12,7 +12,9 @@ import { PROFILES } from '../../../runner/model/profiles/profiles.js';
 import { BEHAVIOURS } from '../../../runner/model/profiles/behaviours.js';
 import { resolveKernel, type KernelRef } from '../../../runner/model/profiles/resolve.js';
 import type { Arch, BoardDevice, BoardDriver, BoardIommu, BusName, Firmware, Initcall, ModelBoard, ModelStep, ProbeAction, ResolvedProfile } from '../../../runner/model/types.js';
-import type { NamedProperty } from './loader.js';
+import path from 'node:path';
+import { loadBoards } from '../../../runner/dsl/index.js';
+import { ROOT, type NamedProperty } from './loader.js';
 
 /** printk records one run may print before it counts as a runaway */
 export const MAX_LINES = 50_000;
@@ -364,8 +366,21 @@ export function modelProperties(stats: Record<string, ModelStats> = {}): NamedPr
     const steps = buildSteps(c.board, c.seeds, c.bootFirst);
     for (const p of PROFILE_NAMES) checkCase(c.board, resolveKernel(p), steps, c.seed, st('model: every profile'));
   });
+  // the shipped boards: real topologies (R-Car leaf/root IPMMUs, RK3568, MT8183, IORT...)
+  const shipped = loadBoards([path.join(ROOT, 'boards')]).boards.map((b) => b.board);
+  const onShipped = fc.property(
+    fc.nat(Math.max(0, shipped.length - 1)),
+    fc.array(stepSeedArb, { maxLength: 14 }),
+    fc.boolean(),
+    kernelArb,
+    (i, seeds, bootFirst, kernel) => {
+      const board = shipped[i % shipped.length]!;
+      checkCase(board, kernel, buildSteps(board, seeds, bootFirst || seeds.length === 0), 0, st('model: random steps on the shipped boards'));
+    },
+  );
   return [
     { name: 'model: random steps, boards and kernels', property: random },
     { name: 'model: every profile', property: everyProfile },
+    { name: 'model: random steps on the shipped boards', property: onShipped },
   ];
 }
