@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { runChecked } from './lib/model.js';
 import { resolveKernel } from '../../runner/model/profiles/resolve.js';
 import type { ModelBoard } from '../../runner/model/types.js';
+import { Printk, PRINTK_MAX_LINES } from '../../runner/model/kernel/printk.js';
 
 describe('fuzz/regressions', () => {
   it('exynos checks skip a device whose dev_iommu priv belongs to another IOMMU driver (o.controllers is not iterable)', () => {
@@ -40,5 +41,11 @@ describe('fuzz/regressions', () => {
     expect(lines.filter((l) => l.includes('BUG: Bad page state in process')).length).to.equal(60);
     expect(lines.length).to.be.below(2500);
     expect(JSON.parse(t.state).taint).to.include('B');
+  });
+
+  it('a model that prints without end stops at the printk limit with a JavaScript error, which the runner reports as ERROR', () => {
+    const p = new Printk();
+    for (let i = 0; i < PRINTK_MAX_LINES; i++) p.lines.push({ usec: i, text: '' });
+    expect(() => p.emit('one more')).to.throw(Error, 'model runaway: more than 1000000 printk records in one run');
   });
 });

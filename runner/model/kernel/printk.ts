@@ -6,11 +6,19 @@ import type { LogLine } from '../api.js';
 /** microseconds the virtual clock advances per printk */
 export const PRINTK_STEP_USEC = 1_237;
 
+/**
+ * Records one run may print. No scenario comes near it; a model bug that loops while
+ * printing hits it and ends the run as a JavaScript error (the runner's `# ERROR`)
+ * instead of exhausting memory.
+ */
+export const PRINTK_MAX_LINES = 1_000_000;
+
 export class Printk {
   readonly lines: LogLine[] = [];
   usec = 0;
 
   emit(text: string): void {
+    if (this.lines.length >= PRINTK_MAX_LINES) throw new Error(`model runaway: more than ${PRINTK_MAX_LINES} printk records in one run`);
     this.usec += PRINTK_STEP_USEC;
     this.lines.push({ usec: this.usec, text });
   }
