@@ -93,6 +93,10 @@ export function expandPaths(paths: readonly string[]): { files: string[]; diagno
     }
   };
   for (const p of paths) {
+    if (p === '') {
+      diagnostics.push(fileDiagnostic('""', 'empty path'));
+      continue;
+    }
     let st;
     try {
       st = statSync(p);

@@ -164,6 +164,11 @@ describe('fuzz/hostile input', function () {
     ]);
   });
 
+  it('an empty PATH argument', () => {
+    const r = validatePaths(['']);
+    expect(r.diagnostics.map((d) => formatDiagnostic(d))).to.deep.equal(['"":1:1: error: empty path']);
+  });
+
   it('a FIFO is not read (it would block forever)', function () {
     try {
       execFileSync('mkfifo', [path.join(dir, 'suites/pipe.yaml')]);
