@@ -16,6 +16,7 @@ const COUNTS: Record<string, number> = {
   'loader: mutated shipped files': 60,
   'loader: random YAML documents': 80,
   'loader: byte flips (non-UTF-8)': 30,
+  'loader: plan options': 30,
   'model: random steps, boards and kernels': 200,
   'model: every profile': 6,
   'model: random steps on the shipped boards': 100,

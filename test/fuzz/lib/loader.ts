@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
-import { compileSuites, formatDiagnostics, hasErrors, validatePaths, type Diagnostic } from '../../../runner/dsl/index.js';
+import { compileSuites, formatDiagnostics, hasErrors, loadPlan, PlanOptionError, validatePaths, type Diagnostic } from '../../../runner/dsl/index.js';
+import { PROFILES } from '../../../runner/model/profiles/profiles.js';
+import { BEHAVIOURS } from '../../../runner/model/profiles/behaviours.js';
 import { createKernel } from '../../../runner/model/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -437,9 +439,39 @@ export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStat
     for (const [at, byte] of flips) if (buf.length) buf[at % buf.length] = byte;
     count('loader: byte flips (non-UTF-8)', loadOne(ws, f.kind, f.id, buf));
   });
+  // the options of `bringup plan/run/log`: a misspelt kernel or board is a PlanOptionError, a
+  // glob of any shape selects or not; nothing else may be thrown
+  const suites = ws.shipped.filter((f) => f.kind === 'suite');
+  const label = fc.oneof(
+    fc.constantFrom(...PROFILES.map((p) => p.name)),
+    fc.tuple(fc.constantFrom(...PROFILES.map((p) => p.name)), fc.array(fc.tuple(fc.constantFrom('+', '-', '', '++'), fc.constantFrom(...BEHAVIOURS.map((b) => b.id), 'nope', '')), { maxLength: 3 })).map(
+      ([base, xs]) => base + xs.map(([s, id]) => s + id).join(''),
+    ),
+    unicodeString(12),
+  );
+  const glob = fc.oneof(fc.array(fc.constantFrom('*', '?', '[', ']', '!', '-', 'a', 'z', '.', '\\', '^', '$', '(', '+', '{'), { maxLength: 12 }).map((xs) => xs.join('')), unicodeString(8));
+  const planOptions = fc.property(
+    fc.nat({ max: Math.max(0, suites.length - 1) }),
+    fc.option(fc.array(label, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+    fc.option(glob, { nil: undefined }),
+    fc.option(fc.oneof(fc.constantFrom(...ws.shipped.filter((f) => f.kind === 'board').map((f) => f.id)), unicodeString(6)), { nil: undefined }),
+    (i, kernels, filter, board) => {
+      const f = suites[i % suites.length];
+      if (!f) return;
+      try {
+        const r = loadPlan([f.file], { ...(kernels ? { kernels } : {}), ...(filter !== undefined ? { filter } : {}), ...(board !== undefined ? { board } : {}) });
+        assertPositioned(r.diagnostics);
+        count('loader: plan options', { file: f.file, valid: r.plan.runs.length > 0, diagnostics: r.diagnostics, runs: r.plan.runs.length });
+      } catch (e) {
+        if (!(e instanceof PlanOptionError)) throw e;
+        count('loader: plan options', { file: f.file, valid: false, diagnostics: [], runs: 0 });
+      }
+    },
+  );
   return [
     { name: 'loader: mutated shipped files', property: mutated },
     { name: 'loader: random YAML documents', property: random },
     { name: 'loader: byte flips (non-UTF-8)', property: bytes },
+    { name: 'loader: plan options', property: planOptions },
   ];
 }
