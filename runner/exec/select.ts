@@ -3,26 +3,9 @@
 import type { PlanRun } from '../dsl/plan.js';
 import { runLabel } from '../dsl/plan.js';
 
-/** `*` any run of characters, `?` one character, `[...]` a class; the rest literal. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, end);
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
+// one glob dialect for the whole tool: the DSL's (for-each patterns), which never throws
+export { globToRegExp } from '../dsl/patterns.js';
+import { globToRegExp } from '../dsl/patterns.js';
 
 export interface Selection {
   boards?: string[];
