@@ -19,13 +19,8 @@ exit status: 0 listed, 1 invalid input, 2 bad usage.
 export const command: Command = {
   help: HELP,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
-    } catch (e) {
-      process.stderr.write(`bringup boards: ${(e as Error).message}\n(see bringup boards --help)\n`);
-      return 2;
-    }
+    // an unknown option throws: main.ts answers it as bad usage (exit 2)
+    const parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
     const dsl = await import('../../dsl/index.js');
     const loaded = dsl.loadBoards(parsed.positionals.length ? parsed.positionals : ['boards']);
     if (loaded.diagnostics.length) process.stderr.write(dsl.formatDiagnostics(loaded.diagnostics));

@@ -29,23 +29,18 @@ exit status: 0 logs printed, 1 invalid input, no matching run, or a run errored,
 export const command: Command = {
   help: HELP,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          scenario: { type: 'string' },
-          kernel: { type: 'string', multiple: true },
-          board: { type: 'string', multiple: true },
-          seed: { type: 'string' },
-          target: { type: 'string' },
-        },
-        allowPositionals: true,
-      });
-    } catch (e) {
-      process.stderr.write(`bringup log: ${(e as Error).message}\n(see bringup log --help)\n`);
-      return 2;
-    }
+    // an unknown option throws: main.ts answers it as bad usage (exit 2)
+    const parsed = parseArgs({
+      args: argv,
+      options: {
+        scenario: { type: 'string' },
+        kernel: { type: 'string', multiple: true },
+        board: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        target: { type: 'string' },
+      },
+      allowPositionals: true,
+    });
     const { values: v, positionals } = parsed;
     if (positionals.length !== 1) {
       process.stderr.write(`bringup log: ${positionals.length ? 'one SUITE at a time' : 'missing SUITE'}\n(see bringup log --help)\n`);

@@ -38,22 +38,17 @@ function suitePath(arg: string): string {
 export const command: Command = {
   help: HELP,
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          board: { type: 'string', multiple: true },
-          kernel: { type: 'string', multiple: true },
-          filter: { type: 'string' },
-          diagnostics: { type: 'string' },
-        },
-        allowPositionals: true,
-      });
-    } catch (e) {
-      process.stderr.write(`bringup plan: ${(e as Error).message}\n\n${HELP}`);
-      return 2;
-    }
+    // an unknown option throws: main.ts answers it as bad usage (exit 2)
+    const parsed = parseArgs({
+      args: argv,
+      options: {
+        board: { type: 'string', multiple: true },
+        kernel: { type: 'string', multiple: true },
+        filter: { type: 'string' },
+        diagnostics: { type: 'string' },
+      },
+      allowPositionals: true,
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) {
       process.stderr.write(`bringup plan: missing SUITE\n\n${HELP}`);

@@ -33,14 +33,8 @@ ${LIMITS_HELP}`;
 export const command: Command = {
   help: HELP,
   async run(argv) {
-    let values: { diagnostics?: string };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({ args: argv, options: { diagnostics: { type: 'string' } }, allowPositionals: true }));
-    } catch (e) {
-      process.stderr.write(`bringup validate: ${(e as Error).message}\n\n${HELP}`);
-      return 2;
-    }
+    // an unknown option throws: main.ts answers it as bad usage (exit 2)
+    const { values, positionals } = parseArgs({ args: argv, options: { diagnostics: { type: 'string' } }, allowPositionals: true });
     const format = values.diagnostics ?? 'text';
     if (format !== 'text' && format !== 'json') {
       process.stderr.write(`bringup validate: --diagnostics must be text or json, not "${format}"\n`);
