@@ -35,9 +35,16 @@ export class PageAllocator {
       const b = this.banks[i]!;
       let top = Math.min(b.next, limitPfn);
       // below a cursor cut by the limit, earlier limited allocations may sit: step past them
+      // (the highest live pfn of the window, found scanning down: each pfn is looked at
+      // once however the windows overlap, not once per window)
       while (top - pages >= b.startPfn) {
         let clash = -1;
-        for (let p = top - pages; p < top; p++) if (this.live.has(p)) clash = p;
+        for (let p = top - 1; p >= top - pages; p--) {
+          if (this.live.has(p)) {
+            clash = p;
+            break;
+          }
+        }
         if (clash < 0) break;
         top = clash;
       }
