@@ -1,9 +1,10 @@
-// `npm run fuzz -- [--runs N] [--only loader|model|NAME] [--seed S] [--path P] [--jobs J] [--stall SECONDS]`
+// `npm run fuzz -- [--runs N] [--only loader|model|NAME] [--seed S] [--path P] [--jobs J] [--stall SECONDS] [--slow SECONDS]`
 //
 // Runs the loader and model properties of test/fuzz with many more cases than `npm test`
 // does, each property on a worker thread with a watchdog: a case that does not finish
 // within --stall seconds (default 120) is reported with the seed and path that replay it,
-// since a synchronous endless loop cannot be interrupted from inside. Prints, per
+// since a synchronous endless loop cannot be interrupted from inside; a case slower than
+// --slow seconds (default 5) is listed as SLOW with its replay. Prints, per
 // property, how many inputs were tried and how long it took; exits 1 on any failure.
 
 import fc from 'fast-check';
@@ -64,7 +65,7 @@ function describeStats(s: unknown): string {
   return '';
 }
 
-async function runJob(job: Job, stallSeconds: number): Promise<boolean> {
+async function runJob(job: Job, stallSeconds: number, slowSeconds: number): Promise<boolean> {
   const started = Date.now();
   return new Promise((resolve) => {
     const w = new Worker(fileURLToPath(import.meta.url), { workerData: job });
@@ -72,6 +73,7 @@ async function runJob(job: Job, stallSeconds: number): Promise<boolean> {
     let lastAt = Date.now();
     let lastPrint = Date.now();
     let settled = false;
+    let slow = 0;
     const finish = (ok: boolean) => {
       if (settled) return;
       settled = true;
@@ -90,6 +92,12 @@ async function runJob(job: Job, stallSeconds: number): Promise<boolean> {
     }, 1000);
     w.on('message', (m: FromWorker) => {
       if (m.type === 'case') {
+        // a case that ends but takes seconds is worth a look too (a quadratic path)
+        const took = Date.now() - lastAt;
+        if (lastCase > 0 && took > slowSeconds * 1000) {
+          slow++;
+          if (slow <= 5) process.stdout.write(`SLOW ${job.name}: case ${lastCase} took ${(took / 1000).toFixed(1)} s; replay: npm run fuzz -- --only "${job.name}" --seed ${job.seed} --path ${lastCase - 1} --runs 1\n`);
+        }
         lastCase = m.n;
         lastAt = Date.now();
         if (Date.now() - lastPrint > 30_000) {
@@ -129,6 +137,7 @@ async function main(): Promise<number> {
       path: { type: 'string' },
       jobs: { type: 'string', default: '2' },
       stall: { type: 'string', default: '120' },
+      slow: { type: 'string', default: '5' },
     },
   });
   const runs = Number(values.runs);
@@ -145,7 +154,7 @@ async function main(): Promise<number> {
   let failed = 0;
   await Promise.all(
     Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) if (!(await runJob(job, Number(values.stall)))) failed++;
+      for (let job = queue.shift(); job; job = queue.shift()) if (!(await runJob(job, Number(values.stall), Number(values.slow)))) failed++;
     }),
   );
   process.stdout.write(`fuzz: ${names.length - failed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
