@@ -17,6 +17,7 @@ const COUNTS: Record<string, number> = {
   'loader: random YAML documents': 80,
   'loader: byte flips (non-UTF-8)': 30,
   'loader: plan options': 30,
+  'loader: valid mutants run end to end': 40,
   'model: random steps, boards and kernels': 200,
   'model: every profile': 6,
   'model: random steps on the shipped boards': 100,
@@ -37,7 +38,7 @@ describe('fuzz/properties', function () {
     it(`${name} (${COUNTS[name]} cases)`, () => {
       const props = name.startsWith('loader') ? loaderProperties(ws) : modelProperties();
       const p = props.find((x) => x.name === name)!;
-      fc.assert(p.property as fc.IProperty<unknown[]>, { numRuns: COUNTS[name], seed: 20261121 });
+      return fc.assert(p.property as fc.IProperty<unknown[]>, { numRuns: COUNTS[name], seed: 20261121 });
     });
   }
 

@@ -36,14 +36,15 @@ function propertyNames(): string[] {
   return props.map((p) => p.name);
 }
 
-function worker(job: Job): void {
+async function worker(job: Job): Promise<void> {
   const loaderStats: Record<string, LoaderStats> = {};
   const modelStats: Record<string, ModelStats> = {};
   const { props, cleanup } = allProperties(loaderStats, modelStats);
   const p = props.find((x) => x.name === job.name)!;
   let n = 0;
-  const property = p.property.beforeEach(() => parentPort!.postMessage({ type: 'case', n: ++n } satisfies FromWorker));
-  const details = fc.check(property as fc.IProperty<unknown[]>, { numRuns: job.runs, seed: job.seed, ...(job.path ? { path: job.path } : {}) });
+  const hook = () => void parentPort!.postMessage({ type: 'case', n: ++n } satisfies FromWorker);
+  const property = (p.property as fc.IPropertyWithHooks<unknown[]>).beforeEach(hook);
+  const details = await fc.check(property as fc.IProperty<unknown[]>, { numRuns: job.runs, seed: job.seed, ...(job.path ? { path: job.path } : {}) });
   cleanup();
   parentPort!.postMessage({
     type: 'done',
@@ -170,5 +171,5 @@ if (isMainThread) {
     },
   );
 } else {
-  worker(workerData as Job);
+  void worker(workerData as Job);
 }

@@ -13,6 +13,8 @@ import { compileSuites, formatDiagnostics, hasErrors, loadPlan, PlanOptionError,
 import { PROFILES } from '../../../runner/model/profiles/profiles.js';
 import { BEHAVIOURS } from '../../../runner/model/profiles/behaviours.js';
 import { createKernel } from '../../../runner/model/index.js';
+import { createModelTarget, executeAll } from '../../../runner/exec/index.js';
+import { buildTree, FORMATS, render } from '../../../runner/report/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -375,7 +377,7 @@ export function serialize(data: unknown, style: { flow: boolean; indent: number;
 export interface NamedProperty {
   name: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each property has its own argument tuple
-  property: fc.IPropertyWithHooks<any>;
+  property: fc.IPropertyWithHooks<any> | fc.IAsyncPropertyWithHooks<any>;
 }
 
 export interface LoaderStats {
@@ -442,6 +444,7 @@ export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStat
   // the options of `bringup plan/run/log`: a misspelt kernel or board is a PlanOptionError, a
   // glob of any shape selects or not; nothing else may be thrown
   const suites = ws.shipped.filter((f) => f.kind === 'suite');
+  const suitesOnly = suites;
   const label = fc.oneof(
     fc.constantFrom(...PROFILES.map((p) => p.name)),
     fc.tuple(fc.constantFrom(...PROFILES.map((p) => p.name)), fc.array(fc.tuple(fc.constantFrom('+', '-', '', '++'), fc.constantFrom(...BEHAVIOURS.map((b) => b.id), 'nope', '')), { maxLength: 3 })).map(
@@ -468,10 +471,32 @@ export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStat
       }
     },
   );
+  // valid mutants all the way through the runner: a run may pass or fail, never ERROR
+  // (a JavaScript exception in the model or the executor), and every report renders
+  const target = createModelTarget(createKernel);
+  const endToEnd = fc.asyncProperty(mutationCase(ws), async (c) => {
+    const f = suitesOnly[c.file % suitesOnly.length];
+    if (!f) return;
+    const text = (c.header ? HEADER.suite : '') + serialize(mutate(f.data, c.muts), c.style);
+    const file = path.join(ws.dir, 'suites', `${f.id}.yaml`);
+    writeFileSync(file, text);
+    try {
+      const { plan, diagnostics } = loadPlan([file]);
+      assertPositioned(diagnostics);
+      const runs = plan.runs.slice(0, 3);
+      const results = await executeAll(runs, { target, keepLog: true });
+      for (const r of results) if (r.status === 'ERROR') throw new Error(`run ${r.label} ended in ERROR: ${r.error?.stack ?? r.reason}`);
+      if (results.length) for (const format of FORMATS) await render(format, buildTree(results), { versionLine: true });
+      count('loader: valid mutants run end to end', { file, valid: runs.length > 0, diagnostics, runs: runs.length });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
   return [
     { name: 'loader: mutated shipped files', property: mutated },
     { name: 'loader: random YAML documents', property: random },
     { name: 'loader: byte flips (non-UTF-8)', property: bytes },
     { name: 'loader: plan options', property: planOptions },
+    { name: 'loader: valid mutants run end to end', property: endToEnd },
   ];
 }
