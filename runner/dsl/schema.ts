@@ -1,15 +1,19 @@
 // JSON Schema validation with ajv, and the translation of ajv's errors into positioned,
 // ranked, human diagnostics ("unknown key "iomus" (did you mean "iommus"?)").
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostic.js';
 import { didYouMean } from './suggest.js';
 import { fromPointer, toPointer, type SourceFile } from './source.js';
 
 export type DocKind = 'board' | 'suite';
+
+const require = createRequire(import.meta.url);
 
 /** The dsl-schema/ directory of the installed package (dist/runner/dsl → ../../../dsl-schema). */
 export function schemaDir(): string {
@@ -17,25 +21,60 @@ export function schemaDir(): string {
 }
 
 type Schema = Record<string, unknown>;
+const texts = new Map<DocKind, string>();
 const schemas = new Map<DocKind, Schema>();
 const validators = new Map<DocKind, ValidateFunction>();
+
+// verbose: the failing (parent) schema comes with each error, which carries the titles
+// and property lists that messages and suggestions are made of
+export const AJV_OPTIONS = { allErrors: true, strict: true, verbose: true } as const;
+
+function schemaText(kind: DocKind): string {
+  let t = texts.get(kind);
+  if (t === undefined) {
+    t = readFileSync(path.join(schemaDir(), `${kind}.schema.json`), 'utf8');
+    texts.set(kind, t);
+  }
+  return t;
+}
 
 export function loadSchema(kind: DocKind): Schema {
   let s = schemas.get(kind);
   if (!s) {
-    s = JSON.parse(readFileSync(path.join(schemaDir(), `${kind}.schema.json`), 'utf8')) as Schema;
+    s = JSON.parse(schemaText(kind)) as Schema;
     schemas.set(kind, s);
   }
   return s;
 }
 
+/** What a precompiled validator was generated from: the schema file's bytes. */
+export function schemaHash(kind: DocKind): string {
+  return createHash('sha256').update(schemaText(kind)).digest('hex');
+}
+
+/** The ajv standalone validator `npm run build` writes (precompile.ts). */
+export function precompiledFile(kind: DocKind): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'validators', `${kind}.cjs`);
+}
+
+function precompiled(kind: DocKind): ValidateFunction | undefined {
+  const file = precompiledFile(kind);
+  if (!existsSync(file)) return undefined;
+  const v = require(file) as ValidateFunction & { schemaHash?: string };
+  return v.schemaHash === schemaHash(kind) ? v : undefined;
+}
+
+/** A validator compiled now (ajv is loaded only here: a precompiled one needs none of it). */
+export function compileValidator(kind: DocKind): ValidateFunction {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(AJV_OPTIONS).compile(loadSchema(kind));
+}
+
 function validator(kind: DocKind): ValidateFunction {
   let v = validators.get(kind);
   if (!v) {
-    // verbose: the failing (parent) schema comes with each error, which carries the titles
-    // and property lists that messages and suggestions are made of
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-    v = ajv.compile(loadSchema(kind));
+    // generated at build time; compiled here when missing or stale (a schema edited since)
+    v = precompiled(kind) ?? compileValidator(kind);
     validators.set(kind, v);
   }
   return v;
