@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Timings } from '../timings.js';
 import type { Command } from '../command.js';
 import type { PlanRun } from '../../dsl/plan.js';
 import type { Diagnostic } from '../../dsl/diagnostic.js';
@@ -213,6 +214,8 @@ async function writeLogs(dir: string, results: readonly RunResult[]): Promise<vo
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
+  const timings = new Timings();
+  timings.mark('start-up');
   tolerateClosedStdout();
   let args: RunArgs;
   try {
@@ -224,6 +227,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const loaded = await loadRuns(args);
   if (typeof loaded === 'number') return loaded;
+  timings.mark('load');
   const { selectRuns, shardRuns } = await import('../../exec/select.js');
   let runs = selectRuns(loaded, { filters: args.filters });
   if (args.shard) runs = shardRuns(runs, args.shard);
@@ -239,6 +243,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     onResult: (r) => progress.onResult(r),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
+  timings.mark('execution');
   if (args.logDir) await writeLogs(args.logDir, results);
   const text = await report.render(args.format, report.buildTree(results), report.renderOptionsFromEnv());
   if (args.output) {
@@ -246,6 +251,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     writeFileSync(args.output, text);
   } else process.stdout.write(text);
   const totals = progress.finish();
+  timings.mark('reporting');
+  timings.print();
   const code = report.exitCodeFor(totals);
   return code === 1 && !args.errorOnFail ? 0 : code;
 }
