@@ -139,9 +139,12 @@ const exitCodes = new Map<string, Set<number | null>>();
 const CPU_HOOK = path.join(DIST_BENCH, 'cpu-hook.js');
 
 /** Wall and CPU milliseconds of `node <args>` (CPU as reported by the preloaded hook). */
-function spawnCost(args: string[]): { wall: number; cpu: number } {
+type CliPhases = Record<string, { cpu: number; wall: number }>;
+
+function spawnCost(args: string[]): { wall: number; cpu: number; phases?: CliPhases } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', CPU_HOOK, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  // BRINGUP_TIMINGS: `bringup run` prints its own phase times on stderr (runner/cli/timings.ts)
+  const r = spawnSync(process.execPath, ['--import', CPU_HOOK, ...args], { cwd: ROOT, env: { ...process.env, BRINGUP_TIMINGS: '1' }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
   const wall = performance.now() - t0;
   // 1 = a run failed, 4 = nothing ran: still a complete `bringup run`
   if (r.status === null || ![0, 1, 4].includes(r.status)) throw new Error(`node ${args.join(' ')} exited ${r.status ?? r.signal}`);
@@ -149,7 +152,8 @@ function spawnCost(args: string[]): { wall: number; cpu: number } {
   if (!exitCodes.has(key)) exitCodes.set(key, new Set());
   exitCodes.get(key)!.add(r.status);
   const cpu = Number(String(r.output[3] ?? '').trim()) / 1000;
-  return { wall, cpu };
+  const m = /^bringup: timings (.*)$/m.exec(String(r.stderr ?? ''));
+  return m ? { wall, cpu, phases: JSON.parse(m[1]!) as CliPhases } : { wall, cpu };
 }
 
 interface Phases {
@@ -172,11 +176,13 @@ async function cli(o: Options, rows: Row[]): Promise<unknown> {
   log(`CLI: ${reps} rounds of node -e 0 / bringup --version / bringup run`);
   // one warm-up round (file cache), then interleaved rounds so load drifts hit all three
   for (const k of ['bare', 'version', 'run'] as const) spawnCost(cmds[k]);
+  const runPhases: CliPhases[] = [];
   for (let i = 0; i < reps; i++) {
     for (const k of ['bare', 'version', 'run'] as const) {
       const c = spawnCost(cmds[k]);
       wall[k].push(c.wall);
       cpu[k].push(c.cpu);
+      if (k === 'run' && c.phases) runPhases.push(c.phases);
     }
   }
   const b = median(wall.bare);
@@ -191,6 +197,20 @@ async function cli(o: Options, rows: Row[]): Promise<unknown> {
   rows.push({ section: S, name: 'bringup --version', value: v, unit: 'ms', note: `${ratio(v, b).toFixed(2)}x bare node; cpu ${formatNumber(cv)} ms, ${ratio(cv, cb).toFixed(2)}x` });
   rows.push({ section: S, name: 'bringup run (all shipped suites)', value: r, unit: 'ms', note: `${ratio(r, b).toFixed(2)}x bare node, ${ratio(r, v).toFixed(2)}x --version; cpu ${formatNumber(cr)} ms, ${ratio(cr, cb).toFixed(2)}x / ${ratio(cr, cv).toFixed(2)}x; exit ${codes}` });
   rows.push({ section: S, name: 'run overhead over bare node', value: r - b, unit: 'ms', note: `cpu ${formatNumber(cr - cb)} ms`, target: TARGETS.cliOverheadMs });
+
+  if (runPhases.length) {
+    const names: [string, string][] = [
+      ['start-up', 'start-up (node, main, run command)'],
+      ['load', 'load (YAML, schemas, checks, plan)'],
+      ['execution', 'execution'],
+      ['reporting', 'reporting'],
+    ];
+    for (const [k, name] of names) {
+      const c = median(runPhases.map((p) => p[k]?.cpu ?? NaN));
+      const w = median(runPhases.map((p) => p[k]?.wall ?? NaN));
+      rows.push({ section: 'bringup run phases (BRINGUP_TIMINGS=1, CPU, median)', name, value: c, unit: 'ms', note: `wall ${formatNumber(w)} ms` });
+    }
+  }
 
   const phases: Phases[] = [];
   for (let i = 0; i < reps; i++) {
@@ -208,8 +228,8 @@ async function cli(o: Options, rows: Row[]): Promise<unknown> {
     ['execution', 'execution (model)'],
     ['reporting', 'reporting (TAP)'],
   ];
-  for (const [k, name] of names) rows.push({ section: 'CLI phases (CPU time in a fresh process, same APIs as bringup run, median)', name, value: med(k), unit: 'ms', ...(k === 'execution' ? { note: `${phases[0]!.runs} runs` } : {}) });
-  return { reps, wallMs: wall, cpuMs: cpu, medians: { bare: b, version: v, run: r, cpuBare: cb, cpuVersion: cv, cpuRun: cr }, overheadMs: r - b, cpuOverheadMs: cr - cb, phases };
+  for (const [k, name] of names) rows.push({ section: 'finer split (CPU, a fresh process calling the APIs bringup run calls, median)', name, value: med(k), unit: 'ms', ...(k === 'execution' ? { note: `${phases[0]!.runs} runs` } : {}) });
+  return { reps, wallMs: wall, cpuMs: cpu, runPhases, medians: { bare: b, version: v, run: r, cpuBare: cb, cpuVersion: cv, cpuRun: cr }, overheadMs: r - b, cpuOverheadMs: cr - cb, phases };
 }
 
 // ---------------------------------------------------------------------------------
