@@ -237,7 +237,7 @@ async function cli(o: Options, rows: Row[]): Promise<unknown> {
 
 function child(kind: 'scale' | 'chain', n: number, timeoutSec: number): ScaleResult | { kind: string; n: number; timedOut: true; ms: number } {
   const t0 = performance.now();
-  const p = spawnSync(process.execPath, [path.join(DIST_BENCH, 'scale-child.js'), kind, String(n)], { cwd: ROOT, encoding: 'utf8', timeout: timeoutSec * 1000, killSignal: 'SIGKILL' });
+  const p = spawnSync(process.execPath, ['--expose-gc', path.join(DIST_BENCH, 'scale-child.js'), kind, String(n)], { cwd: ROOT, encoding: 'utf8', timeout: timeoutSec * 1000, killSignal: 'SIGKILL' });
   if (p.error && (p.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { kind, n, timedOut: true, ms: performance.now() - t0 };
   if (p.status !== 0) throw new Error(`scale-child ${kind} ${n}: ${p.stderr}`);
   return JSON.parse(p.stdout) as ScaleResult;

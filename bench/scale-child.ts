@@ -44,6 +44,8 @@ function boardFor(kind: 'scale' | 'chain', n: number): ModelBoard {
 
 function bringUp(kind: 'scale' | 'chain', board: ModelBoard, kernel: string): Omit<ScaleResult, 'peakRssMB' | 'baseRssMB' | 'n' | 'kind' | 'kernel'> {
   const profile = resolveKernel(kernel);
+  // the garbage of the previous run is not this run's cost (the parent passes --expose-gc)
+  (globalThis as { gc?: () => void }).gc?.();
   const w0 = performance.now();
   const t0 = cpuMs();
   const k = createKernel(board, profile);
