@@ -68,11 +68,12 @@ describe('model page allocator', () => {
             r.free(mid);
             held.push([pfns![0]!], [pfns![pfns!.length - 1]!]);
           } else if (how === 2 && pfns!.length > 1) {
-            // the first half: the second half stays live
+            // the lower or the upper half: the other half stays live
             const half = pfns!.length >> 1;
-            a.free(pfns!.slice(0, half));
-            r.free(pfns!.slice(0, half));
-            held.push(pfns!.slice(half));
+            const [gone, kept] = rnd(2) ? [pfns!.slice(0, half), pfns!.slice(half)] : [pfns!.slice(half), pfns!.slice(0, half)];
+            a.free(gone);
+            r.free(gone);
+            held.push(kept);
           } else {
             a.free(pfns!);
             r.free(pfns!);

@@ -16,8 +16,9 @@ interface Bank {
 
 export class PageAllocator {
   private readonly banks: Bank[];
-  // live pages as disjoint [start, end) ranges sorted by start: an allocation is one range,
-  // so a 1 MiB buffer is one entry, not 256 set members
+  // live pages as disjoint [start, end) ranges, highest first: an allocation is one range
+  // (a 1 MiB buffer is one entry, not 256 set members), and the cursor's top-down
+  // allocations append at the end
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
 
@@ -31,40 +32,60 @@ export class PageAllocator {
       .sort((a, b) => a.startPfn - b.startPfn);
   }
 
+  /** the index of the highest range starting below `pfn` (the length when none does) */
+  private below(pfn: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! < pfn) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
   /** the highest live pfn in [lo, hi), or -1 */
   private highestLive(lo: number, hi: number): number {
-    for (let i = this.starts.length - 1; i >= 0; i--) {
-      if (this.starts[i]! >= hi) continue;
-      return this.ends[i]! <= lo ? -1 : Math.min(this.ends[i]!, hi) - 1;
-    }
-    return -1;
+    const i = this.below(hi);
+    if (i === this.starts.length || this.ends[i]! <= lo) return -1;
+    return Math.min(this.ends[i]!, hi) - 1;
   }
 
   private addRange(lo: number, hi: number): void {
-    let i = this.starts.length;
-    while (i > 0 && this.starts[i - 1]! > lo) i--;
-    this.starts.splice(i, 0, lo);
-    this.ends.splice(i, 0, hi);
+    const i = this.below(lo);
+    if (i === this.starts.length) {
+      this.starts.push(lo);
+      this.ends.push(hi);
+    } else {
+      this.starts.splice(i, 0, lo);
+      this.ends.splice(i, 0, hi);
+    }
   }
 
   private removeRange(lo: number, hi: number): void {
     const s = this.starts;
     const e = this.ends;
-    for (let i = 0; i < s.length; i++) {
+    // the ranges overlapping [lo, hi): from the highest starting below hi, down
+    let i = this.below(hi);
+    while (i < s.length && e[i]! > lo) {
       const a = s[i]!;
       const b = e[i]!;
-      if (b <= lo || a >= hi) continue;
       if (a < lo && b > hi) {
-        e[i] = lo;
-        s.splice(i + 1, 0, hi);
-        e.splice(i + 1, 0, b);
+        // a hole in the middle: [hi, b) stays here, [a, lo) goes just below it
+        s[i] = hi;
+        s.splice(i + 1, 0, a);
+        e.splice(i + 1, 0, lo);
+        return;
+      }
+      if (b > hi) {
+        s[i] = hi;
         i++;
-      } else if (a < lo) e[i] = lo;
-      else if (b > hi) s[i] = hi;
-      else {
+      } else if (a < lo) {
+        e[i] = lo;
+        return;
+      } else {
         s.splice(i, 1);
         e.splice(i, 1);
-        i--;
       }
     }
   }
