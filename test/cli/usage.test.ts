@@ -20,6 +20,21 @@ describe('cli usage errors', () => {
     expect(r.stdout).to.match(/^Bail out! Unknown option '--bogus'/);
   });
 
+  it('run with a --log-dir that cannot be a directory: Bail out!, exit 1, nothing run', async () => {
+    const r = await bringup(['run', '--log-dir', '/dev/null']);
+    expect(r.exitCode).to.equal(1);
+    expect(r.stdout).to.equal("Bail out! cannot use --log-dir /dev/null: EEXIST: file already exists, mkdir '/dev/null'\n");
+    expect(r.stderr).to.not.include('internal error');
+    expect(r.stderr).to.not.match(/passed|PASS/);
+  });
+
+  it('run whose --output cannot be written says so and exits 1', async () => {
+    const r = await bringup(['run', '--output', '/dev/full']);
+    expect(r.exitCode).to.equal(1);
+    expect(r.stderr).to.include('bringup run: cannot write the results: ENOSPC: no space left on device');
+    expect(r.stderr).to.not.include('internal error');
+  });
+
   it('an unknown command lists the commands and exits 2', async () => {
     const r = await bringup(['frobnicate']);
     expect(r.exitCode).to.equal(2);

@@ -3,7 +3,7 @@
 // kselftest: 0 all passed (XFAIL/SKIP count as passed), 1 any failure or invalid
 // input, 4 nothing ran but skips.
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -203,9 +203,16 @@ export function logFileName(r: Pick<RunResult, 'id' | 'board' | 'kernel'>): stri
   return `${r.id}.${r.board}.${r.kernel}.log`.replace(/[/\\]/g, '_');
 }
 
+function existsDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function writeLogs(dir: string, results: readonly RunResult[]): Promise<void> {
   const { formatLogLine } = await import('../../model/api.js');
-  mkdirSync(dir, { recursive: true });
   for (const r of results) {
     if (r.status === 'SKIP') continue;
     const text = (r.log ?? []).map(formatLogLine).join('\n');
@@ -224,6 +231,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (!(e instanceof BadInput)) throw e;
     process.stderr.write(`bringup run: ${e.message}\n(see bringup run --help)\n`);
     return bail(e.message);
+  }
+  // where the results go must work before anything runs
+  try {
+    if (args.logDir) mkdirSync(args.logDir, { recursive: true });
+    if (args.output) mkdirSync(path.dirname(path.resolve(args.output)), { recursive: true });
+  } catch (e) {
+    const what = `cannot use ${args.logDir && !existsDir(args.logDir) ? `--log-dir ${args.logDir}` : `--output ${args.output}`}: ${(e as Error).message}`;
+    process.stderr.write(`bringup run: ${what}\n`);
+    return bail(what);
   }
   const loaded = await loadRuns(args);
   if (typeof loaded === 'number') return loaded;
@@ -244,12 +260,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
   timings.mark('execution');
-  if (args.logDir) await writeLogs(args.logDir, results);
   const text = await report.render(args.format, report.buildTree(results), report.renderOptionsFromEnv());
-  if (args.output) {
-    mkdirSync(path.dirname(path.resolve(args.output)), { recursive: true });
-    writeFileSync(args.output, text);
-  } else process.stdout.write(text);
+  try {
+    if (args.logDir) await writeLogs(args.logDir, results);
+    if (args.output) writeFileSync(args.output, text);
+  } catch (e) {
+    process.stderr.write(`bringup run: cannot write the results: ${(e as Error).message}\n`);
+    progress.finish();
+    return 1;
+  }
+  if (!args.output) process.stdout.write(text);
   const totals = progress.finish();
   timings.mark('reporting');
   timings.print();
