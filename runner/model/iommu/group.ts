@@ -7,9 +7,15 @@ import { PAGE_SIZE } from '../dma/pages.js';
 
 export type DomainType = 'dma' | 'identity';
 
+/** one map() call: `count` IOVA pages from `start` (in pages) */
+interface Mapping {
+  start: number;
+  count: number;
+}
+
 export class Domain {
-  /** iova page -> pfn */
-  readonly mappings = new Map<number, number>();
+  /** what is mapped, as the ranges iommu_map() was called with (buffers are contiguous) */
+  private readonly mapped: Mapping[] = [];
   private iovaTopPfn: number | undefined;
   /** driver-private (e.g. ipmmu's domain->mmu, page-table state) */
   readonly priv: Record<string, unknown> = {};
@@ -29,19 +35,28 @@ export class Domain {
   }
 
   map(iova: number, pfns: readonly number[]): void {
-    pfns.forEach((pfn, i) => this.mappings.set(iova / PAGE_SIZE + i, pfn));
+    if (pfns.length > 0) this.mapped.push({ start: iova / PAGE_SIZE, count: pfns.length });
   }
 
+  /** iommu_unmap() of what one map() mapped; returns the pages unmapped */
   unmap(iova: number, pages: number): number {
-    let n = 0;
-    for (let i = 0; i < pages; i++) if (this.mappings.delete(iova / PAGE_SIZE + i)) n++;
-    return n;
+    const start = iova / PAGE_SIZE;
+    const i = this.mapped.findIndex((m) => m.start === start);
+    if (i < 0) return 0;
+    const m = this.mapped[i]!;
+    this.mapped.splice(i, 1);
+    return Math.min(m.count, pages);
   }
 
+  /** every page of [addr, addr + size) is mapped */
   translates(addr: number, size: number): boolean {
-    const first = Math.floor(addr / PAGE_SIZE);
+    let page = Math.floor(addr / PAGE_SIZE);
     const last = Math.floor((addr + size - 1) / PAGE_SIZE);
-    for (let p = first; p <= last; p++) if (!this.mappings.has(p)) return false;
+    while (page <= last) {
+      const m = this.mapped.find((r) => page >= r.start && page < r.start + r.count);
+      if (!m) return false;
+      page = m.start + m.count;
+    }
     return true;
   }
 }
