@@ -7,6 +7,7 @@ import type { ModelBoard } from '../../runner/model/types.js';
 import { Printk, PRINTK_MAX_LINES } from '../../runner/model/kernel/printk.js';
 import { PageAllocator } from '../../runner/model/dma/pages.js';
 import fc from 'fast-check';
+import { ReferenceAllocator } from '../model/reference-pages.js';
 
 describe('fuzz/regressions', () => {
   it('exynos checks skip a device whose dev_iommu priv belongs to another IOMMU driver (o.controllers is not iterable)', () => {
@@ -62,42 +63,11 @@ describe('fuzz/regressions', () => {
   });
 
   it('the page allocator picks the same pages as the quadratic scan it replaced', () => {
-    // the old allocator, verbatim but for the window scan
-    class Old {
-      readonly live = new Set<number>();
-      private readonly banks: { startPfn: number; next: number }[];
-      constructor(memory: { base: number; size: number }[]) {
-        this.banks = memory.map((m) => ({ startPfn: Math.floor(m.base / 4096), next: Math.floor((m.base + m.size) / 4096) })).sort((x, y) => x.startPfn - y.startPfn);
-      }
-      alloc(pages: number, limit: number): number[] | null {
-        const limitPfn = Math.floor((limit + 1) / 4096);
-        for (let i = this.banks.length - 1; i >= 0; i--) {
-          const b = this.banks[i]!;
-          let top = Math.min(b.next, limitPfn);
-          while (top - pages >= b.startPfn) {
-            let clash = -1;
-            for (let p = top - pages; p < top; p++) if (this.live.has(p)) clash = p;
-            if (clash < 0) break;
-            top = clash;
-          }
-          const first = top - pages;
-          if (first < b.startPfn) continue;
-          if (top === b.next) b.next = first;
-          const pfns: number[] = [];
-          for (let p = first; p < top; p++) (pfns.push(p), this.live.add(p));
-          return pfns;
-        }
-        return null;
-      }
-      free(pfns: readonly number[]): void {
-        for (const p of pfns) this.live.delete(p);
-      }
-    }
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.nat(170), fc.boolean()), { minLength: 1, maxLength: 16 }), (ops) => {
         const banks = [{ base: 0, size: 64 * 4096 }, { base: 100 * 4096, size: 64 * 4096 }];
         const a = new PageAllocator(banks);
-        const o = new Old(banks);
+        const o = new ReferenceAllocator(banks);
         const held: number[][] = [];
         for (const [n, lim, free] of ops) {
           if (free && held.length) {
