@@ -5,6 +5,7 @@ import { agreement, buildComparison, exitCode, positivePatterns, renderText } fr
 import type { Assertions, PlanRun } from '../../runner/dsl/plan.js';
 import type { RunResult, RunStatus } from '../../runner/report/result.js';
 import { planRun } from './fixtures.js';
+import { baseResult } from '../../runner/exec/execute.js';
 
 const pos = { file: 'suites/s.yaml', line: 3, column: 5 };
 
@@ -22,20 +23,12 @@ function withExpect(run: PlanRun, texts: string[]): PlanRun {
 
 function result(run: PlanRun, status: RunStatus, lines: string[], failed: string[] = []): RunResult {
   return {
+    ...baseResult(run),
     label: run.id,
-    id: run.id,
-    suite: run.suite,
-    scenario: run.scenario,
-    board: run.board.id,
-    kernel: run.kernel.name,
-    file: run.file,
-    pos: run.pos,
     status,
     ...(status === 'SKIP' ? { reason: 'QEMU assets not set up' } : {}),
     assertions: failed.map((m) => ({ kind: 'log' as const, ok: false, pos, message: m })),
-    notRun: [],
     logLines: lines.length,
-    usec: 0,
     log: lines.map((text, i) => ({ usec: i * 1000, text })),
   };
 }
