@@ -17,7 +17,7 @@ import { Domain, type DomainType, type Group } from '../iommu/group.js';
 import { devName, devInfo } from '../kernel/device-printk.js';
 import { oops } from '../kernel/reports.js';
 import { devIommuGet, iommuFwspecAddIds } from '../iommu/fwspec.js';
-import { genericDeviceGroup, genericSingleDeviceGroup, iommuGroupAlloc } from '../iommu/core.js';
+import { genericDeviceGroup, genericSingleDeviceGroup, instanceGroup } from '../iommu/core.js';
 import { directLimit } from '../dma/mapping.js';
 import { PAGE_SIZE } from '../dma/pages.js';
 import { EBUSY, EINVAL, ENODEV, ENXIO, EPROBE_DEFER, privInstance, publishDrvdata, registerOnly, wellBehaved } from './common.js';
@@ -125,13 +125,8 @@ function ipmmuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Group
   // ARM32 without IOMMU_DMA: a group per device (the arm_iommu mapping path); arm64: one per IPMMU
   if (k.board.arch === 'arm') return genericDeviceGroup(k, dev, inst);
   if (k.since('v5.14')) return genericSingleDeviceGroup(k, dev, inst);
-  return k.call('ipmmu_find_group', () => {
-    const g = inst.state['group'] as Group | undefined;
-    if (g && !g.released) return g;
-    const ng = iommuGroupAlloc(k, inst);
-    inst.state['group'] = ng;
-    return ng;
-  });
+  // ≤ v5.x: the driver's own ipmmu_find_group(), the same one-group-per-IPMMU rule
+  return k.call('ipmmu_find_group', () => instanceGroup(k, inst));
 }
 
 function ipmmuDomainAlloc(k: KernelCtx, inst: IommuInstance, type: DomainType): Domain | null {

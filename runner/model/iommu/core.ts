@@ -49,15 +49,18 @@ export function genericDeviceGroup(k: KernelCtx, _dev: Device, inst: IommuInstan
   return k.call('generic_device_group', () => iommuGroupAlloc(k, inst));
 }
 
+/** the instance's one group, made on first use (and again after it was released) */
+export function instanceGroup(k: KernelCtx, inst: IommuInstance): Group {
+  const g = inst.state['group'] as Group | undefined;
+  if (g && !g.released) return g;
+  const ng = iommuGroupAlloc(k, inst);
+  inst.state['group'] = ng;
+  return ng;
+}
+
 /** generic_single_device_group(): one group per IOMMU instance */
 export function genericSingleDeviceGroup(k: KernelCtx, _dev: Device, inst: IommuInstance): Group {
-  return k.call('generic_single_device_group', () => {
-    const g = inst.state['group'] as Group | undefined;
-    if (g && !g.released) return g;
-    const ng = iommuGroupAlloc(k, inst);
-    inst.state['group'] = ng;
-    return ng;
-  });
+  return k.call('generic_single_device_group', () => instanceGroup(k, inst));
 }
 
 function newDomainFor(k: KernelCtx, inst: IommuInstance): Domain | null {
