@@ -41,6 +41,22 @@ export function registerOnly(k: KernelCtx, inst: IommuInstance): number {
   return iommuDeviceRegister(k, inst);
 }
 
+/**
+ * The probe-order quirk several drivers shared: the last piece of set-up (drvdata, a
+ * global, a list) runs before iommu_device_register() once `fix` landed, after it before —
+ * so the registration's bus walk sees it missing.
+ */
+export function registerAroundSetup(k: KernelCtx, inst: IommuInstance, fix: string, setup: () => void): number {
+  if (k.has(fix)) {
+    setup();
+    return registerOnly(k, inst);
+  }
+  const r = registerOnly(k, inst);
+  if (r !== 0) return r;
+  setup();
+  return 0;
+}
+
 /** platform_set_drvdata() then iommu_device_sysfs_add() + iommu_device_register() */
 export function registerInSensibleOrder(k: KernelCtx, inst: IommuInstance, data: Record<string, unknown> = {}): number {
   publishDrvdata(inst, data);

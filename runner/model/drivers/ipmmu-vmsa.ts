@@ -20,7 +20,7 @@ import { devIommuGet, iommuFwspecAddIds } from '../iommu/fwspec.js';
 import { genericDeviceGroup, genericSingleDeviceGroup, instanceGroup } from '../iommu/core.js';
 import { directLimit } from '../dma/mapping.js';
 import { PAGE_SIZE } from '../dma/pages.js';
-import { EBUSY, EINVAL, ENODEV, ENXIO, EPROBE_DEFER, privInstance, publishDrvdata, registerOnly, wellBehaved } from './common.js';
+import { EBUSY, EINVAL, ENODEV, ENXIO, EPROBE_DEFER, privInstance, publishDrvdata, registerAroundSetup, wellBehaved } from './common.js';
 
 /** IPMMU_CTX_MAX: contexts of a root IPMMU */
 const NUM_CTX = 8;
@@ -91,15 +91,8 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
       publishDrvdata(inst);
       return 0;
     }
-    if (k.has('d9d3cede4167')) {
-      publishDrvdata(inst);
-      return registerOnly(k, inst);
-    }
     // v4.x..v6.15-rc1: platform_set_drvdata() was the last statement of ipmmu_probe
-    const r = registerOnly(k, inst);
-    if (r !== 0) return r;
-    publishDrvdata(inst);
-    return 0;
+    return registerAroundSetup(k, inst, 'd9d3cede4167', () => publishDrvdata(inst));
   });
 }
 

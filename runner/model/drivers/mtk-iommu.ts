@@ -13,7 +13,7 @@ import { devName, devInfo } from '../kernel/device-printk.js';
 import { oops } from '../kernel/reports.js';
 import { iommuGroupAlloc } from '../iommu/core.js';
 import { deviceLinkAdd } from '../core/links.js';
-import { EINVAL, ENODEV, EPROBE_DEFER, driverGlobals, privInstance, publishDrvdata, registerOnly, wellBehaved } from './common.js';
+import { EINVAL, ENODEV, EPROBE_DEFER, driverGlobals, privInstance, publishDrvdata, registerAroundSetup, wellBehaved } from './common.js';
 
 interface MtkGlobals {
   /** plat_data->hw_list: the instances sharing one page table (MTK_SHARE_PGTABLE) */
@@ -56,14 +56,7 @@ function mtkIommuProbe(k: KernelCtx, inst: IommuInstance): number {
       if (!larb || !larb.driver) return -EPROBE_DEFER;
     }
     publishDrvdata(inst, { hwList: null });
-    if (k.has('38e8844005e6')) {
-      joinHwList(k, inst);
-      return registerOnly(k, inst);
-    }
-    const r = registerOnly(k, inst);
-    if (r !== 0) return r;
-    joinHwList(k, inst);
-    return 0;
+    return registerAroundSetup(k, inst, '38e8844005e6', () => joinHwList(k, inst));
   });
 }
 

@@ -14,7 +14,7 @@ import { oops } from '../kernel/reports.js';
 import { devIommuGet } from '../iommu/fwspec.js';
 import { genericSingleDeviceGroup } from '../iommu/core.js';
 import { deviceLinkAdd, deviceLinkDel } from '../core/links.js';
-import { ENODEV, driverGlobals, publishDrvdata, registerOnly, wellBehaved } from './common.js';
+import { ENODEV, driverGlobals, publishDrvdata, registerAroundSetup, wellBehaved } from './common.js';
 
 interface RkGlobals {
   /** static struct device *dma_dev */
@@ -46,15 +46,8 @@ function rkIommuProbe(k: KernelCtx, inst: IommuInstance): number {
   return k.call('rk_iommu_probe', () => {
     // platform_set_drvdata() comes early in every version
     publishDrvdata(inst);
-    if (k.has('f90aa59eb299')) {
-      // "Register in a sensible order": dma_dev, runtime PM, IRQs and mask first
-      setDmaDev(k, inst);
-      return registerOnly(k, inst);
-    }
-    const r = registerOnly(k, inst);
-    if (r !== 0) return r;
-    setDmaDev(k, inst);
-    return 0;
+    // "Register in a sensible order": dma_dev, runtime PM, IRQs and mask first
+    return registerAroundSetup(k, inst, 'f90aa59eb299', () => setDmaDev(k, inst));
   });
 }
 
