@@ -15,6 +15,8 @@ import type { Vouch } from './kernel-errors.js';
 import { compilePattern } from './patterns.js';
 import type { Matcher } from './patterns.js';
 import { tail, lineRef } from './lines.js';
+import { titlesOf, unexplainedDeferrals } from './titles.js';
+import type { CheckFailure } from '../model/api.js';
 
 export interface ExecOptions {
   /** attach the whole log to the result (JUnit's system-out, --log-dir, `bringup log`) */
@@ -133,17 +135,23 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
     }
     log = session.log();
     if (run.expect) await evalBlock(run.expect, { log, from: 0, to: log.length });
+    let checkFailures: CheckFailure[] = [];
     if (run.checks) {
       evalKernelErrors(log, vouches, run.pos, out);
       // after a panic the kernel's state is whatever it was mid-call; the panic is the verdict
       if (!panicked) {
-        for (const c of await session.checks()) {
+        checkFailures = await session.checks();
+        for (const c of checkFailures) {
           const what = [c.device, c.resource].filter(Boolean).join(' ');
           out.push({ kind: 'check', ok: false, pos: run.pos, message: `check ${c.check}: ${c.message}`, wanted: c.check, found: what || c.message });
         }
       }
     }
     finish(res, run, log, opts);
+    if (res.status === 'FAIL' || res.status === 'XFAIL') {
+      const titles = await runTitles(run, session, log, checkFailures, panicked);
+      if (titles.length) res.titles = titles;
+    }
   } catch (err) {
     // a target may refuse a run it cannot do (a board QEMU cannot build): that is a skip
     if (!session && err instanceof Error && (err as { skip?: unknown }).skip === true) return skippedRun(run, firstLine(err.message));
@@ -167,6 +175,28 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
     }
   }
   return res;
+}
+
+/**
+ * The titles of a failed run: its log's reports, its checks' leaks and invariants, and the
+ * devices still deferred that nothing in the scenario explains (not after a panic, whose
+ * state is mid-call).
+ */
+async function runTitles(run: PlanRun, session: TargetSession, log: readonly LogLine[], checks: CheckFailure[], panicked: boolean): Promise<string[]> {
+  let deferred: string[] = [];
+  if (!panicked) {
+    const names = run.board.devices.map((d) => d.name);
+    const snap = await session.snapshot({ devices: names, iommus: [] });
+    const states = [];
+    for (const n of names) {
+      const st = snap.devices[n];
+      if (st) states.push(st);
+    }
+    const steps: ModelStep[] = [];
+    for (const s of run.steps) if (!('expect' in s)) steps.push(s.step);
+    deferred = unexplainedDeferrals(run.board, steps, states);
+  }
+  return titlesOf({ log: log.map((l) => l.text), checks, deferred }).map((t) => t.title);
 }
 
 /**

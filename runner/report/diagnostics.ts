@@ -19,6 +19,11 @@ export function runDiagnostics(run: RunResult): string[] {
   if (run.status === 'XFAIL' && run.knownBad) {
     out.push(`known-bad on ${run.knownBad.kernel} (fixed by ${run.knownBad.fixedBy}): failed with its signature, as declared at ${formatPos(run.knownBad.pos)}`);
   } else if (run.status !== 'SKIP') {
+    // the bug's name first: the same title on two runs is the same bug
+    if (run.titles?.length && run.status !== 'XPASS') {
+      out.push(`title: ${run.titles[0]}`);
+      for (const t of run.titles.slice(1)) out.push(`  also: ${t}`);
+    }
     for (const a of run.assertions) {
       if (a.ok) continue;
       out.push(assertionHeadline(a));

@@ -24,6 +24,7 @@ function testCase(run: RunResult): Record<string, unknown> {
   };
   if (run.reason !== undefined) c['reason'] = run.reason;
   if (run.knownBad) c['known_bad'] = { kernel: run.knownBad.kernel, fixed_by: run.knownBad.fixedBy, signature_seen: run.knownBad.signatureSeen };
+  if (run.titles?.length && run.status === 'FAIL') c['titles'] = run.titles;
   const failed = run.status === 'XFAIL' ? [] : failedAssertions(run);
   if (failed.length) {
     c['failures'] = failed.map((a) => {

@@ -66,6 +66,8 @@ export interface RunResult {
   /** set on ERROR */
   error?: { message: string; stack?: string };
   knownBad?: { kernel: string; fixedBy: string; pos: Pos; signatureSeen: boolean };
+  /** the failure titles of a run that failed (FAIL, XFAIL), first seen first: the first is the run's title (exec/titles.ts) */
+  titles?: string[];
   /** number of log lines the run printed */
   logLines: number;
   /** virtual time at the end of the run (µs) — deterministic, unlike wall time */
