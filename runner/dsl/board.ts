@@ -151,6 +151,7 @@ export function toModelBoard(doc: BoardDoc): ModelBoard {
     model: doc.model,
     arch: doc.arch,
     firmware: doc.firmware,
+    ...(doc.compatible !== undefined ? { compatible: [...doc.compatible] } : {}),
     memory: doc.memory.map((m) => ({ base: m.base, size: m.size })),
     ...(doc['bus-dma-bits'] !== undefined ? { busDmaBits: doc['bus-dma-bits'] } : {}),
     iommus: (doc.iommus ?? []).map((i) => ({

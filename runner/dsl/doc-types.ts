@@ -9,6 +9,7 @@ export interface BoardDoc {
   model: string;
   arch: 'arm64' | 'arm' | 'x86_64';
   firmware: 'dt' | 'acpi';
+  compatible?: string[];
   memory: { base: number; size: number }[];
   'bus-dma-bits'?: number;
   iommus?: {

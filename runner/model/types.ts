@@ -71,6 +71,8 @@ export interface ModelBoard {
   model: string;
   arch: Arch;
   firmware: Firmware;
+  /** the device tree's root compatible list (DT boards); the model does not read it, reports do */
+  compatible?: string[];
   memory: MemoryBank[];
   /** the interconnect's DMA limit in bits (dma-ranges); undefined = none */
   busDmaBits?: number;
