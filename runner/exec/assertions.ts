@@ -75,6 +75,7 @@ function evalOrdered(list: readonly PatternAt[], w: Window, out: AssertionResult
     if (at >= 0) {
       matched.push({ display: m.display, index: at });
       cursor = at + 1;
+      r.lines = [at];
       out.push(r);
       continue;
     }
@@ -98,7 +99,9 @@ function evalUnordered(list: readonly PatternAt[], w: Window, out: AssertionResu
   for (const pa of list) {
     const m = compilePattern(pa.pattern);
     const r = result('log-unordered', pa.pos, w.step);
-    if (firstMatch(m, w.log, w.from, w.to) >= 0) {
+    const at = firstMatch(m, w.log, w.from, w.to);
+    if (at >= 0) {
+      r.lines = [at];
       out.push(r);
       continue;
     }
@@ -130,6 +133,7 @@ function evalNoLog(list: readonly PatternAt[], w: Window, out: AssertionResult[]
     }
     const hits = matchingLines(m, w);
     const n = hits.length;
+    r.lines = hits;
     out.push(
       fail(r, `no-log: ${m.display} matches ${n} line${n === 1 ? '' : 's'}`, `no line matching ${m.display}`, w.log[first]!.text, [
         ...citeHits(w, hits),
@@ -143,8 +147,9 @@ function evalCount(list: Assertions['count'], w: Window, out: AssertionResult[])
   for (const c of list) {
     const m = compilePattern(c.pattern);
     const r = result('count', c.pos, w.step);
-    let n = 0;
-    for (let i = w.from; i < w.to; i++) if (m.test(w.log[i]!.text)) n++;
+    const hits = matchingLines(m, w);
+    const n = hits.length;
+    if (n) r.lines = hits;
     const wants: string[] = [];
     let ok = true;
     if (c.times !== undefined) {
@@ -164,7 +169,7 @@ function evalCount(list: Assertions['count'], w: Window, out: AssertionResult[])
       continue;
     }
     const wanted = wants.join(' and ');
-    const details = n > 0 ? citeHits(w, matchingLines(m, w)) : [nearMissText(m, { pattern: c.pattern, pos: c.pos }, w).detail];
+    const details = n > 0 ? citeHits(w, hits) : [nearMissText(m, { pattern: c.pattern, pos: c.pos }, w).detail];
     details.push(windowText(w));
     out.push(fail(r, `count: ${m.display} matches ${n} line${n === 1 ? '' : 's'}, wanted ${wanted}`, `${wanted}`, String(n), details));
   }

@@ -6,7 +6,7 @@ import type { Assertions, PatternAt, PlanRun } from '../dsl/plan.js';
 import { runLabel } from '../dsl/plan.js';
 import type { LogLine } from '../model/api.js';
 import type { ModelStep } from '../model/types.js';
-import type { RunResult } from '../report/result.js';
+import type { RunResult, StepTrace } from '../report/result.js';
 import type { Target, TargetSession } from './target.js';
 import { evalLogAssertions, evalState, stateQuery } from './assertions.js';
 import type { Window } from './assertions.js';
@@ -23,6 +23,11 @@ export interface ExecOptions {
   keepLog?: boolean;
   /** log lines quoted under a run that did not pass; default 10 */
   tailLines?: number;
+  /**
+   * with keepLog: also record each board device's state after every step (the HTML
+   * report's timeline); costs a state query per step
+   */
+  trace?: boolean;
 }
 
 export function baseResult(run: PlanRun): RunResult {
@@ -81,8 +86,9 @@ function positiveMatchers(a: Assertions): Matcher[] {
 }
 
 /** Ordered, like `log`: the declared failure lines, in the order the kernel prints them. */
-function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { seen: boolean; missing?: string; after?: number } {
+function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { seen: boolean; missing?: string; after?: number; lines?: number[] } {
   let cursor = 0;
+  const lines: number[] = [];
   for (const pa of sig) {
     const m = compilePattern(pa.pattern);
     let at = -1;
@@ -93,9 +99,25 @@ function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { se
       }
     }
     if (at < 0) return cursor > 0 ? { seen: false, missing: m.display, after: cursor } : { seen: false, missing: m.display };
+    lines.push(at);
     cursor = at + 1;
   }
-  return { seen: true };
+  return { seen: true, lines };
+}
+
+/** "bound <driver>", "deferred", "unbound" or "absent", as the timeline reads a device. */
+function deviceWord(d: { added: boolean; bound: boolean; driver: string | null; deferred: boolean } | undefined): string {
+  if (!d || !d.added) return 'absent';
+  if (d.bound) return d.driver ? `bound ${d.driver}` : 'bound';
+  return d.deferred ? 'deferred' : 'unbound';
+}
+
+async function traceDevices(session: TargetSession, run: PlanRun): Promise<Record<string, string>> {
+  const names = run.board.devices.map((d) => d.name);
+  const snap = await session.snapshot({ devices: names, iommus: [] });
+  const out: Record<string, string> = {};
+  for (const n of names) out[n] = deviceWord(snap.devices[n]);
+  return out;
 }
 
 export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions = {}): Promise<RunResult> {
@@ -125,11 +147,20 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
         await evalBlock(s.expect, { log, from: windowStart, to: log.length, step: i + 1 });
         windowStart = log.length;
       } else {
+        const from = opts.keepLog ? session.log().length : 0;
         const o = await session.perform(s.step);
         if (o.errno !== undefined) stepErrno = o.errno;
         if (o.panicked) {
           panicked = true;
           res.panic = { step: i + 1, what: describeStep(s.step), pos: s.pos };
+        }
+        if (opts.keepLog) {
+          const now = session.log();
+          const t: StepTrace = { step: i + 1, what: describeStep(s.step), from, to: now.length, usec: now.length ? now[now.length - 1]!.usec : 0 };
+          if (o.errno !== undefined) t.errno = o.errno;
+          if (o.panicked) t.panicked = true;
+          else if (opts.trace) t.devices = await traceDevices(session, run);
+          (res.steps ??= []).push(t);
         }
       }
     }
@@ -222,6 +253,7 @@ function finish(res: RunResult, run: PlanRun, log: readonly LogLine[], opts: Exe
   if (kb) {
     const sig = signatureSeen(kb.log, log);
     res.knownBad = { kernel: kb.kernel, fixedBy: kb.fixedBy, pos: kb.pos, signatureSeen: sig.seen };
+    if (sig.lines?.length) res.knownBad.lines = sig.lines;
     res.reason = kb.fixedBy;
     if (failed && sig.seen) res.status = 'XFAIL';
     else if (failed) {

@@ -1,11 +1,13 @@
 // The execution API: run compiled plans on a target and get the result tree's runs.
 //
 //   executeAll(runs, { target: 'model' | 'qemu' | Target, jobs?, seed?, keepLog?,
-//              tailLines?, kernelModule?, onResult? }): Promise<RunResult[]>
+//              tailLines?, trace?, kernelModule?, onResult? }): Promise<RunResult[]>
 //       Every run on a fresh session, in input order whatever --jobs is; an
 //       unavailable target makes every run SKIP with its reason.
-//   executeRun(run, target, { keepLog?, tailLines? }): Promise<RunResult>
-//       One run; never throws (a target exception is an ERROR result).
+//   executeRun(run, target, { keepLog?, tailLines?, trace? }): Promise<RunResult>
+//       One run; never throws (a target exception is an ERROR result). keepLog also
+//       records each step (what it printed, when); trace adds each board device's state
+//       after every step (the HTML report's timeline).
 //   loadTarget(name, { seed?, kernelModule? }), createModelTarget(createKernel, opts)
 //   selectRuns(runs, { boards?, kernels?, filters? }), parseShard('K/N'), shardRuns(runs, shard)
 //   KERNEL_ERRORS: the kernel-error list every scenario is checked against.

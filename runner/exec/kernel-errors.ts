@@ -52,6 +52,7 @@ export function evalKernelErrors(log: readonly LogLine[], vouches: readonly Vouc
       wanted: `no line containing "${kw}"`,
       found: log[lines[0]!]!.text,
       details,
+      lines,
     });
   }
 }

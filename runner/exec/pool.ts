@@ -17,6 +17,7 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
   const init: WorkerInit = { target: opts.target, options: targetOptions(opts), exec: {} };
   if (opts.keepLog !== undefined) init.exec.keepLog = opts.keepLog;
   if (opts.tailLines !== undefined) init.exec.tailLines = opts.tailLines;
+  if (opts.trace !== undefined) init.exec.trace = opts.trace;
   const url = new URL('./worker.js', import.meta.url);
 
   const one = (): Promise<void> =>

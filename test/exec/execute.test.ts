@@ -39,6 +39,42 @@ describe('exec/executeRun', () => {
     expect(r.tail).to.equal(undefined);
   });
 
+  it('records the log lines each assertion matched (the HTML report highlights them)', async () => {
+    const run = mkRun({
+      scenario: 'lines',
+      checks: false,
+      expect: block({
+        log: [lit('registered'), re('probed$')],
+        logUnordered: [lit('Adding to iommu group')],
+        count: [{ pattern: pattern('dev0'), atLeast: 1, pos: pos(24) }],
+        noLog: [lit('never printed')],
+      }),
+    });
+    const r = await executeRun(run, target());
+    expect(r.assertions.map((a) => [a.kind, a.lines])).to.deep.equal([
+      ['log', [1]],
+      ['log', [3]],
+      ['log-unordered', [2]],
+      ['no-log', undefined],
+      ['count', [2, 3]],
+    ]);
+  });
+
+  it('with the log kept, records each step: the lines it printed and when; with trace, every device after it', async () => {
+    const steps = [step(BOOT, 12), step(UNBIND, 13), step(BIND, 14)];
+    const kept = await executeRun(mkRun({ scenario: 'steps', steps, checks: false }), target(), { keepLog: true });
+    expect(kept.steps).to.deep.equal([
+      { step: 1, what: 'boot', from: 0, to: 4, usec: 400 },
+      { step: 2, what: 'unbind: dev0', from: 4, to: 7, usec: 700, errno: 0 },
+      { step: 3, what: 'bind: dev0', from: 7, to: 8, usec: 800, errno: -16 },
+    ]);
+    const board = { ...mkRun({ scenario: 'x' }).board, devices: [{ name: 'dev0', bus: 'platform' as const, iommus: [], dmaBits: 32, status: 'okay' as const, present: true }] };
+    const traced = await executeRun({ ...mkRun({ scenario: 'steps', steps, checks: false }), board }, target(), { keepLog: true, trace: true });
+    expect(traced.steps!.map((s) => s.devices)).to.deep.equal([{ dev0: 'bound demo_drv' }, { dev0: 'unbound' }, { dev0: 'unbound' }]);
+    const plain = await executeRun(mkRun({ scenario: 'steps', steps, checks: false }), target());
+    expect(plain.steps).to.equal(undefined);
+  });
+
   it('explains a missing ordered line: what matched where, the nearest line, the window', async () => {
     const run = mkRun({ scenario: 'miss', expect: block({ log: [lit('registered', 21), lit('Adding to iomu group', 22), lit('probed', 23)] }) });
     const r = await executeRun(run, target());
@@ -207,7 +243,7 @@ describe('exec/executeRun', () => {
       const r = await executeRun(mkRun({ scenario: 'kb', kernel: 'v5.0', steps, knownBad: { kernel: 'v5.0', fixedBy: '376991db4b64', log: [lit('BUG: Bad page state')] } }), target());
       expect(r.status).to.equal('XFAIL');
       expect(r.reason).to.equal('376991db4b64');
-      expect(r.knownBad).to.deep.equal({ kernel: 'v5.0', fixedBy: '376991db4b64', pos: pos(40), signatureSeen: true });
+      expect(r.knownBad).to.deep.equal({ kernel: 'v5.0', fixedBy: '376991db4b64', pos: pos(40), signatureSeen: true, lines: [5] });
     });
     it('is a plain failure when the signature is missing', async () => {
       const r = await executeRun(mkRun({ scenario: 'kb', kernel: 'v5.0', steps, knownBad: { kernel: 'v5.0', fixedBy: '376991db4b64', log: [lit('Unable to handle kernel')] } }), target());
