@@ -4,14 +4,14 @@
 import type { ResultTree } from './result.js';
 import type { RenderOptions } from './options.js';
 
-export const FORMATS = ['tap', 'ktap', 'tap14', 'junit', 'json'] as const;
+export const FORMATS = ['tap', 'ktap', 'tap14', 'junit', 'json', 'kcidb'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(s: string): s is Format {
   return (FORMATS as readonly string[]).includes(s);
 }
 
-/** JUnit and JSON carry each run's whole log; the TAP family only the tail. */
+/** JUnit and JSON carry each run's whole log; the TAP family and KCIDB only the tail. */
 export function formatWantsLog(f: Format): boolean {
   return f === 'junit' || f === 'json';
 }
@@ -28,9 +28,14 @@ export async function render(format: Format, tree: ResultTree, opts: RenderOptio
       return (await import('./junit.js')).renderJunit(tree, opts);
     case 'json':
       return (await import('./json.js')).renderJson(tree, opts);
+    case 'kcidb':
+      return (await import('./kcidb.js')).renderKcidb(tree, opts);
   }
 }
 
-export type { RenderOptions } from './options.js';
-export { renderOptionsFromEnv } from './options.js';
+export type { RenderOptions, JunitSchema } from './options.js';
+export { renderOptionsFromEnv, JUNIT_SCHEMAS } from './options.js';
+export type { ReportContext, BoardInfo, DeviceInfo, IommuInfo, SuiteInfo } from './context.js';
+export { contextOf } from './context.js';
+export { readJson } from './json-read.js';
 export * from './result.js';

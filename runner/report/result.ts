@@ -32,6 +32,8 @@ export interface AssertionResult {
   found?: string;
   /** further plain-text lines: what matched where, the nearest line, ... */
   details?: string[];
+  /** 0-based indexes of the log lines this assertion matched (log patterns, counts, kernel errors) */
+  lines?: number[];
 }
 
 export interface NotRunStep {
@@ -65,7 +67,7 @@ export interface RunResult {
   panic?: { step: number; what: string; pos: Pos };
   /** set on ERROR */
   error?: { message: string; stack?: string };
-  knownBad?: { kernel: string; fixedBy: string; pos: Pos; signatureSeen: boolean };
+  knownBad?: { kernel: string; fixedBy: string; pos: Pos; signatureSeen: boolean; /** the signature's matched log lines (0-based) */ lines?: number[] };
   /** the failure titles of a run that failed (FAIL, XFAIL), first seen first: the first is the run's title (exec/titles.ts) */
   titles?: string[];
   /** number of log lines the run printed */
@@ -76,6 +78,48 @@ export interface RunResult {
   tail?: string[];
   /** the whole log, kept only when a consumer (JUnit, --log-dir, `bringup log`) asked */
   log?: LogLine[];
+  /** each step as performed, kept with the log: what it printed and when */
+  steps?: StepTrace[];
+  /**
+   * What happened to which device when, from the target itself. No target records it yet;
+   * the HTML timeline derives events from the steps and the log when this is absent.
+   */
+  events?: RunEvent[];
+}
+
+export interface StepTrace {
+  /** 1-based step index */
+  step: number;
+  /** e.g. "unbind: ee300000.sata" */
+  what: string;
+  /** log[from, to) is what the step printed */
+  from: number;
+  to: number;
+  /** virtual time (µs) of the step's last line, or of the line before it when it printed none */
+  usec: number;
+  /** a bind/unbind's sysfs result */
+  errno?: number;
+  panicked?: boolean;
+  /** each board device after the step: "bound <driver>", "deferred", "unbound" or "absent" (traced runs only) */
+  devices?: Record<string, string>;
+}
+
+export type RunEventKind = 'probe' | 'defer' | 'bind' | 'unbind' | 'fault' | 'report';
+
+export interface RunEvent {
+  /** virtual time (µs) */
+  usec: number;
+  /** the device (or IOMMU) it happened to; '' for the kernel as a whole */
+  device: string;
+  kind: RunEventKind;
+  /** false for a failed probe or bind */
+  ok: boolean;
+  /** one line saying what happened */
+  text: string;
+  /** the log line (0-based) that shows it */
+  line?: number;
+  /** the step (1-based) during which it happened */
+  step?: number;
 }
 
 export interface SuiteResult {

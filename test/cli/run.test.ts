@@ -159,39 +159,34 @@ describe('cli: bringup run (model)', function () {
     expect(asserts.map((a) => a.id)).to.deep.equal([1, 2, 3, 4, 5]);
   });
 
-  it('junit: exact document with file/line and the run logs in system-out', async () => {
+  it('junit: exact document (junit-10.xsd), the verdicts with their YAML positions as suite properties, the run logs in system-out', async () => {
     const probe = await dmesg('probe', 'v5.1');
     const unbind50 = await dmesg('unbind', 'v5.0');
     const unbind51 = await dmesg('unbind', 'v5.1');
-    const secs = (l: string[]) => l.at(-1)!.slice(1, 13).trim();
+    const usec = (l: string[]) => Math.round(Number(l.at(-1)!.slice(1, 13).trim()) * 1e6);
+    const secs = (l: string[]) => (usec(l) / 1e6).toFixed(3);
     const r = await bringup(['run', '--format', 'junit', ...PASSING]);
     expect(r.exitCode).to.equal(0);
-    const total = (Number(secs(probe)) + Number(secs(unbind50)) + Number(secs(unbind51))).toFixed(6);
+    const total = ((usec(probe) + usec(unbind50) + usec(unbind51)) / 1e6).toFixed(3);
     const esc = (l: string[]) => l.join('\n').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const props = (k: string, s: string, extra = '') =>
-      [
-        '      <properties>',
-        '        <property name="board" value="demo-h3"/>',
-        `        <property name="kernel" value="${k}"/>`,
-        `        <property name="status" value="${s}"/>`,
-        ...(extra ? [extra] : []),
-        '      </properties>',
-      ].join('\n');
     expect(r.stdout).to.equal(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        `<testsuites name="bringup" tests="3" failures="0" errors="0" skipped="0" time="${total}">`,
+        `<testsuites name="bringup" tests="3" failures="0" errors="0" time="${total}">`,
         `  <testsuite name="demo" tests="3" failures="0" errors="0" skipped="0" time="${total}" file="suites/demo.yaml">`,
-        `    <testcase name="demo.probe [demo-h3 v5.1]" classname="demo" file="suites/demo.yaml" line="7" time="${secs(probe)}">`,
-        props('v5.1', 'PASS'),
+        '    <properties>',
+        '      <property name="file" value="suites/demo.yaml"/>',
+        '      <property name="demo.probe [demo-h3 v5.1]" value="PASS at suites/demo.yaml:7:5"/>',
+        '      <property name="demo.unbind [demo-h3 v5.0]" value="XFAIL at suites/demo.yaml:35:9; fixed by 376991db4b64"/>',
+        '      <property name="demo.unbind [demo-h3 v5.1]" value="PASS at suites/demo.yaml:24:5"/>',
+        '    </properties>',
+        `    <testcase name="demo.probe [demo-h3 v5.1]" classname="demo" time="${secs(probe)}">`,
         `      <system-out>${esc(probe)}</system-out>`,
         '    </testcase>',
-        `    <testcase name="demo.unbind [demo-h3 v5.0]" classname="demo" file="suites/demo.yaml" line="24" time="${secs(unbind50)}">`,
-        props('v5.0', 'XFAIL', '        <property name="fixed-by" value="376991db4b64"/>'),
+        `    <testcase name="demo.unbind [demo-h3 v5.0]" classname="demo" time="${secs(unbind50)}">`,
         `      <system-out>${esc(unbind50)}</system-out>`,
         '    </testcase>',
-        `    <testcase name="demo.unbind [demo-h3 v5.1]" classname="demo" file="suites/demo.yaml" line="24" time="${secs(unbind51)}">`,
-        props('v5.1', 'PASS'),
+        `    <testcase name="demo.unbind [demo-h3 v5.1]" classname="demo" time="${secs(unbind51)}">`,
         `      <system-out>${esc(unbind51)}</system-out>`,
         '    </testcase>',
         '  </testsuite>',
@@ -206,7 +201,7 @@ describe('cli: bringup run (model)', function () {
     const r = await bringup(['run', '--format', 'junit', 'suites']);
     expect(r.exitCode).to.equal(1);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(r.stdout);
-    expect(doc.testsuites).to.deep.include({ tests: '5', failures: '2', errors: '0', skipped: '0' });
+    expect(doc.testsuites).to.deep.include({ tests: '5', failures: '2', errors: '0' });
     const cases = doc.testsuites.testsuite[0].testcase;
     expect(cases[1].failure).to.deep.include({
       type: 'log',
@@ -215,18 +210,18 @@ describe('cli: bringup run (model)', function () {
     expect(cases[4].failure).to.deep.include({ type: 'xpass' });
   });
 
-  it('json: the kunit_tool shape with every status', async () => {
+  it('json: the kunit_tool shape with every status, the bringup verdict beside it', async () => {
     const r = await bringup(['run', '--format', 'json', 'suites']);
     const j = JSON.parse(r.stdout);
     expect(j.status).to.equal('FAIL');
-    expect(j.misc).to.deep.equal({ pass: 2, fail: 1, xfail: 1, xpass: 1, skip: 0, error: 0, total: 5 });
+    expect(j.misc).to.deep.equal({ pass: 2, fail: 1, xfail: 1, xpass: 1, skip: 0, error: 0, total: 5, tests: 5, passed: 3, failed: 2, crashed: 0, skipped: 0, errors: 0 });
     const cases = j.sub_groups[0].test_cases;
-    expect(cases.map((c: { name: string; status: string }) => `${c.status} ${c.name}`)).to.deep.equal([
-      'PASS demo.probe [demo-h3 v5.1]',
-      'FAIL demo.missing-line [demo-h3 v5.1]',
-      'XFAIL demo.unbind [demo-h3 v5.0]',
-      'PASS demo.unbind [demo-h3 v5.1]',
-      'XPASS demo.fixed-but-listed [demo-h3 v5.1]',
+    expect(cases.map((c: { name: string; status: string; verdict: string }) => `${c.status} ${c.verdict} ${c.name}`)).to.deep.equal([
+      'PASS PASS demo.probe [demo-h3 v5.1]',
+      'FAIL FAIL demo.missing-line [demo-h3 v5.1]',
+      'PASS XFAIL demo.unbind [demo-h3 v5.0]',
+      'PASS PASS demo.unbind [demo-h3 v5.1]',
+      'FAIL XPASS demo.fixed-but-listed [demo-h3 v5.1]',
     ]);
     expect(cases[1].failures[0]).to.deep.include({ type: 'log', file: 'suites/demo.yaml', line: 22, column: 38 });
     expect(cases[0].log.split('\n')).to.deep.equal(await dmesg('probe', 'v5.1'));
@@ -255,7 +250,7 @@ describe('cli: bringup run (model)', function () {
   });
 
   it('--jobs 2 prints the same bytes as --jobs 1, in every format', async () => {
-    for (const format of ['tap', 'ktap', 'tap14', 'junit', 'json']) {
+    for (const format of ['tap', 'ktap', 'tap14', 'junit', 'json', 'kcidb']) {
       const one = await bringup(['run', '--format', format, '--jobs', '1', 'suites']);
       const two = await bringup(['run', '--format', format, '--jobs', '2', 'suites']);
       expect(two.stdout, format).to.equal(one.stdout);

@@ -4,8 +4,11 @@
 import { executeRun, skippedRun } from '../../runner/exec/execute.js';
 import { createModelTarget } from '../../runner/exec/targets/model.js';
 import type { RunResult } from '../../runner/report/result.js';
+import { contextOf } from '../../runner/report/context.js';
+import type { ReportContext } from '../../runner/report/context.js';
+import type { ModelBoard } from '../../runner/model/types.js';
 import type { FakeScript } from '../exec/fake.js';
-import { BOOT, UNBIND, block, fakeCreateKernel, lit, mkRun, step } from '../exec/fake.js';
+import { BOARD, BOOT, UNBIND, block, fakeCreateKernel, lit, mkRun, step } from '../exec/fake.js';
 
 const SCRIPT: FakeScript = {
   steps: {
@@ -40,4 +43,23 @@ export async function allKinds(): Promise<RunResult[]> {
 export function pinStacks(rs: RunResult[]): RunResult[] {
   for (const r of rs) if (r.error?.stack) r.error.stack = `Error: ${r.error.message}\n    at perform (fake.js:1:1)`;
   return rs;
+}
+
+/** The board and suite the all-kinds runs name, as the CLI would describe them. */
+export function allKindsContext(): ReportContext {
+  const board: ModelBoard = {
+    ...BOARD,
+    compatible: ['vendor,demo-board', 'vendor,demo-soc'],
+    iommus: [{ name: 'e67b0000.mmu', driver: 'ipmmu-vmsa', status: 'okay', options: {} }],
+    devices: [
+      { name: 'dev0', driver: 'demo_drv', bus: 'platform', iommus: [{ iommu: 'e67b0000.mmu', ids: [3] }], dmaBits: 32, status: 'okay', present: true },
+      { name: 'dev1', driver: 'demo_hp', bus: 'platform', iommus: [], dmaBits: 32, status: 'okay', present: false },
+    ],
+    drivers: [
+      { name: 'demo_drv', initcall: 'device', probe: [], remove: [], async: false, driverManagedDma: false },
+      { name: 'demo_hp', initcall: 'device', probe: [{ kind: 'wait-for', device: 'dev0' }], remove: [], async: false, driverManagedDma: false },
+    ],
+  };
+  const run = mkRun({ scenario: 'probe' });
+  return contextOf([{ ...run, board, reference: ['https://lore.kernel.org/linux-iommu/demo/'] }], 'model');
 }

@@ -99,14 +99,26 @@ describe('report renderers', () => {
     expect(runs[6]!.diag!['stack']).to.equal('Error: model invariant: dev0 <still> "bound" & busy\n    at perform (fake.js:1:1)');
   });
 
-  it('junit: the usual shape, read back by an XML parser', async () => {
+  it("junit: junit-10.xsd's shape, read back by an XML parser; YAML positions in the failure and the suite properties", async () => {
     const xml = await render('junit', await tree(), OPTS);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) }).parse(xml);
     const root = doc.testsuites;
-    expect(root).to.deep.include({ name: 'bringup', tests: '7', failures: '3', errors: '1', skipped: '1' });
+    expect(root).to.deep.include({ name: 'bringup', tests: '7', failures: '3', errors: '1' });
+    expect(root).to.not.have.property('skipped');
     expect(root.testsuite).to.have.length(1);
     const suite = root.testsuite[0];
-    expect(suite).to.deep.include({ name: 'demo', tests: '7', file: 'suites/demo.yaml' });
+    expect(suite).to.deep.include({ name: 'demo', tests: '7', skipped: '1', file: 'suites/demo.yaml' });
+    const props = Object.fromEntries(suite.properties.property.map((p: { name: string; value: string }) => [p.name, p.value]));
+    expect(props).to.deep.equal({
+      file: 'suites/demo.yaml',
+      'demo.probe [demo-board v6.15]': 'PASS at suites/demo.yaml:10:5',
+      'demo.order [demo-board v6.15]': 'FAIL at suites/demo.yaml:22:9',
+      'demo.unbind [demo-board v5.0]': 'XFAIL at suites/demo.yaml:40:9; fixed by 376991db4b64',
+      'demo.unbind-fixed [demo-board v5.0]': 'XPASS at suites/demo.yaml:40:9; fixed by 376991db4b64',
+      'demo.qemu-only [demo-board v6.15]': 'SKIP at suites/demo.yaml:10:5; no qemu-system-aarch64 on PATH',
+      'demo.hotplug [demo-board v6.15]': 'FAIL at suites/demo.yaml:10:5',
+      'demo.remove [demo-board v6.15]': 'ERROR at suites/demo.yaml:10:5; model invariant: dev0 <still> "bound" & busy',
+    });
     const cases = suite.testcase;
     expect(cases.map((c: Record<string, unknown>) => c['name'])).to.deep.equal([
       'demo.probe [demo-board v6.15]',
@@ -117,7 +129,10 @@ describe('report renderers', () => {
       'demo.hotplug [demo-board v6.15]',
       'demo.remove [demo-board v6.15]',
     ]);
-    for (const c of cases) expect(c).to.include({ classname: 'demo', file: 'suites/demo.yaml', line: '10' }).and.have.property('time');
+    for (const c of cases) {
+      expect(c).to.include({ classname: 'demo' }).and.have.property('time');
+      expect(c).to.not.have.any.keys('file', 'line', 'properties');
+    }
     expect(cases[0].failure).to.equal(undefined);
     expect(cases[1].failure).to.include({ type: 'log' });
     expect(cases[1].failure.message).to.equal('suites/demo.yaml:22:9: log: no line matches "Adding to iommu group" after line 3 (pattern 2 of 2)');
@@ -125,7 +140,7 @@ describe('report renderers', () => {
     expect(cases[3].failure).to.include({ type: 'xpass' });
     expect(cases[4].skipped).to.include({ message: 'no qemu-system-aarch64 on PATH' });
     expect(cases[5].failure).to.include({ type: 'kernel-error' });
-    expect(cases[6].error).to.include({ message: 'model invariant: dev0 <still> "bound" & busy', type: 'error' });
+    expect(cases[6].error).to.include({ message: 'suites/demo.yaml:10:5: model invariant: dev0 <still> "bound" & busy', type: 'error' });
     expect(cases[2]['system-out']).to.equal(
       [
         '[    0.000100] ipmmu-vmsa e67b0000.mmu: registered',
@@ -141,8 +156,9 @@ describe('report renderers', () => {
     const j = JSON.parse(await render('json', await tree(), OPTS));
     expect(j).to.include({ name: 'bringup', status: 'FAIL' });
     expect(j.test_cases).to.deep.equal([]);
-    expect(j.misc).to.deep.equal({ pass: 1, fail: 2, xfail: 1, xpass: 1, skip: 1, error: 1, total: 7 });
+    expect(j.misc).to.deep.equal({ pass: 1, fail: 2, xfail: 1, xpass: 1, skip: 1, error: 1, total: 7, tests: 7, passed: 2, failed: 3, crashed: 1, skipped: 1, errors: 0 });
     expect(j.sub_groups).to.have.length(1);
-    expect(j.sub_groups[0].test_cases.map((c: { status: string }) => c.status)).to.deep.equal(['PASS', 'FAIL', 'XFAIL', 'XPASS', 'SKIP', 'FAIL', 'ERROR']);
+    expect(j.sub_groups[0].test_cases.map((c: { status: string }) => c.status)).to.deep.equal(['PASS', 'FAIL', 'PASS', 'FAIL', 'SKIP', 'FAIL', 'ERROR']);
+    expect(j.sub_groups[0].test_cases.map((c: { verdict: string }) => c.verdict)).to.deep.equal(['PASS', 'FAIL', 'XFAIL', 'XPASS', 'SKIP', 'FAIL', 'ERROR']);
   });
 });

@@ -12,8 +12,8 @@ import type { Command } from '../command.js';
 import type { PlanRun } from '../../dsl/plan.js';
 import type { Diagnostic } from '../../dsl/diagnostic.js';
 import type { RunResult } from '../../report/result.js';
-import { FORMATS, isFormat } from '../../report/index.js';
-import type { Format } from '../../report/index.js';
+import { FORMATS, isFormat, JUNIT_SCHEMAS } from '../../report/index.js';
+import type { Format, JunitSchema } from '../../report/index.js';
 import { isTargetName, TARGETS } from '../../exec/targets/index.js';
 import type { TargetName } from '../../exec/targets/index.js';
 import { parseShard } from '../../exec/select.js';
@@ -34,8 +34,13 @@ options:
                         (*, ?, [...]; repeatable, any match selects)
   --format FORMAT       tap (kselftest TAP 13, default), ktap (KTAP v1, runs
                         nested under suites), tap14 (TAP 14 subtests with YAML
-                        diagnostics), junit (JUnit XML), json (kunit_tool-like)
+                        diagnostics), junit (JUnit XML), json (kunit_tool-like,
+                        dsl-schema/result.schema.json), kcidb (KernelCI KCIDB
+                        v5.3)
   --output FILE         write the report to FILE instead of stdout
+  --junit-schema S      jenkins (junit-10.xsd, default) or ant (Ant's JUnit.xsd;
+                        its timestamp is SOURCE_DATE_EPOCH when set, else now)
+  --kcidb-origin NAME   the KCIDB origin of the ids (default bringup)
   --log-dir DIR         write each run's simulated dmesg to
                         DIR/<suite>.<scenario>.<board>.<kernel>.log
   -j, --jobs N          execute on N worker threads (0: one per CPU; default 1);
@@ -69,6 +74,8 @@ interface RunArgs {
   filters: string[];
   format: Format;
   output?: string;
+  junitSchema: JunitSchema;
+  kcidbOrigin?: string;
   logDir?: string;
   jobs: number;
   shard?: Shard;
@@ -99,6 +106,8 @@ function parse(argv: string[]): RunArgs {
         filter: { type: 'string', multiple: true },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        'junit-schema': { type: 'string' },
+        'kcidb-origin': { type: 'string' },
         'log-dir': { type: 'string' },
         jobs: { type: 'string', short: 'j' },
         shard: { type: 'string' },
@@ -116,6 +125,10 @@ function parse(argv: string[]): RunArgs {
   const v = parsed.values;
   const format = v.format ?? 'tap';
   if (!isFormat(format)) throw new BadInput(`unknown --format "${format}" (known: ${FORMATS.join(', ')})`);
+  const junitSchema = v['junit-schema'] ?? 'jenkins';
+  if (!(JUNIT_SCHEMAS as readonly string[]).includes(junitSchema)) throw new BadInput(`unknown --junit-schema "${junitSchema}" (known: ${JUNIT_SCHEMAS.join(', ')})`);
+  const kcidbOrigin = v['kcidb-origin'];
+  if (kcidbOrigin !== undefined && !/^[a-z0-9_]+$/.test(kcidbOrigin)) throw new BadInput(`--kcidb-origin wants [a-z0-9_]+ (KCIDB's origin rule), not "${kcidbOrigin}"`);
   const target = v.target ?? 'model';
   if (!isTargetName(target)) throw new BadInput(`unknown --target "${target}" (known: ${TARGETS.join(', ')})`);
   let jobs = 1;
@@ -141,6 +154,7 @@ function parse(argv: string[]): RunArgs {
     kernels: v.kernel ?? [],
     filters: v.filter ?? [],
     format,
+    junitSchema: junitSchema as JunitSchema,
     jobs,
     target,
     errorOnFail: !v['no-error-on-fail'],
@@ -148,6 +162,7 @@ function parse(argv: string[]): RunArgs {
     quiet: v.quiet ?? false,
   };
   if (v.output !== undefined) args.output = v.output;
+  if (kcidbOrigin !== undefined) args.kcidbOrigin = kcidbOrigin;
   if (v['log-dir'] !== undefined) args.logDir = v['log-dir'];
   if (shard) args.shard = shard;
   if (seed !== undefined) args.seed = seed;
@@ -260,7 +275,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
   timings.mark('execution');
-  const text = await report.render(args.format, report.buildTree(results), report.renderOptionsFromEnv());
+  const opts = { ...report.renderOptionsFromEnv(), junitSchema: args.junitSchema, context: report.contextOf(runs, args.target) };
+  if (args.kcidbOrigin !== undefined) opts.kcidbOrigin = args.kcidbOrigin;
+  const tree = report.buildTree(results);
+  const text = await report.render(args.format, tree, opts);
   try {
     if (args.logDir) await writeLogs(args.logDir, results);
     if (args.output) writeFileSync(args.output, text);
