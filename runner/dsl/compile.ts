@@ -5,7 +5,7 @@
 import { resolveKernel, type KernelRef } from '../model/profiles/resolve.js';
 import type { ModelStep, ResolvedProfile } from '../model/types.js';
 import { toErrno, type LoadedBoard } from './board.js';
-import { stepEntry, type AssertionsDoc, type Errno, type PatternDoc, type ScenarioDoc, type StateDoc } from './doc-types.js';
+import { stepEntry, type AssertionsDoc, type BootDoc, type Errno, type PatternDoc, type ScenarioDoc, type StateDoc } from './doc-types.js';
 import { globToRegExp, substituteDeep, toPattern } from './patterns.js';
 import type { Assertions, KnownBad, PatternAt, PlanRun, PlanStep, StateAssertion } from './plan.js';
 import type { DataPath, SourceFile } from './source.js';
@@ -62,8 +62,17 @@ function assertions(source: SourceFile, a: AssertionsDoc, at: DataPath): Asserti
 
 function modelStep(op: string, v: unknown): ModelStep {
   switch (op) {
-    case 'boot':
-      return { op, hold: [...((v as { hold?: string[] } | undefined)?.hold ?? [])] };
+    case 'boot': {
+      const b = (v ?? {}) as BootDoc;
+      const step: ModelStep = { op, hold: [...(b.hold ?? [])] };
+      // the pins of an order the kernel leaves open (explore's reproducers)
+      if (b.order) step.order = [...b.order];
+      if (b.late) step.late = [...b.late];
+      if (b['async-order']) step.asyncOrder = [...b['async-order']];
+      if (b['deferred-order']) step.deferredOrder = [...b['deferred-order']];
+      if (b['retry-after']) step.retryAfter = [...b['retry-after']];
+      return step;
+    }
     case 'bind':
       return typeof v === 'string' ? { op, device: v } : { op, ...(v as { device: string; driver?: string }) };
     case 'fail-probe': {

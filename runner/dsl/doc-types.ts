@@ -64,10 +64,19 @@ export type StateDoc =
   | { tainted: string }
   | { errno: Errno };
 
+export interface BootDoc {
+  hold?: string[];
+  order?: string[];
+  late?: string[];
+  'async-order'?: string[];
+  'deferred-order'?: string[];
+  'retry-after'?: string[];
+}
+
 export type StepDoc =
   | 'boot'
   | 'deferred-timeout'
-  | { boot: { hold?: string[] } }
+  | { boot: BootDoc }
   | { bind: string | { device: string; driver?: string } }
   | { unbind: string }
   | { 'fail-probe': { device: string; error: Errno; at?: number; times?: number } }

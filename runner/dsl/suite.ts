@@ -5,7 +5,7 @@
 import { NEWEST_PROFILE } from '../model/profiles/profiles.js';
 import type { Diagnostic } from './diagnostic.js';
 import { fileId, type LoadedBoard } from './board.js';
-import { stepEntry, type AssertionsDoc, type KernelDoc, type ScenarioDoc, type SuiteDoc } from './doc-types.js';
+import { stepEntry, type AssertionsDoc, type BootDoc, type KernelDoc, type ScenarioDoc, type SuiteDoc } from './doc-types.js';
 import { behaviourDiagnostic, kernelDiagnostics, kernelLabel } from './kernels.js';
 import { globToRegExp, regexError, substituteDeep, variablesIn } from './patterns.js';
 import { guarded, type DataPath, type SourceFile } from './source.js';
@@ -116,9 +116,17 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
     const [op, v] = stepEntry(step);
     const ref = (what: string, name: string, known: string[], p: DataPath) => refCheck(source, out, n.b, what, name, known, p);
     switch (op) {
-      case 'boot':
-        ((v as { hold?: string[] } | undefined)?.hold ?? []).forEach((d, j) => ref('driver', d, [...n.drivers, ...n.iommuDrivers], [...at, 'boot', 'hold', j]));
+      case 'boot': {
+        const b = v as BootDoc | undefined;
+        const drivers = [...n.drivers, ...n.iommuDrivers];
+        (b?.hold ?? []).forEach((d, j) => ref('driver', d, drivers, [...at, 'boot', 'hold', j]));
+        (b?.order ?? []).forEach((d, j) => ref('driver', d, drivers, [...at, 'boot', 'order', j]));
+        (b?.late ?? []).forEach((d, j) => ref('IOMMU driver', d, n.iommuDrivers, [...at, 'boot', 'late', j]));
+        for (const key of ['async-order', 'deferred-order', 'retry-after'] as const) {
+          (b?.[key] ?? []).forEach((d, j) => ref('device', d, n.devices, [...at, 'boot', key, j]));
+        }
         break;
+      }
       case 'bind':
         if (typeof v === 'string') ref('device', v, n.devices, [...at, op]);
         else {

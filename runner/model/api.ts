@@ -2,6 +2,7 @@
 // kernel goes through this file, so the model's internals can change freely.
 
 import type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
+import type { Chooser } from './choice.js';
 
 export type DmaOpsKind = 'none' | 'direct' | 'iommu' | 'arm-iommu';
 
@@ -60,11 +61,20 @@ export interface Kernel {
   lastErrno(): number | undefined;
   /** the model's built-in checks (MODEL.md), run on the current state */
   checks(): CheckFailure[];
+  /**
+   * The canonical model state (explore's state hashing): bindings, deferred lists, registered
+   * IOMMUs, groups and domains, DMA ops, devres stacks, armed faults, drivers' globals; not
+   * the log, clock or taint-free text. `midStep` adds what a choice point inside a step
+   * remembers (choice.ts "first time" rules); between steps it starts over anyway.
+   */
+  stateKey?(midStep?: boolean): string;
 }
 
 export interface KernelOptions {
   /** seeds the values a real kernel draws at random (oops_id); default 0 */
   seed?: number;
+  /** consulted wherever the kernel's order is not fixed (choice.ts); none: the kernel's own order */
+  chooser?: Chooser;
 }
 
 /** `[%5lu.%06lu] text`, as printk prints a record with its timestamp. */

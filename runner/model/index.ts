@@ -9,6 +9,8 @@ export { formatLogLine } from './api.js';
 export type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 export { resolveKernel } from './profiles/resolve.js';
 export { IOMMU_DRIVER_NAMES } from './drivers/catalog.js';
+export type { Chooser, ChoicePoint, ChoiceKind, BootPins } from './choice.js';
+export { FAULT_NONE } from './choice.js';
 
 export function createKernel(board: ModelBoard, profile: ResolvedProfile, opts?: KernelOptions): Kernel {
   return new ModelKernel(board, profile, opts);

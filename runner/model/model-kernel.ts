@@ -19,6 +19,8 @@ import { deferredProbeTimeoutExpires, flushDeferredProbe } from './core/deferred
 import { iommuDeviceUnregister } from './iommu/core.js';
 import { reportedOps } from './dma/arch.js';
 import { builtInChecks } from './checks.js';
+import { Sched } from './kernel/sched.js';
+import { stateKey } from './state-key.js';
 
 const SYSFS_FRAMES = ['el0_svc', '__arm64_sys_write', 'ksys_write', 'vfs_write', 'kernfs_fop_write_iter', 'sysfs_kf_write', 'drv_attr_store'];
 
@@ -32,6 +34,7 @@ export class ModelKernel implements Kernel {
 
   constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
     const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0));
+    if (opts.chooser) k.sched = new Sched(opts.chooser);
     const iommuLoadables = new Map<string, Loadable>();
     for (const node of board.iommus) {
       const impl = findIommuDriver(node.driver);
@@ -109,6 +112,7 @@ export class ModelKernel implements Kernel {
     const k = this.k;
     if (k.panicked) return { oopsed: false, panicked: true };
     const before = k.oopsCount;
+    k.sched?.stepStart();
     let errno: number | undefined;
     try {
       errno = this.dispatch(step);
@@ -140,6 +144,7 @@ export class ModelKernel implements Kernel {
       case 'boot': {
         if (this.booted) return undefined;
         this.booted = true;
+        if (step.order || step.late || step.asyncOrder || step.deferredOrder || step.retryAfter) (k.sched ??= new Sched(null)).setPins(step);
         boot(k, this.loadables, new Set(step.hold), (l) => this.names(l));
         return undefined;
       }
@@ -240,5 +245,9 @@ export class ModelKernel implements Kernel {
 
   checks(): CheckFailure[] {
     return builtInChecks(this.k);
+  }
+
+  stateKey(midStep = false): string {
+    return stateKey(this.k, midStep);
   }
 }

@@ -2,6 +2,8 @@
 // These are plain, JSON-serialisable data so a compiled run plan can carry them
 // unchanged, and the model never depends on the DSL that produced them.
 
+import type { BootPins } from './choice.js';
+
 export type Arch = 'arm64' | 'arm' | 'x86_64';
 export type Firmware = 'dt' | 'acpi';
 export type BusName = 'platform' | 'amba' | 'pci';
@@ -83,7 +85,7 @@ export interface ModelBoard {
 
 /** A step the model (or any target) performs. `expect` steps never reach a target. */
 export type ModelStep =
-  | { op: 'boot'; hold: string[] }
+  | ({ op: 'boot'; hold: string[] } & BootPins)
   | { op: 'bind'; device: string; driver?: string }
   | { op: 'unbind'; device: string }
   | { op: 'fail-probe'; device: string; errno: number; at?: number; times: number }

@@ -44,15 +44,11 @@ function banner(k: KernelCtx): void {
 
 export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: ReadonlySet<string>, heldName: (l: Loadable) => string[]): void {
   const isHeld = (l: Loadable): boolean => heldName(l).some((n) => hold.has(n));
-  k.inTask(INIT_TASK, INIT_FRAMES, () => {
-    banner(k);
-    if (k.since('v5.14')) k.log('iommu: Default domain type: Translated');
-    k.call('of_platform_default_populate_init', () => {
-      // IOMMU instances first, then clients, each in file order
-      for (const inst of k.iommus.values()) if (inst.dev) deviceAdd(k, inst.dev);
-      for (const dev of k.devices.values()) if (!dev.iommuInstance && dev.board?.present && dev.status === 'okay') deviceAdd(k, dev);
-    });
-  });
+  if (k.sched) {
+    scheduledBoot(k, loadables, isHeld, (l) => heldName(l)[0] ?? '');
+    return;
+  }
+  populate(k);
   for (const level of INITCALL_ORDER) {
     for (const l of loadables) {
       if (l.initcall !== level || isHeld(l) || k.panicked) continue;
@@ -69,6 +65,51 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
     if (l.initcall !== 'module' || isHeld(l) || k.panicked) continue;
     loadModule(k, l);
   }
+}
+
+/** device creation: IOMMU instances first, then clients, each in file order */
+function populate(k: KernelCtx): void {
+  k.inTask(INIT_TASK, INIT_FRAMES, () => {
+    banner(k);
+    if (k.since('v5.14')) k.log('iommu: Default domain type: Translated');
+    k.call('of_platform_default_populate_init', () => {
+      for (const inst of k.iommus.values()) if (inst.dev) deviceAdd(k, inst.dev);
+      for (const dev of k.devices.values()) if (!dev.iommuInstance && dev.board?.present && dev.status === 'okay') deviceAdd(k, dev);
+    });
+  });
+}
+
+/**
+ * boot() with chosen or pinned orders (choice.ts): which IOMMU drivers register as late
+ * modules (after the board's modules), the order inside each initcall level, and the order
+ * udev loads modules in. Option 0 everywhere is boot()'s own order.
+ */
+function scheduledBoot(k: KernelCtx, loadables: readonly Loadable[], isHeld: (l: Loadable) => boolean, name: (l: Loadable) => string): void {
+  const s = k.sched!;
+  populate(k);
+  const late: Loadable[] = [];
+  for (const l of loadables) {
+    // a platform IOMMU driver can be a module; x86's DMAR/IVRS units are set up by an initcall
+    if (l.kind !== 'driver' || !l.driver.iommuImpl || isHeld(l)) continue;
+    const n = name(l);
+    const options = s.late.has(n) ? ['module', 'initcall'] : ['initcall', 'module'];
+    if (options[s.choose('iommu-registration', `iommu:${n}`, options)] === 'module') {
+      late.push(l);
+      s.lateNames.push(n);
+    }
+  }
+  const stop = (): boolean => k.panicked;
+  for (const level of INITCALL_ORDER) {
+    const due = loadables.filter((l) => l.initcall === level && !isHeld(l) && !late.includes(l));
+    s.runInOrder('initcall-order', `initcall:${level}`, due, name, s.order, (l) => void k.inTask(INIT_TASK, INIT_FRAMES, () => runLoadable(k, l)), stop);
+    if (level === 'late' && !k.panicked) k.inTask(INIT_TASK, INIT_FRAMES, () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
+  }
+  if (k.panicked) return;
+  k.log('Freeing unused kernel memory: 1216K');
+  k.log('Run /init as init process');
+  k.systemRunning = true;
+  const modules = [...loadables.filter((l) => l.initcall === 'module' && !isHeld(l)), ...late];
+  s.runInOrder('module-order', 'modules', modules, name, s.order, (l) => loadModule(k, l), stop);
 }
 
 /** modprobe: the module's init registers the driver; the deferred work runs after */

@@ -11,7 +11,7 @@ import { warn } from '../kernel/reports.js';
 import { busDmaCleanup, busDmaConfigure, driverMatchDevice } from './bus.js';
 import { archTeardownDmaOps } from '../dma/arch.js';
 import { devresReleaseAll } from './devres.js';
-import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger } from './deferred.js';
+import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger, flushDeferredProbe } from './deferred.js';
 import { callDriverProbe, callDriverRemove } from './probe.js';
 import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup } from './links.js';
 
@@ -42,6 +42,20 @@ function driverBound(k: KernelCtx, dev: Device): void {
   dev.bound = true;
   deferredProbeDel(k, dev);
   deferredProbeTrigger(k);
+  if (k.sched) triggerLandsNow(k, dev);
+}
+
+/**
+ * The trigger of a bind outside the deferred work may land before the next probe (the
+ * work runs on another CPU): choice point, or the `retry-after` pin, the first time the
+ * device binds in a step, when something waits on the deferred lists.
+ */
+function triggerLandsNow(k: KernelCtx, dev: Device): void {
+  const s = k.sched!;
+  if (s.inDeferredWork || !k.deferredWorkQueued || k.deferredActive.empty || s.triggerSeen.has(dev.name)) return;
+  s.triggerSeen.add(dev.name);
+  const options = s.retryAfter.has(dev.name) ? ['now', 'later'] : ['later', 'now'];
+  if (options[s.choose('deferred-trigger', `trigger:${dev.name}`, options)] === 'now') s.flushSoon = true;
 }
 
 function probeFailedMessage(k: KernelCtx, dev: Device, drv: Driver, err: number): void {
@@ -116,6 +130,10 @@ export function driverProbeDevice(k: KernelCtx, dev: Device, drv: Driver): numbe
       // a bind finished while we probed: make sure this device is not stranded
       if (trigger !== k.deferredTriggerCount) deferredProbeTrigger(k);
     }
+    if (k.sched?.flushSoon) {
+      k.sched.flushSoon = false;
+      flushDeferredProbe(k);
+    }
     return ret;
   });
 }
@@ -143,8 +161,13 @@ export function busProbeDevice(k: KernelCtx, dev: Device): void {
   k.call('bus_probe_device', () => k.call('device_initial_probe', () => deviceAttach(k, dev)));
 }
 
+interface AsyncProbe {
+  dev: Device;
+  probe: () => void;
+}
+
 /** __driver_attach() over the bus: every matching unbound device is probed */
-export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: Array<() => void>): void {
+export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[]): void {
   k.call('driver_attach', () =>
     k.call('bus_for_each_dev', () => {
       // bus_for_each_dev() offers every device; only those naming this driver can match,
@@ -155,7 +178,7 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: Array<() =>
           if (!driverMatchDevice(k, drv, dev)) return;
           if (dev.driver) return;
           if (drv.async) {
-            asyncProbes.push(() => void driverProbeDevice(k, dev, drv));
+            asyncProbes.push({ dev, probe: () => void driverProbeDevice(k, dev, drv) });
             return;
           }
           driverProbeDevice(k, dev, drv);
@@ -167,7 +190,7 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: Array<() =>
 
 /** driver_register() → bus_add_driver() → driver_attach() */
 export function driverRegister(k: KernelCtx, drv: Driver): void {
-  const asyncProbes: Array<() => void> = [];
+  const asyncProbes: AsyncProbe[] = [];
   k.call('driver_register', () =>
     k.call('bus_add_driver', () => {
       drv.registered = true;
@@ -176,10 +199,17 @@ export function driverRegister(k: KernelCtx, drv: Driver): void {
     }),
   );
   // async probes run after the registration returns, each in its own worker
-  for (const probe of asyncProbes) {
+  const run = (a: AsyncProbe): void =>
+    void k.inTask({ comm: 'kworker/u8:2', pid: 41, cpu: 1, workqueue: 'async async_run_entry_fn' },
+      ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'async_run_entry_fn', '__driver_attach_async_helper'], a.probe);
+  if (k.sched) {
+    // they complete in any order
+    k.sched.runInOrder('async-completion', `async:${drv.name}`, asyncProbes, (a) => a.dev.name, k.sched.asyncOrder, run, () => k.panicked);
+    return;
+  }
+  for (const a of asyncProbes) {
     if (k.panicked) return;
-    k.inTask({ comm: 'kworker/u8:2', pid: 41, cpu: 1, workqueue: 'async async_run_entry_fn' },
-      ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'async_run_entry_fn', '__driver_attach_async_helper'], probe);
+    run(a);
   }
 }
 

@@ -47,6 +47,33 @@ function retryIsMoot(k: KernelCtx, dev: Device): boolean {
   return !faults || faults.length === 0;
 }
 
+/**
+ * The next retry when orders are chosen: any device on the active list whose retry is not
+ * moot. Option 0 is the first `deferred-order` device there (pins, then promotions), else
+ * the head; a device may jump the queue the first time it is a candidate in a step, and
+ * from then on goes first, as the pin that writes it back does.
+ */
+function nextRetry(k: KernelCtx, head: Device): Device {
+  const s = k.sched!;
+  const candidates: Device[] = [];
+  for (let d: Device | null = head; d; d = d.deferNext) if (d === head || !retryIsMoot(k, d)) candidates.push(d);
+  if (candidates.length < 2) return head;
+  let first = head;
+  let rank = Infinity;
+  for (const d of candidates) {
+    const r = s.deferredFirst.indexOf(d.name);
+    if (r >= 0 && r < rank) {
+      rank = r;
+      first = d;
+    }
+  }
+  const options = [first, ...candidates.filter((d) => d !== first && !s.deferredSeen.has(d.name))];
+  for (const d of candidates) s.deferredSeen.add(d.name);
+  const pick = options[s.choose('deferred-order', `deferred:${head.name}`, options.map((d) => d.name))]!;
+  if (pick !== first) s.deferredFirst.push(pick.name);
+  return pick;
+}
+
 /** deferred_probe_work_func: retry every device on the active list, in order */
 function deferredProbeWorkFunc(k: KernelCtx): void {
   const active = k.deferredActive;
@@ -56,8 +83,9 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
     let last: Device | null = null;
     for (let d = active.head; d && retryIsMoot(k, d); d = d.deferNext) last = d;
     if (last) active.moveHeadRunTo(k.deferredPending, last);
-    const dev = active.head;
+    let dev = active.head;
     if (!dev) break;
+    if (k.sched) dev = nextRetry(k, dev);
     active.remove(dev);
     dev.deferred = false;
     busProbeDevice(k, dev);
@@ -72,7 +100,13 @@ export function flushDeferredProbe(k: KernelCtx): void {
     k.deferredWorkQueued = false;
     // a worker that oopses dies inside the work item; the workqueue never runs an item
     // concurrently with itself, so deferred_probe_work is stuck on the dead worker for good
-    if (!k.inTask(worker, WORK_FRAMES, () => deferredProbeWorkFunc(k))) k.deferredWorkDead = true;
+    const s = k.sched;
+    if (s) s.inDeferredWork = true;
+    try {
+      if (!k.inTask(worker, WORK_FRAMES, () => deferredProbeWorkFunc(k))) k.deferredWorkDead = true;
+    } finally {
+      if (s) s.inDeferredWork = false;
+    }
   }
 }
 

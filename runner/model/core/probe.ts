@@ -84,7 +84,7 @@ function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
 function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
   const actions = drv.client!.probe;
   for (let i = 0; i < actions.length; i++) {
-    const f = armedFault(k, dev, i, actions.length);
+    const f = armedFault(k, dev, i, actions.length) ?? k.sched?.fault(dev.name, i);
     if (f !== undefined) return f;
     const a = actions[i]!;
     const ret = runAction(k, dev, a);
@@ -93,13 +93,13 @@ function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
       return ret;
     }
   }
-  return armedFault(k, dev, actions.length, actions.length) ?? 0;
+  return armedFault(k, dev, actions.length, actions.length) ?? k.sched?.fault(dev.name, actions.length) ?? 0;
 }
 
 export function callDriverProbe(k: KernelCtx, dev: Device, drv: Driver): number {
   return k.call(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : 'platform_probe', () => {
     if (drv.iommuImpl) {
-      const f = armedFault(k, dev, 0, 0);
+      const f = armedFault(k, dev, 0, 0) ?? k.sched?.fault(dev.name, 0);
       if (f !== undefined) return f;
       // the catalog driver names its own probe function on the stack
       return drv.iommuImpl.probe(k, dev.iommuInstance!);

@@ -21,11 +21,13 @@ export const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
  * A driver's file-scope globals (rockchip's dma_dev, mtk's shared hw_list), one set per
  * simulated kernel so two kernels in one process never share them.
  */
-export function driverGlobals<T extends object>(store: WeakMap<KernelCtx, T>, k: KernelCtx, init: () => T): T {
+export function driverGlobals<T extends object>(store: WeakMap<KernelCtx, T>, k: KernelCtx, init: () => T, name = 'globals'): T {
   let g = store.get(k);
   if (!g) {
     g = init();
     store.set(k, g);
+    // the canonical state (explore) reads every driver's globals from here
+    k.globals.set(name, g);
   }
   return g;
 }

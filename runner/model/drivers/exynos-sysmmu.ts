@@ -54,7 +54,7 @@ function exynosSysmmuProbe(k: KernelCtx, inst: IommuInstance): number {
     k.log(`exynos-sysmmu ${inst.name}: hardware version: ${inst.option<string>('version') ?? '3.3'}`);
     const data: SysmmuData = { inst, master: null, link: null };
     publishDrvdata(inst, { sysmmu: data });
-    const g = driverGlobals(DMA_DEV, k, () => ({ dev: null as IommuInstance | null }));
+    const g = driverGlobals(DMA_DEV, k, () => ({ dev: null as IommuInstance | null }), 'exynos');
     if (!g.dev) g.dev = inst;
     return registerOnly(k, inst);
   });

@@ -43,7 +43,7 @@ function larbs(k: KernelCtx, inst: IommuInstance): string[] {
 
 /** data->hw_list = &plat_data->hw_list after list_add_tail(&data->list, ...) */
 function joinHwList(k: KernelCtx, inst: IommuInstance): void {
-  const g = driverGlobals(GLOBALS, k, () => ({ hwList: [] }));
+  const g = driverGlobals(GLOBALS, k, () => ({ hwList: [] }), 'mtk');
   if (!g.hwList.includes(inst)) g.hwList.push(inst);
   inst.drvdata!['hwList'] = g.hwList;
 }

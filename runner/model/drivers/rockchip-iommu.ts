@@ -24,7 +24,7 @@ interface RkGlobals {
 const GLOBALS = new WeakMap<KernelCtx, RkGlobals>();
 
 function globals(k: KernelCtx): RkGlobals {
-  return driverGlobals(GLOBALS, k, () => ({ dmaDev: null }));
+  return driverGlobals(GLOBALS, k, () => ({ dmaDev: null }), 'rockchip');
 }
 
 /** struct rk_iommudata: dev_iommu_priv of a client */

@@ -48,6 +48,11 @@ export class Domain {
     return Math.min(m.count, pages);
   }
 
+  /** what a later translation depends on (the canonical state): the IOVA top and the mappings */
+  digest(): string {
+    return `${this.type}${this.freed ? '!' : ''}:${this.iovaTopPfn ?? '-'}:${this.mapped.map((m) => `${m.start}+${m.count}`).join(',')}`;
+  }
+
   /** every page of [addr, addr + size) is mapped */
   translates(addr: number, size: number): boolean {
     let page = Math.floor(addr / PAGE_SIZE);

@@ -15,6 +15,7 @@ import { profileIndex, utsRelease } from './era.js';
 import { OopsUnwind } from './reports.js';
 import { PageAllocator } from '../dma/pages.js';
 import type { BusName } from '../types.js';
+import type { Sched } from './sched.js';
 
 export interface ArmedFault {
   errno: number;
@@ -75,6 +76,10 @@ export class KernelCtx {
   readonly foreignFrees: Array<{ device: string; size: number; allocOps: string; ops: string }> = [];
   lastErrno: number | undefined;
   readonly pages: PageAllocator;
+  /** chosen orders (a chooser, or a boot step's pins); null: the kernel's own order, at no cost */
+  sched: Sched | null = null;
+  /** IOMMU drivers' file-scope globals (driverGlobals), for the canonical state */
+  readonly globals = new Map<string, object>();
 
   constructor(
     readonly board: ModelBoard,

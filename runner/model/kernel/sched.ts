@@ -1,0 +1,108 @@
+// The state of a kernel whose orders are chosen (choice.ts): the chooser, the boot step's
+// pins, and what each choice point remembers so that a choice means the same thing as the
+// pin it is written back as. A kernel with neither chooser nor pins has no Sched at all, and
+// every choice point costs one null test.
+//
+// "First time" rules keep a schedule replayable from pins: a fault is offered the first time
+// a probe of that device reaches that action in a step (a `fail-probe` step armed before the
+// step fires exactly there), a deferred retry may jump the queue the first time the device is
+// a candidate (from then on it goes first, as a `deferred-order` pin makes it), and a bind may
+// run the deferred work at once the first time the device binds.
+
+import type { BootPins, ChoiceKind, Chooser } from '../choice.js';
+import { FAULT_NONE } from '../choice.js';
+import { ERRNO_NAMES, ERRNO } from './errno.js';
+
+function errnoLabel(e: number): string {
+  const name = ERRNO_NAMES.find((n) => ERRNO[n] === -e);
+  return name ? `-${name}` : String(e);
+}
+
+export class Sched {
+  /** the boot step's pins */
+  order: readonly string[] = [];
+  late = new Set<string>();
+  asyncOrder: readonly string[] = [];
+  /** deferred-order pins, then the devices a chooser promoted, in that order */
+  readonly deferredFirst: string[] = [];
+  retryAfter = new Set<string>();
+
+  /** per step: device@action pairs a fault point was offered at */
+  readonly faultReached = new Set<string>();
+  /** per step: devices that were deferred-retry candidates */
+  readonly deferredSeen = new Set<string>();
+  /** per step: devices whose bind offered an immediate deferred run */
+  readonly triggerSeen = new Set<string>();
+  /** the deferred work is running (it never runs inside itself) */
+  inDeferredWork = false;
+  /** a bind asked for the deferred work before the next probe */
+  flushSoon = false;
+  /** the IOMMU drivers this boot registers as late modules */
+  readonly lateNames: string[] = [];
+  private readonly faultLabels: readonly string[];
+
+  constructor(readonly chooser: Chooser | null) {
+    this.faultLabels = chooser?.faults?.length ? [FAULT_NONE, ...chooser.faults.map(errnoLabel)] : [];
+  }
+
+  setPins(p: BootPins): void {
+    this.order = p.order ?? [];
+    this.late = new Set(p.late ?? []);
+    this.asyncOrder = p.asyncOrder ?? [];
+    this.deferredFirst.push(...(p.deferredOrder ?? []));
+    this.retryAfter = new Set(p.retryAfter ?? []);
+  }
+
+  /** a new top-level step: the "first time" rules start over */
+  stepStart(): void {
+    this.faultReached.clear();
+    this.deferredSeen.clear();
+    this.triggerSeen.clear();
+  }
+
+  choose(kind: ChoiceKind, label: string, options: readonly string[]): number {
+    if (!this.chooser || options.length < 2) return 0;
+    const i = this.chooser.choose({ kind, label }, options);
+    if (!Number.isInteger(i) || i < 0 || i >= options.length) throw new Error(`chooser answered ${i} at ${label} (options: ${options.join(', ')})`);
+    return i;
+  }
+
+  /**
+   * The order in which `items` run: each time, the chooser picks among the remaining ones;
+   * option 0 is the first pinned one (`pinned` order) still remaining, else the first in
+   * file order. `run` runs one; `stop` ends the loop (a panic).
+   */
+  runInOrder<T>(kind: ChoiceKind, label: string, items: readonly T[], name: (t: T) => string, pinned: readonly string[], run: (t: T) => void, stop: () => boolean): void {
+    const remaining = items.slice();
+    while (remaining.length > 0 && !stop()) {
+      let first = 0;
+      if (pinned.length > 0) {
+        let best = Infinity;
+        remaining.forEach((t, i) => {
+          const r = pinned.indexOf(name(t));
+          if (r >= 0 && r < best) {
+            best = r;
+            first = i;
+          }
+        });
+      }
+      let pick = first;
+      if (this.chooser && remaining.length > 1) {
+        const order = [first, ...remaining.map((_, i) => i).filter((i) => i !== first)];
+        pick = order[this.choose(kind, label, order.map((i) => name(remaining[i]!)))]!;
+      }
+      const [t] = remaining.splice(pick, 1);
+      run(t!);
+    }
+  }
+
+  /** a fault point: the errno to inject after `done` actions of `device`'s probe, if any */
+  fault(device: string, done: number): number | undefined {
+    if (this.faultLabels.length === 0) return undefined;
+    const key = `${device}@${done}`;
+    if (this.faultReached.has(key)) return undefined;
+    this.faultReached.add(key);
+    const i = this.choose('fault', `fault:${key}`, this.faultLabels);
+    return i === 0 ? undefined : this.chooser!.faults![i - 1];
+  }
+}
