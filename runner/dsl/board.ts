@@ -66,7 +66,7 @@ export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): 
       }
     }
     if (misplaced) return;
-    for (const key of ['allowlist', 'larbs'] as const) {
+    for (const key of ['allowlist', 'larbs', 'concurrent-probe'] as const) {
       (opts[key] ?? []).forEach((dev, j) => {
         if (!deviceNames.includes(dev)) out.push(source.error(['iommus', i, 'options', key, j], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
       });

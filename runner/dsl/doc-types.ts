@@ -17,7 +17,7 @@ export interface BoardDoc {
     driver: string;
     compatible?: string;
     status?: 'okay' | 'disabled';
-    options?: { allowlist?: string[]; main?: string; larbs?: string[]; virtio?: string; version?: string };
+    options?: { allowlist?: string[]; main?: string; larbs?: string[]; virtio?: string; version?: string; 'concurrent-probe'?: string[] };
   }[];
   devices?: {
     name: string;

@@ -1,9 +1,9 @@
 // Kernel references of a suite, checked with positions and resolved to the model's
 // profiles. A "label" is how a resolved kernel prints ("v6.14+bcb81ac6ae3c").
 
-import { BEHAVIOURS, BEHAVIOUR_IDS } from '../model/profiles/behaviours.js';
-import { PROFILES } from '../model/profiles/profiles.js';
-import { resolveKernel, UnknownKernelError, type KernelRef } from '../model/profiles/resolve.js';
+import { BEHAVIOUR_NAMES } from '../model/profiles/behaviours.js';
+import { PROFILES, nearestProfile } from '../model/profiles/profiles.js';
+import { nearestProfileHint, resolveKernel, UnknownKernelError, type KernelRef } from '../model/profiles/resolve.js';
 import type { ResolvedProfile } from '../model/types.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { KernelDoc } from './doc-types.js';
@@ -17,6 +17,12 @@ function hintOrList(name: string, known: string[]): string {
   return didYouMean(name, known) || ` (known: ${known.join(', ')})`;
 }
 
+/** A version-like profile name gets the nearest existing newer profile, and always the list. */
+function profileHint(name: string): string {
+  const near = nearestProfileHint(name) || didYouMean(name, PROFILE_NAMES);
+  return `${near} (known: ${PROFILE_NAMES.join(', ')})`;
+}
+
 export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath): Diagnostic[] {
   try {
     resolveKernel(k as KernelRef);
@@ -26,10 +32,10 @@ export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath
     if (e.field === 'profile') {
       const name = typeof k === 'string' ? k : k.base;
       const p = typeof k === 'string' ? at : [...at, 'base'];
-      return [source.error(p, `unknown kernel profile "${name}"${hintOrList(name, PROFILE_NAMES)}`)];
+      return [source.error(p, `unknown kernel profile "${name}"${profileHint(name)}`)];
     }
     const id = typeof k === 'string' ? '' : (k[e.field] ?? [])[e.index]!;
-    return [source.error([...at, e.field, e.index], `unknown behaviour "${id}"${hintOrList(id, [...BEHAVIOUR_IDS])}`)];
+    return [source.error([...at, e.field, e.index], `unknown behaviour "${id}"${hintOrList(id, [...BEHAVIOUR_NAMES.keys()])}`)];
   }
 }
 
@@ -43,8 +49,8 @@ export function kernelLabel(k: KernelDoc): string | undefined {
 }
 
 export function behaviourDiagnostic(source: SourceFile, id: string, at: DataPath): Diagnostic[] {
-  if (BEHAVIOUR_IDS.has(id)) return [];
-  return [source.error(at, `unknown behaviour "${id}"${hintOrList(id, [...BEHAVIOUR_IDS])}`)];
+  if (BEHAVIOUR_NAMES.has(id)) return [];
+  return [source.error(at, `unknown behaviour "${id}"${hintOrList(id, [...BEHAVIOUR_NAMES.keys()])}`)];
 }
 
 export class KernelLabelError extends Error {}
@@ -55,15 +61,17 @@ export class KernelLabelError extends Error {}
  */
 export function resolveKernelLabel(label: string): ResolvedProfile {
   const base = [...PROFILE_NAMES].sort((a, b) => b.length - a.length).find((p) => label === p || label.startsWith(p + '+') || label.startsWith(p + '-'));
-  if (!base) throw new KernelLabelError(`unknown kernel "${label}"${didYouMean(label, PROFILE_NAMES)} (\`bringup kernels\` lists them)`);
+  if (!base) throw new KernelLabelError(`unknown kernel "${label}"${profileHint(label)}`);
   const apply: string[] = [];
   const revert: string[] = [];
   let rest = label.slice(base.length);
   // behaviour ids may contain '-', so take the longest id that fits at each step
-  const ids = BEHAVIOURS.map((b) => b.id).sort((a, b) => b.length - a.length);
+  const ids = [...BEHAVIOUR_NAMES.keys()].sort((a, b) => b.length - a.length);
   while (rest) {
     const sign = rest[0];
     const id = ids.find((i) => rest.slice(1) === i || rest.slice(1).startsWith(i + '+') || rest.slice(1).startsWith(i + '-'));
+    // "v6.15-rc3" is a version the list lacks, not v6.15 minus a behaviour
+    if (!id && nearestProfile(label)) throw new KernelLabelError(`unknown kernel "${label}"${profileHint(label)}`);
     if (!id || (sign !== '+' && sign !== '-')) throw new KernelLabelError(`unknown behaviour in kernel "${label}" at "${rest}" (\`bringup kernels\` lists them)`);
     (sign === '+' ? apply : revert).push(id);
     rest = rest.slice(1 + id.length);

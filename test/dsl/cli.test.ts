@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { CLI, FIXTURES, ROOT } from './helpers.js';
+import { PROFILES } from '../../runner/model/profiles/profiles.js';
+
+const PROFILE_LIST = PROFILES.map((p) => p.name).join(', ');
 
 function bringup(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
@@ -11,7 +14,7 @@ function bringup(args: string[], cwd = ROOT) {
 const TEN = `suites/ten-mistakes.yaml:3:1: error: unknown key "descripton" (did you mean "description"?)
 descripton: one of each
 ^~~~~~~~~~
-suites/ten-mistakes.yaml:5:23: error: unknown kernel profile "v6.99" (did you mean "v6.9"?)
+suites/ten-mistakes.yaml:5:23: error: unknown kernel profile "v6.99" (did you mean "v7.0"?) (known: ${PROFILE_LIST})
 kernels: [v5.0, v5.1, v6.99]
                       ^~~~~
 suites/ten-mistakes.yaml:10:9: error: unknown step "unbnd" (did you mean "unbind"?)
@@ -111,7 +114,7 @@ describe('dsl/cli', function () {
   it('plan rejects an unknown kernel with a suggestion', () => {
     const r = bringup(['plan', 'matrix', '--kernel', 'v5.01'], path.join(FIXTURES, 'matrix'));
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.equal('bringup plan: unknown kernel "v5.01" (did you mean "v5.0"?) (`bringup kernels` lists them)\n');
+    expect(r.stderr).to.equal(`bringup plan: unknown kernel "v5.01" (did you mean "v5.1"?) (known: ${PROFILE_LIST})\n`);
   });
 
   it('--help for both commands', () => {

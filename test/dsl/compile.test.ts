@@ -63,7 +63,7 @@ describe('dsl/compile', () => {
 
   it('defaults the kernel to the newest profile', () => {
     const runs = compileInline('suite: s\nboards: [evb]\nscenarios:\n  - name: one\n    steps: [boot]\n');
-    expect(cells(runs)).to.deep.equal(['s.one [evb v6.15]']);
+    expect(cells(runs)).to.deep.equal(['s.one [evb v7.3]']);
     expect(runs[0]!.checks).to.equal(true);
     expect(runs[0]!).to.not.have.property('knownBad');
   });

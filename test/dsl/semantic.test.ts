@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { PROFILES } from '../../runner/model/profiles/profiles.js';
 import { boardErrors, BOARD_HEADER, EVB, load, suiteErrors, tree, brief, SUITE_HEADER } from './helpers.js';
 
 const HEAD = `suite: s
@@ -88,8 +89,9 @@ drivers:
     it('kernel profiles and behaviour ids exist', () => {
       const errs = suiteErrors('s', `${HEAD.replace('boards: [evb]', 'boards: [evb]\nkernels: [v5.1, V5.1, { base: v6.41 }, { base: v6.14, apply: [bcb81ac6ae3], revert: [nope] }]')}`);
       expect(errs).to.deep.equal([
-        'suites/s.yaml:4:17: unknown kernel profile "V5.1" (did you mean "v5.1"?)',
-        'suites/s.yaml:4:31: unknown kernel profile "v6.41" (did you mean "v6.14"?)',
+        // an unknown version names the nearest existing newer profile, and the list follows
+        `suites/s.yaml:4:17: unknown kernel profile "V5.1" (did you mean "v5.1"?) (known: ${PROFILES.map((p) => p.name).join(', ')})`,
+        `suites/s.yaml:4:31: unknown kernel profile "v6.41" (did you mean "v7.0"?) (known: ${PROFILES.map((p) => p.name).join(', ')})`,
         'suites/s.yaml:4:63: unknown behaviour "bcb81ac6ae3" (did you mean "bcb81ac6ae3c"?)',
       ]);
       // resolveKernel stops at the first unknown id of an entry; a bad revert alone is found too

@@ -15,6 +15,7 @@ const CLI = path.join(ROOT, 'dist/runner/cli/main.js');
 const NO_BRINGUP: Record<string, string> = {
   'qemu-virt-arm64': 'the QEMU target board; suites/qemu-virt-conformance.yaml covers it',
   'salvator-x-h3-32bit-bus': 'salvator-x-h3 as the v4.20-rc1 kernel saw it; only for that era',
+  'qcs6490-rb3gen2': 'the CVE-2024-56568 race board; suites/arm-smmu-probe-race.yaml covers it',
 };
 
 interface KnownBad {

@@ -251,4 +251,18 @@ export function driverUnregister(k: KernelCtx, drv: Driver): void {
   );
 }
 
+/**
+ * A probe another CPU runs while the current one is inside an IOMMU driver's probe (an
+ * async probe, a device a concurrent populate added): the board names such clients per
+ * IOMMU instance (`concurrent-probe`), and the model runs them at the point of the race.
+ */
+export function probeConcurrently(k: KernelCtx, dev: Device): void {
+  if (dev.driver || dev.dead || !dev.added || k.panicked) return;
+  const drv = matchingDriver(k, dev);
+  if (!drv) return;
+  k.inTask({ comm: 'kworker/u8:2', pid: 41, cpu: 1, workqueue: 'async async_run_entry_fn' },
+    ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'async_run_entry_fn', '__device_attach_async_helper', '__device_attach', 'bus_for_each_drv'],
+    () => k.call('__device_attach_driver', () => void driverProbeDevice(k, dev, drv)));
+}
+
 export { deferredProbeDel };

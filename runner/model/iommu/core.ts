@@ -12,6 +12,7 @@ import { ERRNO } from '../kernel/errno.js';
 import { devInfo, devName } from '../kernel/device-printk.js';
 import { warn } from '../kernel/reports.js';
 import { busDmaConfigure } from '../core/bus.js';
+import { probeConcurrently } from '../core/dd.js';
 import { iommuSetupDmaOps } from '../dma/arch.js';
 import { devIommuFree, devIommuGet, fwspecInstance } from './fwspec.js';
 
@@ -259,18 +260,32 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
 
 /** iommu_device_register(): visible at once, then the bus walk; any error unregisters */
 export function iommuDeviceRegister(k: KernelCtx, inst: IommuInstance): number {
-  return k.call('iommu_device_register', () => {
+  const r = k.call('iommu_device_register', () => {
     inst.registered = true;
     k.iommuDeviceList.push(inst);
-    for (const bus of IOMMU_BUSES) {
-      const r = busIommuProbe(k, bus);
-      if (r !== 0) {
-        iommuDeviceUnregister(k, inst);
-        return r;
+    inst.state['walking'] = true;
+    try {
+      for (const bus of IOMMU_BUSES) {
+        const r = busIommuProbe(k, bus);
+        if (r !== 0) {
+          iommuDeviceUnregister(k, inst);
+          return r;
+        }
       }
+    } finally {
+      inst.state['walking'] = false;
     }
     return 0;
   });
+  // the window between iommu_device_register() and the IOMMU device's driver_bound():
+  // the instance is visible to of_iommu_configure() but not yet bound to its driver
+  if (r === 0 && inst.dev && !inst.dev.bound) {
+    for (const name of inst.option<string[]>('concurrent-probe') ?? []) {
+      const dev = k.devices.get(name);
+      if (dev) probeConcurrently(k, dev);
+    }
+  }
+  return r;
 }
 
 function removeFromGroup(k: KernelCtx, dev: Device, announce: boolean): void {

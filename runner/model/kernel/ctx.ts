@@ -12,6 +12,7 @@ import { ShadowStack } from './stack.js';
 import { Taint } from './taint.js';
 import { INIT_TASK, type Task } from './task.js';
 import { profileIndex, utsRelease } from './era.js';
+import { canonicalBehaviour } from '../profiles/behaviours.js';
 import { OopsUnwind } from './reports.js';
 import { PageAllocator } from '../dma/pages.js';
 import type { BusName } from '../types.js';
@@ -98,7 +99,11 @@ export class KernelCtx {
   }
 
   has(behaviour: string): boolean {
-    return this.behaviours.has(behaviour);
+    if (this.behaviours.has(behaviour)) return true;
+    // a typo must not silently read "off": only ids of the table (or their aliases) exist
+    const id = canonicalBehaviour(behaviour);
+    if (id === undefined) throw new Error(`model: has('${behaviour}'): no such behaviour in the behaviour table`);
+    return id !== behaviour && this.behaviours.has(id);
   }
 
   private readonly eras = new Map<string, boolean>();

@@ -2,7 +2,7 @@
 // not a single commit: the profile's position in the chronological profile list
 // decides them. Behaviour ids (MODEL.md) decide everything that is a named change.
 
-import { PROFILES } from '../profiles/profiles.js';
+import { PROFILES, findProfile } from '../profiles/profiles.js';
 
 const INDEX = new Map(PROFILES.map((p, i) => [p.name, i]));
 
@@ -15,6 +15,8 @@ export function profileIndex(name: string): number {
 /** The `uname -r` string the oops/WARN header prints for a profile. */
 export function utsRelease(base: string, label: string): string {
   const applied = label !== base ? '+' : '';
+  const lts = findProfile(base)?.uts;
+  if (lts) return `${lts}${applied}`;
   const m = /^v(\d+)\.(\d+)(?:-(rc\d+))?$/.exec(base);
   if (m) return `${m[1]}.${m[2]}.0${m[3] ? `-${m[3]}` : ''}${applied}`;
   const n = /^next-(\d{8})$/.exec(base);

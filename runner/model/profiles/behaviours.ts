@@ -2,12 +2,28 @@
 // introduced or fixed it (12-hex id) or by a kebab-case slug where no id is known.
 // A profile is the set of behaviours switched on; the model asks `has(id)`.
 
+/** A fix of this area taken into a stable line, by the stable tree's own commit. */
+export interface Backport {
+  /** the LTS line, e.g. "6.1" (profile v6.1.y) */
+  line: string;
+  /** the stable tree's commit (12 hex) */
+  commit: string;
+  /** the first stable release that carries it, e.g. "6.1.120" */
+  release: string;
+}
+
 export interface Behaviour {
   id: string;
   subject: string;
   /** the first release that carries it */
   landed: string;
   changes: string;
+  /** older names that still resolve to this behaviour (a slug that gained its commit id) */
+  aliases?: readonly string[];
+  /** a fix of a real bug (it has a reproducer suite) rather than a change of mechanism */
+  fixes?: string;
+  /** its stable backports to the LTS lines the profiles model */
+  backports?: readonly Backport[];
 }
 
 export const BEHAVIOURS: readonly Behaviour[] = [
@@ -78,6 +94,20 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'arm64 tear-down no longer strands a client on dma-direct after a deferral',
   },
   {
+    id: '229e6ee43d2a',
+    subject: 'iommu/arm-smmu: Defer probe of clients after smmu device bound',
+    landed: 'v6.13',
+    changes: 'arm_smmu_probe_device() defers a client whose SMMU has registered but not yet bound (arm_smmu_get_by_fwnode() found nothing) instead of dereferencing NULL',
+    fixes: 'CVE-2024-56568: a client probing between the SMMU\'s iommu_device_register() and driver_bound() oopses in arm_smmu_probe_device (since 021bb8420d44, v4.9)',
+    backports: [
+      { line: '5.10', commit: 'c2527d07c7e9', release: '5.10.231' },
+      { line: '5.15', commit: 'dc02407ea952', release: '5.15.174' },
+      { line: '6.1', commit: 'f8f794f387ad', release: '6.1.120' },
+      { line: '6.6', commit: '4a9485918a04', release: '6.6.66' },
+      { line: '6.12', commit: '5018696b19bc', release: '6.12.4' },
+    ],
+  },
+  {
     id: 'bcb81ac6ae3c',
     subject: 'iommu: Get DT/ACPI parsing into the proper probe path',
     landed: 'v6.15-rc1',
@@ -110,3 +140,13 @@ export const BEHAVIOURS: readonly Behaviour[] = [
 ];
 
 export const BEHAVIOUR_IDS: ReadonlySet<string> = new Set(BEHAVIOURS.map((b) => b.id));
+
+/** every name a behaviour answers to (ids and aliases) → its id */
+export const BEHAVIOUR_NAMES: ReadonlyMap<string, string> = new Map(
+  BEHAVIOURS.flatMap((b) => [[b.id, b.id] as const, ...(b.aliases ?? []).map((a) => [a, b.id] as const)]),
+);
+
+/** the behaviour's id for an id or an alias, undefined when unknown */
+export function canonicalBehaviour(name: string): string | undefined {
+  return BEHAVIOUR_NAMES.get(name);
+}

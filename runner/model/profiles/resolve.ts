@@ -2,8 +2,8 @@
 // behaviour set the model runs with. Unknown ids are reported with the known ones.
 
 import type { ResolvedProfile } from '../types.js';
-import { BEHAVIOURS, BEHAVIOUR_IDS } from './behaviours.js';
-import { PROFILES, findProfile } from './profiles.js';
+import { BEHAVIOURS, canonicalBehaviour } from './behaviours.js';
+import { PROFILES, findProfile, nearestProfile } from './profiles.js';
 
 export interface KernelSpec {
   base: string;
@@ -32,26 +32,35 @@ export function knownBehavioursText(): string {
   return BEHAVIOURS.map((b) => b.id).join(', ');
 }
 
+/** ` (did you mean "v6.16"?)` for a version-like name with a nearest existing profile */
+export function nearestProfileHint(name: string): string {
+  const near = nearestProfile(name);
+  return near && near !== name ? ` (did you mean "${near}"?)` : '';
+}
+
 export function resolveKernel(ref: KernelRef): ResolvedProfile {
   const spec: KernelSpec = typeof ref === 'string' ? { base: ref } : ref;
   const base = findProfile(spec.base);
   if (!base) {
-    throw new UnknownKernelError(`unknown kernel profile "${spec.base}" (known: ${knownProfilesText()})`, 'profile', 0);
+    throw new UnknownKernelError(`unknown kernel profile "${spec.base}"${nearestProfileHint(spec.base)} (known: ${knownProfilesText()})`, 'profile', 0);
   }
   const set = new Set(base.behaviours);
   let name = base.name;
+  // the label keeps the spelling the suite used (an alias stays an alias), the set the id
   (spec.apply ?? []).forEach((id, i) => {
-    if (!BEHAVIOUR_IDS.has(id)) {
+    const canon = canonicalBehaviour(id);
+    if (!canon) {
       throw new UnknownKernelError(`unknown behaviour "${id}" (known: ${knownBehavioursText()})`, 'apply', i);
     }
-    set.add(id);
+    set.add(canon);
     name += `+${id}`;
   });
   (spec.revert ?? []).forEach((id, i) => {
-    if (!BEHAVIOUR_IDS.has(id)) {
+    const canon = canonicalBehaviour(id);
+    if (!canon) {
       throw new UnknownKernelError(`unknown behaviour "${id}" (known: ${knownBehavioursText()})`, 'revert', i);
     }
-    set.delete(id);
+    set.delete(canon);
     name += `-${id}`;
   });
   // keep the table's order so the set prints the same way every time
