@@ -4,16 +4,21 @@
 import type { ResultTree } from './result.js';
 import type { RenderOptions } from './options.js';
 
-export const FORMATS = ['tap', 'ktap', 'tap14', 'junit', 'json', 'kcidb'] as const;
+export const FORMATS = ['tap', 'ktap', 'tap14', 'junit', 'json', 'kcidb', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(s: string): s is Format {
   return (FORMATS as readonly string[]).includes(s);
 }
 
-/** JUnit and JSON carry each run's whole log; the TAP family and KCIDB only the tail. */
+/** JUnit, JSON and HTML carry each run's whole log; the TAP family and KCIDB only the tail. */
 export function formatWantsLog(f: Format): boolean {
-  return f === 'junit' || f === 'json';
+  return f === 'junit' || f === 'json' || f === 'html';
+}
+
+/** The HTML timeline wants each device's state after every step. */
+export function formatWantsTrace(f: Format): boolean {
+  return f === 'html';
 }
 
 export async function render(format: Format, tree: ResultTree, opts: RenderOptions): Promise<string> {
@@ -30,6 +35,8 @@ export async function render(format: Format, tree: ResultTree, opts: RenderOptio
       return (await import('./json.js')).renderJson(tree, opts);
     case 'kcidb':
       return (await import('./kcidb.js')).renderKcidb(tree, opts);
+    case 'html':
+      return (await import('./html.js')).renderHtml(tree, opts);
   }
 }
 

@@ -235,6 +235,26 @@ describe('cli: bringup run (model)', function () {
     expect(readFileSync(out, 'utf8')).to.equal((await bringup(['run', ...PASSING])).stdout);
   });
 
+  it('--html FILE writes the HTML report beside the format asked for; --junit-schema and --kcidb-origin', async () => {
+    const html = path.join(tmp, 'html', 'report.html');
+    const r = await bringup(['run', '--html', html, ...PASSING]);
+    expect(r.exitCode).to.equal(0);
+    expect(r.stdout).to.equal((await bringup(['run', ...PASSING])).stdout);
+    const page = readFileSync(html, 'utf8');
+    expect(page).to.match(/^<!DOCTYPE html>/).and.include('bringup: 3 runs, 0 failed');
+    expect(page).to.equal((await bringup(['run', '--format', 'html', ...PASSING])).stdout);
+    const ant = await bringup(['run', '--format', 'junit', '--junit-schema', 'ant', ...PASSING], { SOURCE_DATE_EPOCH: '1741774830' });
+    expect(ant.stdout).to.include('<testsuite name="demo" package="demo" id="0" timestamp="2025-03-12T10:20:30" hostname="localhost"');
+    const kcidb = JSON.parse((await bringup(['run', '--format', 'kcidb', '--kcidb-origin', 'my_lab', ...PASSING])).stdout);
+    expect(kcidb.tests[0].id).to.equal('my_lab:demo.probe:demo-h3:v5.1');
+    const bad = await bringup(['run', '--format', 'kcidb', '--kcidb-origin', 'My-Lab', ...PASSING]);
+    expect(bad.exitCode).to.equal(1);
+    expect(bad.stdout).to.equal('Bail out! --kcidb-origin wants [a-z0-9_]+ (KCIDB\'s origin rule), not "My-Lab"\n');
+    const schema = await bringup(['run', '--format', 'junit', '--junit-schema', 'surefire', ...PASSING]);
+    expect(schema.exitCode).to.equal(1);
+    expect(schema.stdout).to.equal('Bail out! unknown --junit-schema "surefire" (known: jenkins, ant)\n');
+  });
+
   it('--log-dir writes one dmesg file per run, named by run id', async () => {
     const dir = path.join(tmp, 'logs');
     const r = await bringup(['run', '--log-dir', dir, 'suites']);
@@ -250,7 +270,7 @@ describe('cli: bringup run (model)', function () {
   });
 
   it('--jobs 2 prints the same bytes as --jobs 1, in every format', async () => {
-    for (const format of ['tap', 'ktap', 'tap14', 'junit', 'json', 'kcidb']) {
+    for (const format of ['tap', 'ktap', 'tap14', 'junit', 'json', 'kcidb', 'html']) {
       const one = await bringup(['run', '--format', format, '--jobs', '1', 'suites']);
       const two = await bringup(['run', '--format', format, '--jobs', '2', 'suites']);
       expect(two.stdout, format).to.equal(one.stdout);

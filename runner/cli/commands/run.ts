@@ -36,8 +36,9 @@ options:
                         nested under suites), tap14 (TAP 14 subtests with YAML
                         diagnostics), junit (JUnit XML), json (kunit_tool-like,
                         dsl-schema/result.schema.json), kcidb (KernelCI KCIDB
-                        v5.3)
+                        v5.3), html (one self-contained page to look at)
   --output FILE         write the report to FILE instead of stdout
+  --html FILE           also write the HTML report to FILE (beside any format)
   --junit-schema S      jenkins (junit-10.xsd, default) or ant (Ant's JUnit.xsd;
                         its timestamp is SOURCE_DATE_EPOCH when set, else now)
   --kcidb-origin NAME   the KCIDB origin of the ids (default bringup)
@@ -74,6 +75,7 @@ interface RunArgs {
   filters: string[];
   format: Format;
   output?: string;
+  html?: string;
   junitSchema: JunitSchema;
   kcidbOrigin?: string;
   logDir?: string;
@@ -106,6 +108,7 @@ function parse(argv: string[]): RunArgs {
         filter: { type: 'string', multiple: true },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        html: { type: 'string' },
         'junit-schema': { type: 'string' },
         'kcidb-origin': { type: 'string' },
         'log-dir': { type: 'string' },
@@ -162,6 +165,7 @@ function parse(argv: string[]): RunArgs {
     quiet: v.quiet ?? false,
   };
   if (v.output !== undefined) args.output = v.output;
+  if (v.html !== undefined) args.html = v.html;
   if (kcidbOrigin !== undefined) args.kcidbOrigin = kcidbOrigin;
   if (v['log-dir'] !== undefined) args.logDir = v['log-dir'];
   if (shard) args.shard = shard;
@@ -251,8 +255,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     if (args.logDir) mkdirSync(args.logDir, { recursive: true });
     if (args.output) mkdirSync(path.dirname(path.resolve(args.output)), { recursive: true });
+    if (args.html) mkdirSync(path.dirname(path.resolve(args.html)), { recursive: true });
   } catch (e) {
-    const what = `cannot use ${args.logDir && !existsDir(args.logDir) ? `--log-dir ${args.logDir}` : `--output ${args.output}`}: ${(e as Error).message}`;
+    const what = `cannot use ${args.logDir && !existsDir(args.logDir) ? `--log-dir ${args.logDir}` : args.output && !existsDir(path.dirname(path.resolve(args.output))) ? `--output ${args.output}` : `--html ${args.html}`}: ${(e as Error).message}`;
     process.stderr.write(`bringup run: ${what}\n`);
     return bail(what);
   }
@@ -270,7 +275,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const results = await executeAll(runs, {
     target: args.target,
     jobs: args.jobs,
-    keepLog: args.logDir !== undefined || report.formatWantsLog(args.format),
+    keepLog: args.logDir !== undefined || args.html !== undefined || report.formatWantsLog(args.format),
+    trace: args.html !== undefined || report.formatWantsTrace(args.format),
     onResult: (r) => progress.onResult(r),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
@@ -279,9 +285,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (args.kcidbOrigin !== undefined) opts.kcidbOrigin = args.kcidbOrigin;
   const tree = report.buildTree(results);
   const text = await report.render(args.format, tree, opts);
+  const html = args.html === undefined ? undefined : args.format === 'html' ? text : await report.render('html', tree, opts);
   try {
     if (args.logDir) await writeLogs(args.logDir, results);
     if (args.output) writeFileSync(args.output, text);
+    if (args.html) writeFileSync(args.html, html!);
   } catch (e) {
     process.stderr.write(`bringup run: cannot write the results: ${(e as Error).message}\n`);
     progress.finish();
