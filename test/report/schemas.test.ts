@@ -98,6 +98,27 @@ describe('report schemas', function () {
       });
     }
 
+    it('the schema file: draft-07 with its $id, every object closed, every property described', () => {
+      const s = JSON.parse(readFileSync(path.join(ROOT, 'dsl-schema/result.schema.json'), 'utf8')) as Record<string, unknown>;
+      expect(s['$schema']).to.equal('http://json-schema.org/draft-07/schema#');
+      expect(s['$id']).to.equal('https://bringup.dev/schema/result.schema.json');
+      const open: string[] = [];
+      const undescribed: string[] = [];
+      const walk = (n: unknown, at: string): void => {
+        if (Array.isArray(n)) return n.forEach((x, i) => walk(x, `${at}/${i}`));
+        if (!n || typeof n !== 'object') return;
+        const o = n as Record<string, unknown>;
+        if (o['type'] === 'object' && o['additionalProperties'] === undefined) open.push(at);
+        for (const [k, v] of Object.entries((o['properties'] as Record<string, Record<string, unknown>> | undefined) ?? {})) {
+          if (v['description'] === undefined && v['$ref'] === undefined) undescribed.push(`${at}/${k}`);
+        }
+        for (const [k, v] of Object.entries(o)) walk(v, `${at}/${k}`);
+      };
+      walk(s, '#');
+      expect(open).to.deep.equal([]);
+      expect(undescribed).to.deep.equal([]);
+    });
+
     it('kunit statuses, the bringup verdict beside them', async () => {
       const o = await allKindsOutputs();
       const j = JSON.parse(await render('json', o.tree, o.opts));
