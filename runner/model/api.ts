@@ -3,6 +3,7 @@
 
 import type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 import type { Chooser } from './choice.js';
+import type { EventRecord } from './kernel/events.js';
 
 export type DmaOpsKind = 'none' | 'direct' | 'iommu' | 'arm-iommu';
 
@@ -75,6 +76,8 @@ export interface KernelOptions {
   seed?: number;
   /** consulted wherever the kernel's order is not fixed (choice.ts); none: the kernel's own order */
   chooser?: Chooser;
+  /** record every state change with its cause here (explain); default: nothing recorded */
+  events?: EventRecord;
 }
 
 /** `[%5lu.%06lu] text`, as printk prints a record with its timestamp. */

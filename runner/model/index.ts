@@ -11,6 +11,8 @@ export { resolveKernel } from './profiles/resolve.js';
 export { IOMMU_DRIVER_NAMES } from './drivers/catalog.js';
 export type { Chooser, ChoicePoint, ChoiceKind, BootPins } from './choice.js';
 export { FAULT_NONE } from './choice.js';
+export { EventRecord } from './kernel/events.js';
+export type { ModelEvent, EventKind } from './kernel/events.js';
 
 export function createKernel(board: ModelBoard, profile: ResolvedProfile, opts?: KernelOptions): Kernel {
   return new ModelKernel(board, profile, opts);

@@ -33,7 +33,7 @@ export class ModelKernel implements Kernel {
   private booted = false;
 
   constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
-    const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0));
+    const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0, opts.events));
     if (opts.chooser) k.sched = new Sched(opts.chooser);
     const iommuLoadables = new Map<string, Loadable>();
     for (const node of board.iommus) {
@@ -111,6 +111,7 @@ export class ModelKernel implements Kernel {
   perform(step: ModelStep): StepOutcome {
     const k = this.k;
     if (k.panicked) return { oopsed: false, panicked: true };
+    k.events?.beginStep(step);
     const before = k.oopsCount;
     k.sched?.stepStart();
     let errno: number | undefined;
@@ -171,7 +172,8 @@ export class ModelKernel implements Kernel {
       }
       case 'fail-probe': {
         const list = k.faults.get(step.device) ?? [];
-        list.push({ errno: step.errno, ...(step.at !== undefined ? { at: step.at } : {}), remaining: Math.max(1, step.times) });
+        const event = k.events?.add('fault-armed', undefined, { device: step.device, errno: step.errno, detail: `at ${step.at ?? 'end'}, ${step.times} time(s)` });
+        list.push({ errno: step.errno, ...(step.at !== undefined ? { at: step.at } : {}), remaining: Math.max(1, step.times), ...(event !== undefined ? { event } : {}) });
         k.faults.set(step.device, list);
         k.armedFaults++;
         return undefined;

@@ -51,7 +51,11 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
   populate(k);
   for (const level of INITCALL_ORDER) {
     for (const l of loadables) {
-      if (l.initcall !== level || isHeld(l) || k.panicked) continue;
+      if (l.initcall !== level || k.panicked) continue;
+      if (isHeld(l)) {
+        k.events?.add('driver-held', 'do_initcalls', { driver: heldName(l)[0] });
+        continue;
+      }
       k.inTask(INIT_TASK, INIT_FRAMES, () => runLoadable(k, l));
     }
     if (level === 'late' && !k.panicked) k.inTask(INIT_TASK, INIT_FRAMES, () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
@@ -62,7 +66,11 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
   k.systemRunning = true;
   // udev: the modules of present devices get loaded, unless the scenario holds them
   for (const l of loadables) {
-    if (l.initcall !== 'module' || isHeld(l) || k.panicked) continue;
+    if (l.initcall !== 'module' || k.panicked) continue;
+    if (isHeld(l)) {
+      k.events?.add('driver-held', 'udev', { driver: heldName(l)[0] });
+      continue;
+    }
     loadModule(k, l);
   }
 }

@@ -14,6 +14,7 @@ import { devresReleaseAll } from './devres.js';
 import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger, flushDeferredProbe } from './deferred.js';
 import { callDriverProbe, callDriverRemove } from './probe.js';
 import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup } from './links.js';
+import { causing } from '../kernel/events.js';
 
 const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
 const ENODEV = ERRNO.ENODEV!;
@@ -41,7 +42,9 @@ function driverBound(k: KernelCtx, dev: Device): void {
   }
   dev.bound = true;
   deferredProbeDel(k, dev);
-  deferredProbeTrigger(k);
+  const rec = k.events;
+  if (rec) rec.within(rec.add('bound', 'driver_bound', { device: dev.name, driver: dev.driver?.name }), () => deferredProbeTrigger(k));
+  else deferredProbeTrigger(k);
   if (k.sched) triggerLandsNow(k, dev);
 }
 
@@ -83,37 +86,62 @@ function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean):
 }
 
 export function reallyProbe(k: KernelCtx, dev: Device, drv: Driver): number {
+  if (!k.events) return k.call('really_probe', () => probe(k, dev, drv));
   return k.call('really_probe', () => {
-    if (dev.devres.length > 0) {
-      if (k.since('v5.14')) {
-        k.log(`${dev.bus} ${dev.name}: Resources present before probing`);
-        return -EBUSY;
-      }
-      warn(k, { file: 'drivers/base/dd.c', line: 454, fn: 'really_probe' });
+    const rec = k.events!;
+    const started = rec.add('probe-started', 'really_probe', { device: dev.name, driver: drv.name });
+    rec.openProbe(started);
+    try {
+      return rec.within(started, () => probe(k, dev, drv));
+    } finally {
+      rec.closeProbe();
     }
-    dev.driver = drv;
-    // v4.11 configured DMA when the device was created; from v4.12 it happens here
-    const configureHere = k.has('7b07cbefb68d');
-    if (configureHere) {
-      const ret = busDmaConfigure(k, dev);
-      if (ret !== 0) {
-        // v4.12..v5.1 jump to dma_failed, which skips the tear-down
-        probeFailureCleanup(k, dev, k.has('0b777eee88d7'));
-        return ret;
-      }
-    }
-    const linesBefore = k.printk.lines.length;
-    k.firstWaitSupplier = null;
-    const ret = callDriverProbe(k, dev, drv);
-    if (ret !== 0) {
-      probeFailedMessage(k, dev, drv, ret);
-      probeFailureCleanup(k, dev, configureHere);
-      rememberMootDeferral(k, dev, drv, ret, linesBefore);
-      return -ret;
-    }
-    driverBound(k, dev);
-    return 0;
   });
+}
+
+/** a probe that did not bind: its outcome, recorded before the clean-up it causes */
+function probeOutcome(k: KernelCtx, dev: Device, drv: Driver, errno: number): number | undefined {
+  return k.events?.probeOutcome(errno === -EPROBE_DEFER ? 'probe-deferred' : 'probe-failed', 'really_probe', { device: dev.name, driver: drv.name, errno });
+}
+
+/** the clean-up of a failed probe, caused by its recorded outcome */
+function failedProbeCleanup(k: KernelCtx, dev: Device, drv: Driver, errno: number, dmaConfigured: boolean): void {
+  const rec = k.events;
+  if (rec) rec.within(probeOutcome(k, dev, drv, errno)!, () => probeFailureCleanup(k, dev, dmaConfigured));
+  else probeFailureCleanup(k, dev, dmaConfigured);
+}
+
+function probe(k: KernelCtx, dev: Device, drv: Driver): number {
+  if (dev.devres.length > 0) {
+    if (k.since('v5.14')) {
+      k.log(`${dev.bus} ${dev.name}: Resources present before probing`);
+      probeOutcome(k, dev, drv, -EBUSY);
+      return -EBUSY;
+    }
+    warn(k, { file: 'drivers/base/dd.c', line: 454, fn: 'really_probe' });
+  }
+  dev.driver = drv;
+  // v4.11 configured DMA when the device was created; from v4.12 it happens here
+  const configureHere = k.has('7b07cbefb68d');
+  if (configureHere) {
+    const ret = busDmaConfigure(k, dev);
+    if (ret !== 0) {
+      // v4.12..v5.1 jump to dma_failed, which skips the tear-down
+      failedProbeCleanup(k, dev, drv, ret, k.has('0b777eee88d7'));
+      return ret;
+    }
+  }
+  const linesBefore = k.printk.lines.length;
+  k.firstWaitSupplier = null;
+  const ret = callDriverProbe(k, dev, drv);
+  if (ret !== 0) {
+    probeFailedMessage(k, dev, drv, ret);
+    failedProbeCleanup(k, dev, drv, ret, configureHere);
+    rememberMootDeferral(k, dev, drv, ret, linesBefore);
+    return -ret;
+  }
+  driverBound(k, dev);
+  return 0;
 }
 
 /** driver_probe_device(): really_probe plus the deferred-list bookkeeping */
@@ -190,6 +218,12 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[
 
 /** driver_register() → bus_add_driver() → driver_attach() */
 export function driverRegister(k: KernelCtx, drv: Driver): void {
+  const rec = k.events;
+  if (rec) rec.within(rec.add('driver-registered', 'driver_register', { driver: drv.name }), () => register(k, drv));
+  else register(k, drv);
+}
+
+function register(k: KernelCtx, drv: Driver): void {
   const asyncProbes: AsyncProbe[] = [];
   k.call('driver_register', () =>
     k.call('bus_add_driver', () => {
@@ -217,6 +251,12 @@ export function driverRegister(k: KernelCtx, drv: Driver): void {
 export function deviceReleaseDriver(k: KernelCtx, dev: Device): void {
   const drv = dev.driver;
   if (!drv) return;
+  const rec = k.events;
+  if (rec) rec.within(rec.add('unbound', k.stack.top(), { device: dev.name, driver: drv.name }), () => releaseDriver(k, dev, drv));
+  else releaseDriver(k, dev, drv);
+}
+
+function releaseDriver(k: KernelCtx, dev: Device, drv: Driver): void {
   k.call('device_release_driver_internal', () => {
     deviceLinksUnbindConsumers(k, dev);
     callDriverRemove(k, dev, drv);
@@ -239,6 +279,11 @@ export function deviceReleaseDriver(k: KernelCtx, dev: Device): void {
 
 /** driver_detach(): unbind every device of the driver, the last bound first */
 export function driverUnregister(k: KernelCtx, drv: Driver): void {
+  const ev = k.events?.add('driver-unregistered', k.stack.top(), { driver: drv.name });
+  causing(k.events, ev, () => unregister(k, drv));
+}
+
+function unregister(k: KernelCtx, drv: Driver): void {
   k.call('driver_unregister', () =>
     k.call('bus_remove_driver', () => {
       const bound = k.busDevices[drv.bus].filter((d) => d.driver === drv);

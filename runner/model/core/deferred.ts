@@ -9,6 +9,7 @@ import { deferredWorker } from '../kernel/task.js';
 import { warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
 import { busProbeDevice } from './dd.js';
+import { causing } from '../kernel/events.js';
 
 const WORK_FRAMES = ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'deferred_probe_work_func'];
 
@@ -33,6 +34,10 @@ export function deferredPendingDevices(k: KernelCtx): Device[] {
 
 export function deferredProbeTrigger(k: KernelCtx): void {
   if (!k.deferredProbeEnable) return;
+  if (k.events) {
+    const ev = k.events.add('deferred-trigger', 'driver_deferred_probe_trigger', { detail: String(k.deferredTriggerCount + 1) });
+    k.events.triggered(ev, k.deferredPending.toArray().map((d) => d.name));
+  }
   k.deferredTriggerCount++;
   k.deferredPending.spliceTailInto(k.deferredActive);
   k.deferredWorkQueued = true;
@@ -88,7 +93,8 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
     if (k.sched) dev = nextRetry(k, dev);
     active.remove(dev);
     dev.deferred = false;
-    busProbeDevice(k, dev);
+    if (k.events) causing(k.events, k.events.retryCauseOf(dev.name) ?? undefined, () => busProbeDevice(k, dev));
+    else busProbeDevice(k, dev);
   }
 }
 
@@ -133,6 +139,12 @@ export function deferredProbeTimeoutExpires(k: KernelCtx): void {
   k.printk.advance(secs * 1_000_000 + 1);
   if (k.deferredTimeoutArmedAt === undefined || k.deferredProbeTimeout <= 0) return;
   k.deferredTimeoutArmedAt = undefined;
+  const ev = k.events?.add('timeout', 'deferred_probe_timeout_work_func', { detail: `${k.deferredProbeTimeout} s` });
+  if (ev !== undefined) k.events!.timedOut(ev);
+  causing(k.events, ev, () => timeoutWork(k));
+}
+
+function timeoutWork(k: KernelCtx): void {
   const worker = deferredWorker(k.since('v6.9'));
   k.inTask({ ...worker, workqueue: worker.workqueue!.replace('deferred_probe_work_func', 'deferred_probe_timeout_work_func') },
     ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'deferred_probe_timeout_work_func'], () => {
@@ -151,6 +163,16 @@ export function deferredProbeTimeoutExpires(k: KernelCtx): void {
  * registered (an IOMMU) answers, by era.
  */
 export function deferredProbeCheckState(k: KernelCtx, dev: Device): number {
+  const ret = checkState(k, dev);
+  if (k.events && ret !== -ERRNO.EPROBE_DEFER!) {
+    // -ETIMEDOUT: the timeout expired; -ENODEV (v4.19..v5.13): initcalls are done
+    const cause = ret === -ERRNO.ETIMEDOUT! ? (k.events.timeout ?? k.events.current) : k.events.current;
+    k.events.add('dependency-ignored', 'driver_deferred_probe_check_state', { device: dev.name, errno: ret }, cause);
+  }
+  return ret;
+}
+
+function checkState(k: KernelCtx, dev: Device): number {
   if (!k.since('v5.14')) {
     // v4.19..v5.13: timeout off by default; once initcalls are done, give up on the supplier
     if (!k.initcallsDone) return -ERRNO.EPROBE_DEFER!;

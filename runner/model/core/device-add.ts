@@ -16,6 +16,13 @@ export function matchKey(dev: Device): string | undefined {
 }
 
 export function deviceAdd(k: KernelCtx, dev: Device): void {
+  const rec = k.events;
+  // no closure unless something is recorded: this runs once per device per run
+  if (rec) rec.within(rec.add('device-added', 'device_add', { device: dev.name }), () => add(k, dev));
+  else add(k, dev);
+}
+
+function add(k: KernelCtx, dev: Device): void {
   k.call('device_add', () => {
     dev.added = true;
     dev.dead = false;
@@ -39,6 +46,12 @@ export function deviceAdd(k: KernelCtx, dev: Device): void {
 }
 
 export function deviceDel(k: KernelCtx, dev: Device): void {
+  const rec = k.events;
+  if (rec) rec.within(rec.add('device-removed', 'device_del', { device: dev.name }), () => del(k, dev));
+  else del(k, dev);
+}
+
+function del(k: KernelCtx, dev: Device): void {
   k.call('device_del', () => {
     deferredProbeDel(k, dev);
     if (dev.driver) deviceReleaseDriver(k, dev);

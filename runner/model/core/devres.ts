@@ -8,6 +8,7 @@ import { dmaFreeAttrs } from '../dma/mapping.js';
 
 export function devresReleaseAll(k: KernelCtx, dev: Device): void {
   if (dev.devres.length === 0) return;
+  k.events?.add('devres-released', 'devres_release_all', { device: dev.name, detail: `${dev.devres.length} resource(s)` });
   k.call('devres_release_all', () =>
     k.call('release_nodes', () => {
       while (dev.devres.length > 0) {

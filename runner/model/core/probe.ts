@@ -30,7 +30,16 @@ function armedFault(k: KernelCtx, dev: Device, done: number, total: number): num
     list!.shift();
     k.armedFaults--;
   }
+  const rec = k.events;
+  if (rec) rec.blame(rec.add('fault-fired', k.stack.top(), { device: dev.name, errno: f.errno, detail: `after ${done} of ${total} probe actions` }, f.event ?? rec.current));
   return f.errno;
+}
+
+/** the board's driver failed by itself (a `fail:` action, an allocation that failed) */
+function driverError(k: KernelCtx, dev: Device, a: ProbeAction, ret: number): number {
+  const rec = k.events;
+  if (rec && ret !== 0 && a.kind !== 'wait-for') rec.blame(rec.add('driver-error', k.stack.top(), { device: dev.name, errno: ret, detail: a.kind }));
+  return ret;
 }
 
 function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
@@ -72,7 +81,12 @@ function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
       return 0;
     case 'wait-for': {
       const supplier = k.devices.get(a.device);
-      if (!supplier || !supplier.bound) return -ERRNO.EPROBE_DEFER!;
+      if (!supplier || !supplier.bound) {
+        const rec = k.events;
+        // caused by where the supplier's own story stands, if it has one
+        if (rec) rec.blame(rec.add('supplier-missing', k.stack.top(), { device: dev.name, detail: a.device }, rec.lastStateOf(a.device) ?? rec.current));
+        return -ERRNO.EPROBE_DEFER!;
+      }
       deviceLinkAdd(k, dev, supplier, 'driver-core', false);
       return 0;
     }
@@ -87,7 +101,7 @@ function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
     const f = armedFault(k, dev, i, actions.length) ?? k.sched?.fault(dev.name, i);
     if (f !== undefined) return f;
     const a = actions[i]!;
-    const ret = runAction(k, dev, a);
+    const ret = k.events ? driverError(k, dev, a, runAction(k, dev, a)) : runAction(k, dev, a);
     if (ret !== 0) {
       if (i === 0 && a.kind === 'wait-for') k.firstWaitSupplier = k.devices.get(a.device) ?? null;
       return ret;

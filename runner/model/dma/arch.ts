@@ -16,12 +16,32 @@ export function reportedOps(dev: Device): DmaOpsKind {
   return dev.dmaConfigured ? 'direct' : 'none';
 }
 
+/** what the event record calls a device's DMA ops: arm32's ops without their mapping stand out */
+export function opsState(dev: Device): string {
+  return dev.dmaOps === 'arm-iommu' && !dev.armMapping ? 'arm-iommu without a mapping' : reportedOps(dev);
+}
+
+/** record a change of the device's DMA ops (the events of where dev->dma_ops came from) */
+function opsChanged(k: KernelCtx, dev: Device, before: string, kind: 'ops-installed' | 'ops-torn-down', fn: string): void {
+  const rec = k.events!;
+  const after = opsState(dev);
+  if (after === before) return;
+  rec.setOpsOrigin(dev.name, rec.add(kind, fn, { device: dev.name, detail: after }));
+}
+
 function translatedDefaultDomain(dev: Device): boolean {
   return dev.group?.defaultDomain?.type === 'dma';
 }
 
 /** iommu_setup_dma_ops(): iommu-dma for a device in a translated default domain */
 export function iommuSetupDmaOps(k: KernelCtx, dev: Device): void {
+  if (!k.events) return setupIommuOps(k, dev);
+  const before = opsState(dev);
+  setupIommuOps(k, dev);
+  opsChanged(k, dev, before, 'ops-installed', 'iommu_setup_dma_ops');
+}
+
+function setupIommuOps(k: KernelCtx, dev: Device): void {
   k.call('iommu_setup_dma_ops', () => {
     if (k.board.arch === 'arm') return;
     if (translatedDefaultDomain(dev)) dev.dmaOps = 'iommu';
@@ -30,12 +50,19 @@ export function iommuSetupDmaOps(k: KernelCtx, dev: Device): void {
 }
 
 export function archSetupDmaOps(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
+  if (!k.events) return setupOps(k, dev, iommuPresent);
+  const before = opsState(dev);
+  setupOps(k, dev, iommuPresent);
+  opsChanged(k, dev, before, 'ops-installed', 'arch_setup_dma_ops');
+}
+
+function setupOps(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
   k.call('arch_setup_dma_ops', () => {
     switch (k.board.arch) {
       case 'arm64':
         // from b67483b3c44e the IOMMU core installs iommu-dma once, at IOMMU probe time
         if (!k.has('b67483b3c44e')) {
-          if (iommuPresent && translatedDefaultDomain(dev)) iommuSetupDmaOps(k, dev);
+          if (iommuPresent && translatedDefaultDomain(dev)) setupIommuOps(k, dev);
           else dev.dmaOps = null;
         }
         break;
@@ -58,6 +85,13 @@ export function archSetupDmaOps(k: KernelCtx, dev: Device, iommuPresent: boolean
 }
 
 export function archTeardownDmaOps(k: KernelCtx, dev: Device): void {
+  if (!k.events) return teardownOps(k, dev);
+  const before = opsState(dev);
+  teardownOps(k, dev);
+  opsChanged(k, dev, before, 'ops-torn-down', 'arch_teardown_dma_ops');
+}
+
+function teardownOps(k: KernelCtx, dev: Device): void {
   k.call('arch_teardown_dma_ops', () => {
     switch (k.board.arch) {
       case 'arm64':

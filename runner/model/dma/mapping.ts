@@ -9,6 +9,7 @@ import { PAGE_SIZE } from './pages.js';
 import { effectiveOps } from './arch.js';
 import { badPage, oops, warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
+import { causing } from '../kernel/events.js';
 
 /**
  * dev->bus_dma_mask as of_dma_configure() leaves it: from the board's dma-ranges, or,
@@ -38,8 +39,9 @@ function iovaLimit(k: KernelCtx, dev: Device): number {
 }
 
 function armMappingMissing(k: KernelCtx, dev: Device): never {
-  // arm_iommu_alloc_attrs() → __alloc_iova(mapping == NULL)
-  return k.call('arm_iommu_alloc_attrs', () => k.call('__iommu_alloc_buffer', () => oops(k, { addr: 0x14, pc: '__alloc_iova' })));
+  // arm_iommu_alloc_attrs() → __alloc_iova(mapping == NULL); the oops comes from where the ops came from
+  return causing(k.events, k.events?.opsOriginOf(dev.name) ?? undefined, () =>
+    k.call('arm_iommu_alloc_attrs', () => k.call('__iommu_alloc_buffer', () => oops(k, { addr: 0x14, pc: '__alloc_iova' }))));
 }
 
 export function dmaAllocAttrs(k: KernelCtx, dev: Device, size: number): DmaBuffer | null {
@@ -97,14 +99,19 @@ export function dmaFreeAttrs(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
     }
     buf.foreignFree = true;
     k.foreignFrees.push({ device: dev.name, size: buf.size, allocOps: buf.allocOps, ops });
-    if (ops === 'direct') {
-      directFreeOfIommuBuffer(k, buf);
-    } else {
-      // a physical address handed to iommu-dma as an IOVA: nothing is mapped there
-      k.call('iommu_dma_free', () =>
-        k.call('__iommu_dma_unmap', () => warn(k, { file: 'drivers/iommu/dma-iommu.c', line: 780, fn: '__iommu_dma_unmap' })),
-      );
-    }
+    // the free goes wrong because of where the device's current ops came from
+    const rec = k.events;
+    const ev = rec?.add('foreign-free', 'dma_free_attrs', { device: dev.name, detail: `allocated through ${buf.allocOps}, freed through ${ops}` }, rec.opsOriginOf(dev.name) ?? rec.current);
+    causing(rec, ev, () => {
+      if (ops === 'direct') {
+        directFreeOfIommuBuffer(k, buf);
+      } else {
+        // a physical address handed to iommu-dma as an IOVA: nothing is mapped there
+        k.call('iommu_dma_free', () =>
+          k.call('__iommu_dma_unmap', () => warn(k, { file: 'drivers/iommu/dma-iommu.c', line: 780, fn: '__iommu_dma_unmap' })),
+        );
+      }
+    });
   });
 }
 
@@ -146,7 +153,11 @@ export function dmaTransfer(k: KernelCtx, dev: Device, size: number): number {
     let ret = 0;
     // the device's access goes through its group's current domain
     if (domain && domain.type === 'dma' && !domain.translates(addr, size)) {
-      domain.inst.impl.contextFault(k, domain.inst, dev, addr);
+      const rec = k.events;
+      // an address the domain does not map: it came from the ops the device had
+      const ev = rec?.add('dma-fault', 'dma_map_single_attrs', { device: dev.name, iommu: domain.inst.name, detail: `iova 0x${addr.toString(16)} through ${ops} ops` }, rec.opsOriginOf(dev.name) ?? rec.current);
+      if (ev !== undefined) rec!.blame(ev);
+      causing(rec, ev, () => domain.inst.impl.contextFault(k, domain.inst, dev, addr));
       ret = -ERRNO.EIO!;
     }
     if (ops !== 'direct' && domain) domain.unmap(addr, pages);

@@ -88,6 +88,7 @@ function setupDefaultDomain(k: KernelCtx, g: Group): number {
 }
 
 function groupMessage(k: KernelCtx, dev: Device, g: Group): void {
+  k.events?.add('group-added', k.stack.top(), { device: dev.name, iommu: g.inst.name, detail: String(g.id) });
   if (k.since('v5.0')) devInfo(k, dev, `Adding to iommu group ${g.id}`);
   else k.log(`iommu: Adding device ${dev.name} to group ${g.id}`);
 }
@@ -261,6 +262,7 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
 /** iommu_device_register(): visible at once, then the bus walk; any error unregisters */
 export function iommuDeviceRegister(k: KernelCtx, inst: IommuInstance): number {
   const r = k.call('iommu_device_register', () => {
+    k.events?.add('iommu-registered', 'iommu_device_register', { device: inst.name });
     inst.registered = true;
     k.iommuDeviceList.push(inst);
     inst.state['walking'] = true;
@@ -294,6 +296,7 @@ function removeFromGroup(k: KernelCtx, dev: Device, announce: boolean): void {
   const i = g.devices.indexOf(dev);
   if (i >= 0) g.devices.splice(i, 1);
   if (announce) devInfo(k, dev, `Removing from iommu group ${g.id}`);
+  k.events?.add('group-removed', k.stack.top(), { device: dev.name, iommu: g.inst.name, detail: String(g.id) });
   dev.group = null;
   dev.iommu?.iommuDev?.impl.releaseDevice?.(k, dev);
   devIommuFree(dev);
@@ -308,6 +311,7 @@ export function iommuReleaseDevice(k: KernelCtx, dev: Device): void {
 
 export function iommuDeviceUnregister(k: KernelCtx, inst: IommuInstance): void {
   k.call('iommu_device_unregister', () => {
+    k.events?.add('iommu-unregistered', 'iommu_device_unregister', { device: inst.name });
     const i = k.iommuDeviceList.indexOf(inst);
     if (i >= 0) k.iommuDeviceList.splice(i, 1);
     for (const dev of k.devices.values()) if (dev.iommu?.iommuDev === inst) removeFromGroup(k, dev, false);

@@ -10,6 +10,7 @@ import { ERRNO } from '../kernel/errno.js';
 import { archSetupDmaOps } from '../dma/arch.js';
 import { devIommuFree, fwspecFree, iommuFwspecInit } from './fwspec.js';
 import { iommuProbeDevice } from './core.js';
+import type { IommuInstance } from './instance.js';
 
 const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
 const ENODEV = ERRNO.ENODEV!;
@@ -25,19 +26,30 @@ export interface FirmwareNames {
 export const OF_NAMES: FirmwareNames = { dmaConfigure: 'of_dma_configure_id', iommuConfigure: 'of_iommu_configure', xlate: 'of_iommu_xlate' };
 export const ACPI_NAMES: FirmwareNames = { dmaConfigure: 'acpi_dma_configure_id', iommuConfigure: 'acpi_iommu_configure_id', xlate: 'iort_iommu_xlate' };
 
+/** the lookup found the IOMMU unusable: the device waits (-EPROBE_DEFER) or goes on without it */
+function missing(k: KernelCtx, dev: Device, inst: IommuInstance, ret: number): number {
+  const rec = k.events;
+  if (rec) {
+    const why = inst.available ? 'not registered' : 'disabled';
+    const ev = rec.add('iommu-missing', k.stack.top(), { device: dev.name, iommu: inst.name, errno: ret === NO_IOMMU ? 0 : ret, detail: why }, rec.lastStateOf(inst.name) ?? rec.current);
+    if (ret === -EPROBE_DEFER) rec.blame(ev);
+  }
+  return ret;
+}
+
 function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): number {
   return k.call(names.xlate, () => {
     const inst = k.iommus.get(ref.iommu);
     if (!inst) return NO_IOMMU;
     // v4.11 configured at device creation and never waited for an IOMMU
-    if (!k.has('7b07cbefb68d') && !inst.registered) return NO_IOMMU;
-    if (k.has('of-iommu-skip-disabled') && !inst.available) return k.since('v5.14') ? -ENODEV : NO_IOMMU;
+    if (!k.has('7b07cbefb68d') && !inst.registered) return missing(k, dev, inst, NO_IOMMU);
+    if (k.has('of-iommu-skip-disabled') && !inst.available) return missing(k, dev, inst, k.since('v5.14') ? -ENODEV : NO_IOMMU);
     if (!k.since('v4.20-rc1')) {
       // v4.12: without a registered instance, wait only for a driver that declared
       // itself for this node, and only while the system is still booting
       const present = !k.systemRunning && (k.board.firmware === 'acpi' || inst.impl.ofDeclared);
-      if (!inst.registered && !present) return NO_IOMMU;
-      if (!inst.registered) return -EPROBE_DEFER;
+      if (!inst.registered && !present) return missing(k, dev, inst, NO_IOMMU);
+      if (!inst.registered) return missing(k, dev, inst, -EPROBE_DEFER);
     }
     const r = iommuFwspecInit(k, dev, inst);
     if (r !== 0) return r;

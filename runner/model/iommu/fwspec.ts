@@ -5,6 +5,7 @@ import type { Device, DevIommu } from '../core/device.js';
 import type { IommuInstance } from './instance.js';
 import { ERRNO } from '../kernel/errno.js';
 import { deferredProbeCheckState } from '../core/deferred.js';
+import { causing } from '../kernel/events.js';
 
 export function devIommuGet(dev: Device): DevIommu {
   if (!dev.iommu) dev.iommu = { fwspecIommu: null, ids: [], priv: null, iommuDev: null };
@@ -25,7 +26,14 @@ export function fwspecFree(dev: Device): void {
 /** iommu_fwspec_init(): needs the instance registered, else the era's deferral answer */
 export function iommuFwspecInit(k: KernelCtx, dev: Device, inst: IommuInstance): number {
   return k.call('iommu_fwspec_init', () => {
-    if (!inst.registered) return deferredProbeCheckState(k, dev);
+    if (!inst.registered) {
+      const rec = k.events;
+      // caused by where the IOMMU's own story stands (a failed probe...), if it has one
+      const miss = rec?.add('iommu-missing', 'iommu_fwspec_init', { device: dev.name, iommu: inst.name, detail: 'not registered' }, rec.lastStateOf(inst.name) ?? rec.current);
+      const ret = causing(rec, miss, () => deferredProbeCheckState(k, dev));
+      if (miss !== undefined && ret === -ERRNO.EPROBE_DEFER!) rec!.blame(miss);
+      return ret;
+    }
     const di = devIommuGet(dev);
     if (di.fwspecIommu && di.fwspecIommu.impl !== inst.impl) return -ERRNO.EINVAL!;
     if (!di.fwspecIommu) di.fwspecIommu = inst;

@@ -17,12 +17,15 @@ import { OopsUnwind } from './reports.js';
 import { PageAllocator } from '../dma/pages.js';
 import type { BusName } from '../types.js';
 import type { Sched } from './sched.js';
+import type { EventRecord } from './events.js';
 
 export interface ArmedFault {
   errno: number;
   /** fail after this many probe actions; undefined = after the last */
   at?: number;
   remaining: number;
+  /** the `fault-armed` event, when an event record is kept */
+  event?: number;
 }
 
 export class KernelCtx {
@@ -86,6 +89,8 @@ export class KernelCtx {
     readonly board: ModelBoard,
     readonly profile: ResolvedProfile,
     seed: number,
+    /** the event record explain reads; undefined (the default) records nothing */
+    readonly events?: EventRecord,
   ) {
     this.behaviours = new Set(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
