@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, ty
 import type { Diagnostic } from './diagnostic.js';
 import type { Pos } from './plan.js';
 import { MAX_DEPTH, MAX_EXPANDED_VALUES } from './limits.js';
+import { locateYamlError } from './yaml-errors.js';
 
 export type DataPath = readonly (string | number)[];
 
@@ -39,7 +40,12 @@ export class SourceFile {
       this.diagnostics.push(this.diagnosticAt(0, 1, `cannot parse: ${parserMessage(e)}`));
     }
     this.doc = doc ?? parseDocument('', { lineCounter: new LineCounter() });
-    for (const e of doc?.errors ?? []) this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
+    for (const e of doc?.errors ?? []) {
+      // an unclosed bracket or quote is reported at its opener, not where the parser gave up
+      const at = locateYamlError(e, doc!, text, (o) => this.lineCounter.linePos(o).line);
+      if (at) this.diagnostics.push(this.diagnosticAt(at.offset, at.length, at.message));
+      else this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
+    }
     let ok = doc !== undefined && doc.errors.length === 0;
     // depth and alias expansion are bounded before anything recurses over the tree
     if (ok) ok = this.checkShape();

@@ -9,6 +9,7 @@ import type { StateQuery, StateSnapshot } from './target.js';
 import type { Matcher } from './patterns.js';
 import { compilePattern } from './patterns.js';
 import { nearestLine } from './nearest.js';
+import { devicePrefixHint } from './prefix-hint.js';
 import { citeLine, lineRef } from './lines.js';
 
 /** The lines an expect block sees: log[from, to). */
@@ -48,14 +49,17 @@ function literalOf(pa: PatternAt): string | undefined {
   return pa.pattern.kind === 'literal' ? pa.pattern.text : undefined;
 }
 
-function nearMissText(m: Matcher, pa: PatternAt, w: Window): { detail: string; found: string | undefined } {
+function nearMissText(m: Matcher, pa: PatternAt, w: Window): { detail: string[]; found: string | undefined } {
   const near = nearestLine(m, literalOf(pa), w.log, w.from, w.to);
-  if (!near) return { detail: 'nearest: no line comes close', found: undefined };
+  if (!near) return { detail: ['nearest: no line comes close'], found: undefined };
   const how =
     near.edits !== undefined && near.edits > 0
       ? `${near.edits} edit${near.edits === 1 ? '' : 's'} away`
       : `shares ${near.sharedWords} of ${near.totalWords} words`;
-  return { detail: `nearest (${how}): ${citeLine(w.log, near.index)}`, found: w.log[near.index]!.text };
+  const literal = literalOf(pa);
+  const hint = literal === undefined ? undefined : devicePrefixHint(literal, w.log[near.index]!.text);
+  const detail = `nearest (${how}): ${citeLine(w.log, near.index)}`;
+  return { detail: hint ? [detail, hint] : [detail], found: w.log[near.index]!.text };
 }
 
 function firstMatch(m: Matcher, log: readonly LogLine[], from: number, to: number): number {
@@ -87,7 +91,7 @@ function evalOrdered(list: readonly PatternAt[], w: Window, out: AssertionResult
       details.push(`${m.display} appears at ${lineRef(w.log, earlier)}, before the previous match at line ${prev.index + 1}: the order differs`);
     }
     const near = nearMissText(m, pa, w);
-    if (earlier < 0) details.push(near.detail);
+    if (earlier < 0) details.push(...near.detail);
     details.push(windowText(w));
     const where = prev ? ` after line ${prev.index + 1}` : '';
     const ordinal = list.length > 1 ? ` (pattern ${k + 1} of ${list.length})` : '';
@@ -106,7 +110,7 @@ function evalUnordered(list: readonly PatternAt[], w: Window, out: AssertionResu
       continue;
     }
     const near = nearMissText(m, pa, w);
-    out.push(fail(r, `log-unordered: no line matches ${m.display}`, m.display, near.found, [near.detail, windowText(w)]));
+    out.push(fail(r, `log-unordered: no line matches ${m.display}`, m.display, near.found, [...near.detail, windowText(w)]));
   }
 }
 
@@ -169,7 +173,7 @@ function evalCount(list: Assertions['count'], w: Window, out: AssertionResult[])
       continue;
     }
     const wanted = wants.join(' and ');
-    const details = n > 0 ? citeHits(w, hits) : [nearMissText(m, { pattern: c.pattern, pos: c.pos }, w).detail];
+    const details = n > 0 ? citeHits(w, hits) : nearMissText(m, { pattern: c.pattern, pos: c.pos }, w).detail;
     details.push(windowText(w));
     out.push(fail(r, `count: ${m.display} matches ${n} line${n === 1 ? '' : 's'}, wanted ${wanted}`, `${wanted}`, String(n), details));
   }

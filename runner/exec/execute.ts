@@ -86,7 +86,7 @@ function positiveMatchers(a: Assertions): Matcher[] {
 }
 
 /** Ordered, like `log`: the declared failure lines, in the order the kernel prints them. */
-function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { seen: boolean; missing?: string; after?: number; lines?: number[] } {
+function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { seen: boolean; missing?: string; after?: number; earlier?: number; lines?: number[] } {
   let cursor = 0;
   const lines: number[] = [];
   for (const pa of sig) {
@@ -98,7 +98,13 @@ function signatureSeen(sig: readonly PatternAt[], log: readonly LogLine[]): { se
         break;
       }
     }
-    if (at < 0) return cursor > 0 ? { seen: false, missing: m.display, after: cursor } : { seen: false, missing: m.display };
+    if (at < 0) {
+      if (cursor === 0) return { seen: false, missing: m.display };
+      // the line is there, only out of order: say so, since nothing else would
+      let earlier = -1;
+      for (let i = 0; i < cursor && earlier < 0; i++) if (m.test(log[i]!.text)) earlier = i;
+      return earlier < 0 ? { seen: false, missing: m.display, after: cursor } : { seen: false, missing: m.display, after: cursor, earlier };
+    }
     lines.push(at);
     cursor = at + 1;
   }
@@ -266,6 +272,9 @@ function finish(res: RunResult, run: PlanRun, log: readonly LogLine[], opts: Exe
         message: `known-bad on ${kb.kernel} (fixed by ${kb.fixedBy}): the run failed, but its signature ${sig.missing} is missing${where}: this is a new failure`,
         wanted: sig.missing!,
         found: 'a failure without the signature',
+        ...(sig.earlier !== undefined
+          ? { details: [`${sig.missing} appears at ${lineRef(log, sig.earlier)}, before the previous signature line: known-bad log lines are matched in order`] }
+          : {}),
       });
       delete res.reason;
     } else {
