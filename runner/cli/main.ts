@@ -1,21 +1,15 @@
 #!/usr/bin/env node
-// bringup: the command-line entry. Each command lives in its own module, imported
-// only when it runs, so `bringup --version` does not pay for the model or ajv.
+// bringup: the command-line entry. Bad usage of any command is answered here in one
+// voice: `bringup <command>: <what is wrong> (did you mean ...?)`, exit 2.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { Command } from './command.js';
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  run: { summary: 'run suites and report TAP/KTAP/TAP14/JUnit/JSON', load: async () => (await import('./commands/run.js')).command },
-  validate: { summary: 'check boards and suites against the schemas', load: async () => (await import('./commands/validate.js')).command },
-  plan: { summary: 'print the compiled run plan of a suite as JSON', load: async () => (await import('./commands/plan.js')).command },
-  log: { summary: 'print the simulated dmesg of a scenario', load: async () => (await import('./commands/log.js')).command },
-  kernels: { summary: 'list kernel profiles and behaviours', load: async () => (await import('./commands/kernels.js')).command },
-  boards: { summary: 'list the boards and their devices', load: async () => (await import('./commands/boards.js')).command },
-  compare: { summary: 'run suites on several targets (model, qemu) and compare verdicts', load: async () => (await import('./commands/compare.js')).command },
-};
+import { UsageError } from './command.js';
+import { COMMANDS, optionNames } from './registry.js';
+import { renderManPage } from './help.js';
+import { translateParseArgsError } from './options.js';
+import { closest } from '../dsl/suggest.js';
 
 export function packageRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,44 +36,63 @@ function usage(): string {
     '  -h, --help     show help (`bringup <command> --help` for a command)',
     '  -V, --version  print the version',
     '',
+    '`bringup help <command>` prints a command\'s manual page, with examples.',
+    '',
   ].join('\n');
+}
+
+function unknownCommand(name: string): string {
+  const near = closest(name, Object.keys(COMMANDS));
+  return `bringup: unknown command "${name}"${near ? ` (did you mean "${near}"?)` : ''}\n\n${usage()}`;
+}
+
+async function help(topic: string | undefined): Promise<number> {
+  if (topic === undefined) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const entry = COMMANDS[topic];
+  if (!entry) {
+    process.stderr.write(unknownCommand(topic));
+    return 2;
+  }
+  const cmd = await entry.load();
+  process.stdout.write(cmd.doc ? renderManPage(cmd.doc) : cmd.help);
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) {
-      const cmd = await COMMANDS[rest[0]]!.load();
-      process.stdout.write(cmd.help);
-      return 0;
-    }
-    (name === undefined ? process.stderr : process.stdout).write(usage());
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    process.stderr.write(usage());
+    return 2;
   }
+  if (name === '-h' || name === '--help') return help(undefined);
+  if (name === 'help') return help(rest[0]);
   if (name === '-V' || name === '--version') {
     process.stdout.write(`bringup ${version()}\n`);
     return 0;
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    process.stderr.write(`bringup: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(unknownCommand(name));
     return 2;
   }
   const cmd = await entry.load();
-  if (rest.includes('-h') || rest.includes('--help')) {
+  const end = rest.indexOf('--');
+  const opts = end < 0 ? rest : rest.slice(0, end);
+  if (opts.includes('-h') || opts.includes('--help')) {
     process.stdout.write(cmd.help);
     return 0;
   }
   try {
     return await cmd.run(rest);
   } catch (e) {
-    // node:util parseArgs rejects an unknown or malformed option: that is bad usage, not a crash
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-      process.stderr.write(`bringup ${name}: ${(e as Error).message}\n(see bringup ${name} --help)\n`);
-      return 2;
-    }
-    throw e;
+    // bad usage, whether a command threw its own UsageError or let parseArgs throw
+    const message = e instanceof UsageError ? e.message : translateParseArgsError(e, optionNames(cmd));
+    if (message === undefined) throw e;
+    process.stderr.write(`bringup ${name}: ${message}\n(see bringup help ${name})\n`);
+    return 2;
   }
 }
 

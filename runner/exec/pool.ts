@@ -14,6 +14,19 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
   // small chunks keep the threads balanced; big enough to amortise a message round trip
   const chunk = Math.max(1, Math.min(64, Math.ceil(runs.length / (jobs * 8))));
   let next = 0;
+  // --bail: results are handed on in input order, and nothing is handed on or started
+  // after the first stop, so the outcome is the one --jobs 1 gives
+  const ordered = opts.stopAfter !== undefined;
+  let delivered = 0;
+  let stopAt = -1;
+  const deliver = () => {
+    while (stopAt < 0 && delivered < runs.length && results[delivered] !== undefined) {
+      const r = results[delivered]!;
+      opts.onResult?.(r);
+      if (opts.stopAfter?.(r)) stopAt = delivered;
+      delivered++;
+    }
+  };
   const init: WorkerInit = { target: opts.target, options: targetOptions(opts), exec: {} };
   if (opts.keepLog !== undefined) init.exec.keepLog = opts.keepLog;
   if (opts.tailLines !== undefined) init.exec.tailLines = opts.tailLines;
@@ -25,7 +38,7 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
       const w = new Worker(url, { workerData: init });
       let settled = false;
       const feed = () => {
-        if (next >= runs.length) {
+        if (next >= runs.length || stopAt >= 0) {
           settled = true;
           void w.terminate().then(() => resolve(), reject);
           return;
@@ -44,8 +57,9 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
         }
         msg.results.forEach((r, k) => {
           results[msg.start + k] = r;
-          opts.onResult?.(r);
+          if (!ordered) opts.onResult?.(r);
         });
+        if (ordered) deliver();
         feed();
       });
       w.on('error', (err) => {
@@ -64,5 +78,5 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
     });
 
   await Promise.all(Array.from({ length: jobs }, one));
-  return results;
+  return stopAt >= 0 ? results.slice(0, stopAt + 1) : results;
 }

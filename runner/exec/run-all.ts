@@ -17,8 +17,13 @@ export interface RunAllOptions extends ExecOptions {
   kernelModule?: string;
   /** worker threads; 1 = in-process */
   jobs?: number;
-  /** called once per finished run, in completion order */
+  /** called once per finished run, in completion order (input order when stopAfter is set) */
   onResult?: (r: RunResult) => void;
+  /**
+   * Stop at the first run (in input order) for which this is true: the results end with
+   * it, for any number of jobs (--bail).
+   */
+  stopAfter?: (r: RunResult) => boolean;
 }
 
 export async function executeAll(runs: readonly PlanRun[], opts: RunAllOptions): Promise<RunResult[]> {
@@ -44,12 +49,17 @@ export function targetOptions(o: { seed?: number; kernelModule?: string }): Targ
   return t;
 }
 
-export async function executeSequential(runs: readonly PlanRun[], target: Target, opts: ExecOptions & { onResult?: (r: RunResult) => void }): Promise<RunResult[]> {
-  const results: RunResult[] = new Array(runs.length);
+export async function executeSequential(
+  runs: readonly PlanRun[],
+  target: Target,
+  opts: ExecOptions & { onResult?: (r: RunResult) => void; stopAfter?: (r: RunResult) => boolean },
+): Promise<RunResult[]> {
+  const results: RunResult[] = [];
   for (let i = 0; i < runs.length; i++) {
     const r = await executeRun(runs[i]!, target, opts);
-    results[i] = r;
+    results.push(r);
     opts.onResult?.(r);
+    if (opts.stopAfter?.(r)) break;
   }
   return results;
 }

@@ -28,7 +28,7 @@ describe('cli: help, input errors and empty runs', function () {
   it('bad options bail out with exit 1', async () => {
     for (const [args, reason] of [
       [['--format', 'xml'], 'unknown --format "xml" (known: tap, ktap, tap14, junit, json, kcidb, html)'],
-      [['--shard', '3/2'], '--shard wants K/N with 1 <= K <= N, not "3/2"'],
+      [['--shard', '3/2'], '--shard wants K/N with 1 <= K <= N, or auto, not "3/2"'],
       [['--jobs', 'many'], '--jobs wants a whole number, not "many"'],
       [['--target', 'fpga'], 'unknown --target "fpga" (known: model, qemu)'],
     ] as const) {

@@ -9,7 +9,8 @@ describe('cli usage errors', () => {
     it(`${cmd} --bogus exits 2 with the option named`, async () => {
       const r = await bringup([cmd, '--bogus']);
       expect(r.exitCode).to.equal(2);
-      expect(r.stderr).to.include(`bringup ${cmd}: Unknown option '--bogus'`);
+      expect(r.stderr).to.include(`bringup ${cmd}: unknown option --bogus\n(see bringup help ${cmd})\n`);
+      expect(r.stderr).to.not.include('To specify a positional argument');
       expect(r.stderr).to.not.include('internal error');
     });
   }
@@ -17,7 +18,7 @@ describe('cli usage errors', () => {
   it('run --bogus is invalid input: Bail out! and exit 1, as kselftest', async () => {
     const r = await bringup(['run', '--bogus']);
     expect(r.exitCode).to.equal(1);
-    expect(r.stdout).to.match(/^Bail out! Unknown option '--bogus'/);
+    expect(r.stdout).to.equal('Bail out! unknown option --bogus\n');
   });
 
   it('run with a --log-dir that cannot be a directory: Bail out!, exit 1, nothing run', async () => {

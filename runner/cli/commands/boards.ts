@@ -1,26 +1,31 @@
 // `bringup boards`: the boards a suite can name, one line each.
 
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { Command, CommandDoc } from '../command.js';
+import { renderUsage } from '../help.js';
+import { bool, parseOptions } from '../options.js';
 
-const HELP = `usage: bringup boards [--json] [PATH...]
-
-List the boards in PATH (board files or directories; default: boards/): id,
+export const doc: CommandDoc = {
+  name: 'boards',
+  summary: 'list the boards and their devices',
+  synopsis: ['boards [--json] [PATH...]'],
+  description: `List the boards in PATH (board files or directories; default: boards/): id,
 model ("Hardware name:"), arch, firmware, number of devices, and the IOMMUs
-with their drivers. Invalid board files are reported on stderr.
-
-options:
-  --json       print the same as a JSON array
-  -h, --help   show this help
-
-exit status: 0 listed, 1 invalid input, 2 bad usage.
-`;
+with their drivers. Invalid board files are reported on stderr.`,
+  operands: 'file',
+  options: [{ name: 'json', type: 'boolean', help: 'print the same as a JSON array' }],
+  examples: [
+    { command: 'bringup boards', says: 'the shipped boards, one a line' },
+    { command: 'bringup boards --json my-boards/', says: 'your own boards as data' },
+  ],
+  exit: '0  listed\n1  invalid input\n2  bad usage',
+  seeAlso: ['kernels', 'validate'],
+};
 
 export const command: Command = {
-  help: HELP,
+  help: renderUsage(doc),
+  doc,
   async run(argv) {
-    // an unknown option throws: main.ts answers it as bad usage (exit 2)
-    const parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    const parsed = parseOptions(argv, doc.options);
     const dsl = await import('../../dsl/index.js');
     const loaded = dsl.loadBoards(parsed.positionals.length ? parsed.positionals : ['boards']);
     if (loaded.diagnostics.length) process.stderr.write(dsl.formatDiagnostics(loaded.diagnostics));
@@ -33,7 +38,7 @@ export const command: Command = {
       iommus: board.iommus.map((i) => ({ name: i.name, driver: i.driver, status: i.status })),
       file,
     }));
-    if (parsed.values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    if (bool(parsed.values, 'json')) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
     else {
       const table = [
         ['ID', 'MODEL', 'ARCH', 'FIRMWARE', 'DEVICES', 'IOMMUS'],

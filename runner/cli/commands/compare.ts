@@ -180,26 +180,22 @@ interface CompareArgs {
 
 async function parse(argv: string[]): Promise<CompareArgs> {
   const { isTargetName, TARGETS } = await import('../../exec/targets/index.js');
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        targets: { type: 'string' },
-        board: { type: 'string', multiple: true },
-        kernel: { type: 'string', multiple: true },
-        filter: { type: 'string', multiple: true },
-        jobs: { type: 'string', short: 'j' },
-        'log-dir': { type: 'string' },
-        format: { type: 'string' },
-        lines: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new BadInput((e as Error).message);
-  }
+  // parseArgs's own errors go to main.ts, which answers them in bringup's words
+  const parsed = parseArgs({
+    args: argv,
+    options: {
+      targets: { type: 'string' },
+      board: { type: 'string', multiple: true },
+      kernel: { type: 'string', multiple: true },
+      filter: { type: 'string', multiple: true },
+      jobs: { type: 'string', short: 'j' },
+      'log-dir': { type: 'string' },
+      format: { type: 'string' },
+      lines: { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+    allowPositionals: true,
+  });
   const v = parsed.values;
   const targets = (v.targets ?? 'model,qemu').split(',').map((s) => s.trim()).filter(Boolean);
   if (targets.length < 1) throw new BadInput('--targets wants at least one target');

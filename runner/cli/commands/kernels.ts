@@ -1,26 +1,35 @@
 // `bringup kernels`: the profile table with each profile's full behaviour set, then
 // the behaviour table (MODEL.md).
 
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { Command, CommandDoc } from '../command.js';
+import { renderUsage } from '../help.js';
+import { bool, parseOptions } from '../options.js';
 import { BEHAVIOURS } from '../../model/profiles/behaviours.js';
 import { PROFILES } from '../../model/profiles/profiles.js';
 
-const HELP = `usage: bringup kernels [--json]
-
-Print the kernel profiles (each with its full behaviour set) and the behaviours
+export const doc: CommandDoc = {
+  name: 'kernels',
+  summary: 'list kernel profiles and behaviours',
+  synopsis: ['kernels [--json]'],
+  description: `Print the kernel profiles (each with its full behaviour set) and the behaviours
 (id, release it landed in, subject). A suite names a profile in "kernels:", or
-writes { base: PROFILE, apply: [ID...], revert: [ID...] }.
-
-options:
-  --json   print the same as JSON
-`;
+writes { base: PROFILE, apply: [ID...], revert: [ID...] }; a known-bad entry's
+"fixed-by:" is a behaviour id.`,
+  options: [{ name: 'json', type: 'boolean', help: 'print the same as JSON' }],
+  examples: [
+    { command: 'bringup kernels', says: 'the profile table, then the behaviour table' },
+    { command: "bringup kernels --json | jq -r '.profiles[].name'", says: 'the profile names, one a line' },
+  ],
+  exit: '0  listed\n2  bad usage',
+  seeAlso: ['run', 'boards'],
+};
 
 export const command: Command = {
-  help: HELP,
+  help: renderUsage(doc),
+  doc,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: false });
-    if (values.json) {
+    const { values } = parseOptions(argv, doc.options, { positionals: false });
+    if (bool(values, 'json')) {
       process.stdout.write(JSON.stringify({ profiles: PROFILES, behaviours: BEHAVIOURS }, null, 2) + '\n');
       return 0;
     }

@@ -1,74 +1,71 @@
 // `bringup log SUITE`: execute the matching run(s) and print the simulated dmesg,
 // formatted as the kernel prints it, so a person can read what a scenario did.
 
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { Command, CommandDoc } from '../command.js';
+import { UsageError } from '../command.js';
+import { renderUsage } from '../help.js';
+import { list, parseOptions, str, wholeNumber } from '../options.js';
+import { missingSuite, suitePath } from '../paths.js';
+import { TARGETS } from '../../exec/targets/index.js';
+import type { TargetName } from '../../exec/targets/index.js';
 
-const HELP = `usage: bringup log SUITE [--scenario NAME] [--kernel K]... [--board ID]...
-
-Run the scenarios of SUITE against the kernel model and print each run's
+export const doc: CommandDoc = {
+  name: 'log',
+  summary: 'print the simulated dmesg of a scenario',
+  synopsis: ['log SUITE [--scenario NAME] [--kernel K]... [--board ID]...'],
+  description: `Run the scenarios of SUITE against the kernel model and print each run's
 simulated dmesg ("[%5lu.%06lu] message" lines). With several matching runs, each
 log is preceded by a "==> <run id> [<board> <kernel>] <==" header line.
 
-SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).
-
-options:
-  --scenario NAME   only this scenario (for-each runs: every device; or one
-                    run as NAME@DEVICE)
-  --kernel K        run on this kernel instead of the suite's (repeatable)
-  --board ID        only runs on this board (repeatable)
-  --seed N          seed for the values a kernel draws at random
-  --target TARGET   model (default) or qemu
-  -h, --help        show this help
-
-exit status: 0 logs printed, 1 invalid input, no matching run, or a run errored,
-2 bad usage.
-`;
-
+SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`,
+  operands: 'suite',
+  options: [
+    { name: 'scenario', type: 'string', value: 'NAME', complete: 'none', help: 'only this scenario (for-each runs: every device; or one\nrun as NAME@DEVICE)' },
+    { name: 'kernel', type: 'string', multiple: true, value: 'K', complete: 'kernel', help: "run on this kernel instead of the suite's (repeatable)" },
+    { name: 'board', type: 'string', multiple: true, value: 'ID', complete: 'board', help: 'only runs on this board (repeatable)' },
+    { name: 'seed', type: 'string', value: 'N', complete: 'none', help: 'seed for the values a kernel draws at random' },
+    { name: 'target', type: 'string', value: 'TARGET', choices: TARGETS, help: 'model (default) or qemu' },
+  ],
+  examples: [
+    { command: 'bringup log hisi-sas-probe-failure --kernel v5.1', says: 'the Bad page state report of the buggy kernel, to compare with the thread' },
+    { command: 'bringup log salvator-x-h3-bringup --scenario late-iommu-registration --kernel v6.14', says: 'one scenario on one kernel' },
+    { command: 'diff <(bringup log S --scenario X --kernel v6.14) <(bringup log S --scenario X --kernel v6.15)', says: 'what changed between two eras (prefixes such as "platform X:" vs "<driver> X:" included)' },
+  ],
+  exit: '0  logs printed\n1  invalid input, no matching run, or a run errored\n2  bad usage',
+  seeAlso: ['run', 'plan', 'kernels'],
+};
 
 export const command: Command = {
-  help: HELP,
+  help: renderUsage(doc),
+  doc,
   async run(argv) {
-    // an unknown option throws: main.ts answers it as bad usage (exit 2)
-    const parsed = parseArgs({
-      args: argv,
-      options: {
-        scenario: { type: 'string' },
-        kernel: { type: 'string', multiple: true },
-        board: { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        target: { type: 'string' },
-      },
-      allowPositionals: true,
-    });
-    const { values: v, positionals } = parsed;
-    if (positionals.length !== 1) {
-      process.stderr.write(`bringup log: ${positionals.length ? 'one SUITE at a time' : 'missing SUITE'}\n(see bringup log --help)\n`);
-      return 2;
-    }
-    const { isTargetName } = await import('../../exec/targets/index.js');
-    const target = v.target ?? 'model';
-    if (!isTargetName(target)) {
-      process.stderr.write(`bringup log: unknown --target "${target}"\n`);
+    const { values: v, positionals } = parseOptions(argv, doc.options);
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? 'one SUITE at a time' : 'missing SUITE (a suite file, directory or id)');
+    const missing = missingSuite(positionals[0]!);
+    if (missing) {
+      process.stderr.write(`bringup log: ${missing}\n`);
       return 1;
     }
-    if (v.seed !== undefined && !/^\d+$/.test(v.seed)) {
-      process.stderr.write(`bringup log: --seed wants a whole number, not "${v.seed}"\n`);
-      return 1;
-    }
-    const { loadRuns, suitePath, tolerateClosedStdout } = await import('./run.js');
+    const target = (str(v, 'target') ?? 'model') as TargetName;
+    const seed = wholeNumber(v, 'seed');
+    const scenario = str(v, 'scenario');
+    const { loadRuns, tolerateClosedStdout } = await import('./run.js');
     tolerateClosedStdout();
-    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: v.board ?? [], kernels: v.kernel ?? [], diagnosticsJson: false });
+    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), diagnosticsJson: false });
     if (typeof loaded === 'number') return loaded;
-    const runs = v.scenario === undefined ? loaded : loaded.filter((r) => r.scenario === v.scenario || r.id === `${r.suite}.${v.scenario}`);
+    const runs = scenario === undefined ? loaded : loaded.filter((r) => r.scenario === scenario || r.id === `${r.suite}.${scenario}`);
     if (!runs.length) {
-      const names = [...new Set(loaded.map((r) => r.scenario))].join(', ');
-      process.stderr.write(`bringup log: no run matches${v.scenario ? ` scenario "${v.scenario}"` : ''} (scenarios: ${names || 'none'})\n`);
+      const names = [...new Set(loaded.map((r) => r.scenario))];
+      const { closest } = await import('../../dsl/suggest.js');
+      const near = scenario === undefined ? undefined : closest(scenario, names);
+      process.stderr.write(
+        `bringup log: no run matches${scenario ? ` scenario "${scenario}"` : ''}${near ? ` (did you mean "${near}"?)` : ''} (scenarios: ${names.join(', ') || 'none'})\n`,
+      );
       return 1;
     }
     const { executeAll } = await import('../../exec/run-all.js');
     const { formatLogLine } = await import('../../model/api.js');
-    const results = await executeAll(runs, { target, keepLog: true, ...(v.seed !== undefined ? { seed: Number(v.seed) } : {}) });
+    const results = await executeAll(runs, { target, keepLog: true, ...(seed !== undefined ? { seed } : {}) });
     const out: string[] = [];
     let code = 0;
     results.forEach((r, i) => {

@@ -1,65 +1,61 @@
 // `bringup plan SUITE`: the compiled run plan as JSON, exactly what `bringup run` executes.
 
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { Command, CommandDoc } from '../command.js';
+import { UsageError } from '../command.js';
+import { renderUsage } from '../help.js';
+import { list, parseOptions, str } from '../options.js';
+import { missingSuite, suitePath } from '../paths.js';
 import { formatDiagnostics, hasErrors, loadPlan, PlanOptionError, summarizeDiagnostics } from '../../dsl/index.js';
 import { LIMITS_HELP } from '../../dsl/limits.js';
+import { diagnosticAnnotations, onGithubActions } from '../github.js';
 
-const HELP = `usage: bringup plan [--board ID] [--kernel K]... [--filter GLOB] SUITE...
-
-Print the compiled run plan of the suites as JSON on stdout: one run per
-scenario × board × kernel (× for-each device), each with its resolved board,
+export const doc: CommandDoc = {
+  name: 'plan',
+  summary: 'print the compiled run plan of a suite as JSON',
+  synopsis: ['plan [--board ID] [--kernel K]... [--filter GLOB] SUITE...'],
+  description: `Print the compiled run plan of the suites as JSON on stdout: one run per
+scenario x board x kernel (x for-each device), each with its resolved board,
 its kernel profile (the behaviour set), its steps (register-iommu-late turned
 into a driver held at boot, faults armed) and its assertions with their YAML
 positions. Compiling is deterministic: the same files give the same plan.
 
-SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).
-
-options:
-  --board ID            only runs on this board (repeatable)
-  --kernel K            run on these kernels instead of the suite's (repeatable);
-                        a profile name or a label such as v6.14+bcb81ac6ae3c
-  --filter GLOB         only scenarios whose "<suite>.<scenario>" matches
-  --diagnostics FORMAT  text (default) or json, for errors in the input
-  -h, --help            show this help
-
-exit status: 0 plan printed, 1 invalid input, 2 bad usage.
-
-${LIMITS_HELP}`;
-
-function suitePath(arg: string): string {
-  if (existsSync(arg)) return arg;
-  const byId = path.join('suites', `${arg}.yaml`);
-  return existsSync(byId) ? byId : arg;
-}
+SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`,
+  operands: 'suite',
+  options: [
+    { name: 'board', type: 'string', multiple: true, value: 'ID', complete: 'board', help: 'only runs on this board (repeatable)' },
+    { name: 'kernel', type: 'string', multiple: true, value: 'K', complete: 'kernel', help: "run on these kernels instead of the suite's (repeatable);\na profile name or a label such as v6.14+bcb81ac6ae3c" },
+    { name: 'filter', type: 'string', value: 'GLOB', complete: 'none', help: 'only scenarios whose "<suite>.<scenario>" matches' },
+    { name: 'diagnostics', type: 'string', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json, for errors in the input' },
+  ],
+  examples: [
+    { command: 'bringup plan rcar-dma-teardown', says: 'every run of a suite, with resolved boards and behaviour sets' },
+    { command: "bringup plan rcar-dma-teardown --kernel v5.0 | jq '.runs[].id'", says: 'the run ids on one kernel' },
+  ],
+  exit: '0  plan printed\n1  invalid input\n2  bad usage',
+  notes: LIMITS_HELP,
+  seeAlso: ['run', 'log', 'validate'],
+};
 
 export const command: Command = {
-  help: HELP,
+  help: renderUsage(doc),
+  doc,
   async run(argv) {
-    // an unknown option throws: main.ts answers it as bad usage (exit 2)
-    const parsed = parseArgs({
-      args: argv,
-      options: {
-        board: { type: 'string', multiple: true },
-        kernel: { type: 'string', multiple: true },
-        filter: { type: 'string' },
-        diagnostics: { type: 'string' },
-      },
-      allowPositionals: true,
-    });
-    const { values, positionals } = parsed;
-    if (positionals.length === 0) {
-      process.stderr.write(`bringup plan: missing SUITE\n\n${HELP}`);
-      return 2;
+    const { values, positionals } = parseOptions(argv, doc.options);
+    if (positionals.length === 0) throw new UsageError('missing SUITE (a suite file, directory or id)');
+    const missing = positionals.map(missingSuite).filter((m) => m !== undefined);
+    if (missing.length) {
+      for (const m of missing) process.stderr.write(`bringup plan: ${m}\n`);
+      return 1;
     }
+    const board = list(values, 'board');
+    const kernels = list(values, 'kernel');
+    const filter = str(values, 'filter');
     let result;
     try {
       result = loadPlan(positionals.map(suitePath), {
-        ...(values.board ? { board: values.board } : {}),
-        ...(values.kernel ? { kernels: values.kernel } : {}),
-        ...(values.filter !== undefined ? { filter: values.filter } : {}),
+        ...(board.length ? { board } : {}),
+        ...(kernels.length ? { kernels } : {}),
+        ...(filter !== undefined ? { filter } : {}),
       });
     } catch (e) {
       if (e instanceof PlanOptionError) {
@@ -69,8 +65,9 @@ export const command: Command = {
       throw e;
     }
     if (hasErrors(result.diagnostics)) {
-      const json = values.diagnostics === 'json';
+      const json = str(values, 'diagnostics') === 'json';
       process.stderr.write(formatDiagnostics(result.diagnostics, { json }));
+      if (onGithubActions()) process.stderr.write(diagnosticAnnotations(result.diagnostics).join('\n') + '\n');
       if (!json) process.stderr.write(`${summarizeDiagnostics(result.diagnostics)}\n`);
       return 1;
     }

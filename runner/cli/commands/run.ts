@@ -3,70 +3,103 @@
 // kselftest: 0 all passed (XFAIL/SKIP count as passed), 1 any failure or invalid
 // input, 4 nothing ran but skips.
 
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Timings } from '../timings.js';
-import type { Command } from '../command.js';
+import type { Command, CommandDoc } from '../command.js';
+import { UsageError } from '../command.js';
+import { renderUsage } from '../help.js';
+import { bool, list, parseOptions, str, wholeNumber } from '../options.js';
+import { missingSuite, suitePath } from '../paths.js';
+import { resolveShard } from '../shard.js';
 import type { PlanRun } from '../../dsl/plan.js';
 import type { Diagnostic } from '../../dsl/diagnostic.js';
 import type { RunResult } from '../../report/result.js';
-import { FORMATS, isFormat, JUNIT_SCHEMAS } from '../../report/index.js';
+import { FORMATS, JUNIT_SCHEMAS } from '../../report/index.js';
 import type { Format, JunitSchema } from '../../report/index.js';
-import { isTargetName, TARGETS } from '../../exec/targets/index.js';
+import { TARGETS } from '../../exec/targets/index.js';
 import type { TargetName } from '../../exec/targets/index.js';
-import { parseShard } from '../../exec/select.js';
 import type { Shard } from '../../exec/select.js';
 
-const HELP = `usage: bringup run [options] [PATH...]
+export { suitePath };
 
-Run the scenarios of the suites in PATH (suite files, directories searched for
-*.yaml, or suite ids for suites/<id>.yaml; default: suites/) against the kernel model, one run per scenario x board
-x kernel (x for-each device), and print the report on stdout. Progress goes to
-stderr, ending with the line "N passed, N failed, N skipped".
+export const doc: CommandDoc = {
+  name: 'run',
+  summary: 'run suites and report TAP/KTAP/TAP14/JUnit/JSON',
+  synopsis: ['run [options] [PATH...]', 'run --list [--format json] [options] [PATH...]'],
+  description: `Run the scenarios of the suites in PATH against the kernel model (or a real
+kernel in QEMU), one run per scenario x board x kernel (x for-each device), and
+print the report on stdout. Progress goes to stderr, ending with the line
+"N passed, N failed, N skipped".
 
-options:
-  --board ID            only runs on this board (repeatable)
-  --kernel K            run on these kernels instead of each suite's own
-                        (repeatable); a profile name or e.g. v6.14+bcb81ac6ae3c
-  --filter GLOB         only runs whose "<suite>.<scenario>" matches GLOB
-                        (*, ?, [...]; repeatable, any match selects)
-  --format FORMAT       tap (kselftest TAP 13, default), ktap (KTAP v1, runs
-                        nested under suites), tap14 (TAP 14 subtests with YAML
-                        diagnostics), junit (JUnit XML), json (kunit_tool-like,
-                        dsl-schema/result.schema.json), kcidb (KernelCI KCIDB
-                        v5.3), html (one self-contained page to look at)
-  --output FILE         write the report to FILE instead of stdout
-  --html FILE           also write the HTML report to FILE (beside any format)
-  --junit-schema S      jenkins (junit-10.xsd, default) or ant (Ant's JUnit.xsd;
-                        its timestamp is SOURCE_DATE_EPOCH when set, else now)
-  --kcidb-origin NAME   the KCIDB origin of the ids (default bringup)
-  --log-dir DIR         write each run's simulated dmesg to
-                        DIR/<suite>.<scenario>.<board>.<kernel>.log
-  -j, --jobs N          execute on N worker threads (0: one per CPU; default 1);
-                        the report is byte-for-byte the same as with --jobs 1
-  --shard K/N           run only shard K of N; a run's shard depends only on its
-                        id, and the N shards together are the unsharded run
-  --target TARGET       model (default) or qemu (a real kernel; runs are
-                        reported as SKIP when it is not available)
-  --seed N              seed for the values a kernel draws at random (oops ids)
-  -f, --no-error-on-fail
-                        exit 0 even when runs failed (report-only pipelines)
-  --diagnostics FORMAT  text (default) or json, for errors in the input files
-  -q, --quiet           no per-run progress lines on stderr (the summary stays)
-  -h, --help            show this help
+A PATH is a suite file, a directory searched for *.yaml, or a suite id for
+suites/<id>.yaml; default: suites/. A run's id is "<suite>.<scenario>"
+("@<device>" under for-each) and TAP describes it as "<id> [<board> <kernel>]";
+--list prints those descriptions, --filter, --shard and --rerun-failed select by
+them.`,
+  operands: 'suite',
+  options: [
+    { name: 'board', type: 'string', multiple: true, value: 'ID', complete: 'board', help: 'only runs on this board (repeatable)' },
+    { name: 'kernel', type: 'string', multiple: true, value: 'K', complete: 'kernel', help: "run on these kernels instead of each suite's own\n(repeatable); a profile name or e.g. v6.14+bcb81ac6ae3c" },
+    { name: 'filter', type: 'string', multiple: true, value: 'GLOB', complete: 'none', help: 'only runs whose "<suite>.<scenario>" matches GLOB\n(*, ?, [...]; repeatable, any match selects)' },
+    {
+      name: 'format',
+      type: 'string',
+      value: 'FORMAT',
+      choices: FORMATS,
+      help: 'tap (kselftest TAP 13, default), ktap (KTAP v1, runs\nnested under suites), tap14 (TAP 14 subtests with YAML\ndiagnostics), junit (JUnit XML), json (kunit_tool-like,\ndsl-schema/result.schema.json), kcidb (KernelCI KCIDB\nv5.3), html (one self-contained page to look at);\nwith --list: text (default) or json',
+    },
+    { name: 'junit-schema', type: 'string', value: 'S', choices: JUNIT_SCHEMAS, help: "jenkins (junit-10.xsd, default) or ant (Ant's JUnit.xsd;\nits timestamp is SOURCE_DATE_EPOCH when set, else now)" },
+    { name: 'kcidb-origin', type: 'string', value: 'NAME', complete: 'none', help: 'the KCIDB origin of the ids (default bringup)' },
+    { name: 'output', short: 'o', type: 'string', value: 'FILE', complete: 'file', help: 'write the report to FILE instead of stdout' },
+    { name: 'html', type: 'string', value: 'FILE', complete: 'file', help: 'also write the HTML report to FILE (beside any format)' },
+    { name: 'log-dir', type: 'string', value: 'DIR', complete: 'dir', help: "write each run's simulated dmesg to\nDIR/<suite>.<scenario>.<board>.<kernel>.log" },
+    { name: 'jobs', short: 'j', type: 'string', value: 'N', complete: 'none', help: 'execute on N worker threads (0: one per CPU; default 1);\nthe report is byte-for-byte the same as with --jobs 1' },
+    {
+      name: 'shard',
+      type: 'string',
+      value: 'K/N',
+      complete: 'none',
+      help: 'run only shard K of N; a run\'s shard depends only on its\nid, and the N shards together are the unsharded run.\n"auto": K and N from the CI engine (GitLab parallel:\nCI_NODE_INDEX/CI_NODE_TOTAL, 1-based; Kubernetes Indexed\nJob: JOB_COMPLETION_INDEX, 0-based, with --shard-total)',
+    },
+    { name: 'shard-total', type: 'string', value: 'N', complete: 'none', help: 'the number of shards for --shard auto where the\nenvironment does not say it (Kubernetes: completions)' },
+    { name: 'list', type: 'boolean', help: 'print the runs that would run, one description a line\n(--format json: a JSON array), and run nothing' },
+    { name: 'rerun-failed', type: 'string', value: 'FILE', complete: 'file', help: 'only the runs that failed, passed although known-bad\n(XPASS) or errored in FILE, a --format json report\n(or a bringup merge of shards)' },
+    { name: 'bail', type: 'boolean', help: 'stop after the first failed run; the report holds the\nruns up to it (the same for any --jobs)' },
+    { name: 'target', type: 'string', value: 'TARGET', choices: TARGETS, help: 'model (default) or qemu (a real kernel; runs are\nreported as SKIP when it is not available)' },
+    { name: 'seed', type: 'string', value: 'N', complete: 'none', help: 'seed for the values a kernel draws at random (oops ids)' },
+    { name: 'no-error-on-fail', short: 'f', type: 'boolean', help: 'exit 0 even when runs failed (report-only pipelines)' },
+    { name: 'diagnostics', type: 'string', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json, for errors in the input files' },
+    { name: 'quiet', short: 'q', type: 'boolean', help: 'no per-run progress lines on stderr (the summary stays)' },
+  ],
+  examples: [
+    { command: 'bringup run', says: 'every suite in suites/ on the model, TAP on stdout' },
+    { command: 'bringup run hisi-sas-probe-failure --kernel v5.1', says: 'one suite by id, on one kernel profile' },
+    { command: "bringup run --list --filter 'rcar-*'", says: 'the runs a filter selects, without running them' },
+    { command: 'bringup run --format json --output result.json -f', says: 'a JSON report for later, exit 0 even if runs failed' },
+    { command: 'bringup run --rerun-failed result.json', says: 'only what failed or errored in that report' },
+    { command: 'bringup run --shard 2/4 --format json --output shard-2.json', says: 'the second of four shards (a GitHub matrix job); bringup merge joins them' },
+    { command: 'bringup run --shard auto --format json --output shard.json', says: 'the shard a GitLab "parallel:" job or a Kubernetes Indexed Job is (see examples/ci/)' },
+    { command: 'bringup run --bail -j 0', says: 'on every CPU, stop at the first failure' },
+  ],
+  exit: `0  every run passed (XFAIL and SKIP count as passed); --list printed
+1  a run failed, passed although known-bad (XPASS) or errored, or the input
+   or a option is invalid ("Bail out! <reason>" on stdout, the errors on stderr)
+4  nothing ran: every run was skipped, or no run matched`,
+  environment: `KSFT_TAP_LEVEL        when set, tap/ktap/tap14 omit their version line, as
+                      kselftest does for a nested producer
+GITHUB_ACTIONS=true   invalid input and failed assertions are also printed as
+                      ::error file=,line=,col=:: workflow commands (stderr)
+GITHUB_STEP_SUMMARY   a file: a Markdown table of the totals and failed runs is
+                      appended to it (GitHub Actions sets it)
+CI_NODE_INDEX, CI_NODE_TOTAL, JOB_COMPLETION_INDEX
+                      read by --shard auto
+BRINGUP_TIMINGS=1     phase times (CPU and wall ms) as one JSON line on stderr`,
+  seeAlso: ['validate', 'log', 'plan', 'completion'],
+};
 
-environment:
-  KSFT_TAP_LEVEL        when set, tap/ktap/tap14 omit their version line, as
-                        kselftest does for a nested producer
-
-exit status:
-  0  every run passed (XFAIL and SKIP count as passed)
-  1  a run failed, passed although known-bad (XPASS) or errored, or the input
-     is invalid ("Bail out! <reason>" on stdout, the errors on stderr)
-  4  nothing ran: every run was skipped, or no run matched
-`;
+const HELP = renderUsage(doc);
 
 interface RunArgs {
   paths: string[];
@@ -74,13 +107,17 @@ interface RunArgs {
   kernels: string[];
   filters: string[];
   format: Format;
-  output?: string;
-  html?: string;
   junitSchema: JunitSchema;
   kcidbOrigin?: string;
+  list: boolean;
+  listJson: boolean;
+  output?: string;
+  html?: string;
   logDir?: string;
   jobs: number;
   shard?: Shard;
+  rerunFailed?: string;
+  bail: boolean;
   target: TargetName;
   seed?: number;
   errorOnFail: boolean;
@@ -88,87 +125,45 @@ interface RunArgs {
   quiet: boolean;
 }
 
-class BadInput extends Error {}
-
-/** A path as given, or a bare suite id for suites/<id>.yaml. */
-export function suitePath(arg: string): string {
-  if (existsSync(arg)) return arg;
-  const byId = path.join('suites', `${arg}.yaml`);
-  return existsSync(byId) ? byId : arg;
-}
-
 function parse(argv: string[]): RunArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        board: { type: 'string', multiple: true },
-        kernel: { type: 'string', multiple: true },
-        filter: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        html: { type: 'string' },
-        'junit-schema': { type: 'string' },
-        'kcidb-origin': { type: 'string' },
-        'log-dir': { type: 'string' },
-        jobs: { type: 'string', short: 'j' },
-        shard: { type: 'string' },
-        target: { type: 'string' },
-        seed: { type: 'string' },
-        'no-error-on-fail': { type: 'boolean', short: 'f' },
-        diagnostics: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new BadInput((e as Error).message);
+  const { values: v, positionals } = parseOptions(argv, doc.options);
+  const listing = bool(v, 'list');
+  const format = str(v, 'format') ?? 'tap';
+  if (listing && format !== 'tap' && format !== 'json') {
+    throw new UsageError(`--list prints one run a line, or a JSON array with --format json; not --format ${format}`);
   }
-  const v = parsed.values;
-  const format = v.format ?? 'tap';
-  if (!isFormat(format)) throw new BadInput(`unknown --format "${format}" (known: ${FORMATS.join(', ')})`);
-  const junitSchema = v['junit-schema'] ?? 'jenkins';
-  if (!(JUNIT_SCHEMAS as readonly string[]).includes(junitSchema)) throw new BadInput(`unknown --junit-schema "${junitSchema}" (known: ${JUNIT_SCHEMAS.join(', ')})`);
-  const kcidbOrigin = v['kcidb-origin'];
-  if (kcidbOrigin !== undefined && !/^[a-z0-9_]+$/.test(kcidbOrigin)) throw new BadInput(`--kcidb-origin wants [a-z0-9_]+ (KCIDB's origin rule), not "${kcidbOrigin}"`);
-  const target = v.target ?? 'model';
-  if (!isTargetName(target)) throw new BadInput(`unknown --target "${target}" (known: ${TARGETS.join(', ')})`);
-  let jobs = 1;
-  if (v.jobs !== undefined) {
-    if (!/^\d+$/.test(v.jobs)) throw new BadInput(`--jobs wants a whole number, not "${v.jobs}"`);
-    jobs = Number(v.jobs) === 0 ? availableParallelism() : Number(v.jobs);
-  }
-  let shard: Shard | undefined;
-  if (v.shard !== undefined) {
-    shard = parseShard(v.shard);
-    if (!shard) throw new BadInput(`--shard wants K/N with 1 <= K <= N, not "${v.shard}"`);
-  }
-  let seed: number | undefined;
-  if (v.seed !== undefined) {
-    if (!/^\d+$/.test(v.seed)) throw new BadInput(`--seed wants a whole number, not "${v.seed}"`);
-    seed = Number(v.seed);
-  }
-  const diagnostics = v.diagnostics ?? 'text';
-  if (diagnostics !== 'text' && diagnostics !== 'json') throw new BadInput(`unknown --diagnostics "${diagnostics}" (known: text, json)`);
+  let jobs = wholeNumber(v, 'jobs') ?? 1;
+  if (jobs === 0) jobs = availableParallelism();
+  const seed = wholeNumber(v, 'seed');
+  const shard = resolveShard(str(v, 'shard'), str(v, 'shard-total'));
+  const kcidbOrigin = str(v, 'kcidb-origin');
+  if (kcidbOrigin !== undefined && !/^[a-z0-9_]+$/.test(kcidbOrigin)) throw new UsageError(`--kcidb-origin wants [a-z0-9_]+ (KCIDB's origin rule), not "${kcidbOrigin}"`);
   const args: RunArgs = {
-    paths: parsed.positionals.length ? parsed.positionals.map(suitePath) : ['suites'],
-    boards: v.board ?? [],
-    kernels: v.kernel ?? [],
-    filters: v.filter ?? [],
-    format,
-    junitSchema: junitSchema as JunitSchema,
+    paths: positionals.length ? positionals.map(suitePath) : ['suites'],
+    boards: list(v, 'board'),
+    kernels: list(v, 'kernel'),
+    filters: list(v, 'filter'),
+    format: (listing ? 'tap' : format) as Format,
+    junitSchema: (str(v, 'junit-schema') ?? 'jenkins') as JunitSchema,
+    list: listing,
+    listJson: listing && format === 'json',
     jobs,
-    target,
-    errorOnFail: !v['no-error-on-fail'],
-    diagnosticsJson: diagnostics === 'json',
-    quiet: v.quiet ?? false,
+    bail: bool(v, 'bail'),
+    target: (str(v, 'target') ?? 'model') as TargetName,
+    errorOnFail: !bool(v, 'no-error-on-fail'),
+    diagnosticsJson: str(v, 'diagnostics') === 'json',
+    quiet: bool(v, 'quiet'),
   };
-  if (v.output !== undefined) args.output = v.output;
-  if (v.html !== undefined) args.html = v.html;
-  if (kcidbOrigin !== undefined) args.kcidbOrigin = kcidbOrigin;
-  if (v['log-dir'] !== undefined) args.logDir = v['log-dir'];
+  const output = str(v, 'output');
+  if (output !== undefined) args.output = output;
+  const html = str(v, 'html');
+  if (html !== undefined) args.html = html;
+  const logDir = str(v, 'log-dir');
+  if (logDir !== undefined) args.logDir = logDir;
   if (shard) args.shard = shard;
+  if (kcidbOrigin !== undefined) args.kcidbOrigin = kcidbOrigin;
+  const rerun = str(v, 'rerun-failed');
+  if (rerun !== undefined) args.rerunFailed = rerun;
   if (seed !== undefined) args.seed = seed;
   return args;
 }
@@ -189,8 +184,11 @@ function bail(reason: string): number {
   return 1;
 }
 
-function printDiagnostics(diags: Diagnostic[], json: boolean, fmt: (d: Diagnostic[], o: { json?: boolean }) => string): void {
-  if (diags.length) process.stderr.write(fmt(diags, { json }));
+async function printDiagnostics(diags: Diagnostic[], json: boolean, fmt: (d: Diagnostic[], o: { json?: boolean }) => string): Promise<void> {
+  if (!diags.length) return;
+  process.stderr.write(fmt(diags, { json }));
+  const gh = await import('../github.js');
+  if (gh.onGithubActions()) process.stderr.write(gh.diagnosticAnnotations(diags).join('\n') + '\n');
 }
 
 export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels' | 'diagnosticsJson'>): Promise<PlanRun[] | number> {
@@ -208,7 +206,7 @@ export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels
     }
     throw e;
   }
-  printDiagnostics(result.diagnostics, args.diagnosticsJson, dsl.formatDiagnostics);
+  await printDiagnostics(result.diagnostics, args.diagnosticsJson, dsl.formatDiagnostics);
   if (dsl.hasErrors(result.diagnostics)) {
     const summary = dsl.summarizeDiagnostics(result.diagnostics);
     if (!args.diagnosticsJson) process.stderr.write(`${summary}\n`);
@@ -239,23 +237,62 @@ async function writeLogs(dir: string, results: readonly RunResult[]): Promise<vo
   }
 }
 
+/** --list: the runs' TAP descriptions, one a line, or a JSON array of what each is. */
+function listing(runs: readonly PlanRun[], json: boolean, label: (r: PlanRun) => string): string {
+  if (!json) return runs.map((r) => label(r) + '\n').join('');
+  const rows = runs.map((r) => ({
+    name: label(r),
+    id: r.id,
+    suite: r.suite,
+    scenario: r.scenario,
+    board: r.board.id,
+    kernel: r.kernel.name,
+    file: r.file,
+    line: r.pos.line,
+  }));
+  return JSON.stringify(rows, null, 2) + '\n';
+}
+
+/** Write the report (or the listing) to --output or stdout; false when --output failed. */
+function emit(text: string, output: string | undefined): boolean {
+  if (output === undefined) {
+    process.stdout.write(text);
+    return true;
+  }
+  try {
+    writeFileSync(output, text);
+    return true;
+  } catch (e) {
+    process.stderr.write(`bringup run: cannot write the results: ${(e as Error).message}\n`);
+    return false;
+  }
+}
+
 export async function runCommand(argv: string[]): Promise<number> {
   const timings = new Timings();
   timings.mark('start-up');
   tolerateClosedStdout();
   let args: RunArgs;
+  let rerun: string[] | undefined;
   try {
     args = parse(argv);
+    if (args.rerunFailed !== undefined) rerun = (await import('../rerun.js')).failedRunLabels(args.rerunFailed);
   } catch (e) {
-    if (!(e instanceof BadInput)) throw e;
-    process.stderr.write(`bringup run: ${e.message}\n(see bringup run --help)\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bringup run: ${e.message}\n(see bringup help run)\n`);
     return bail(e.message);
+  }
+  // a mistyped suite id is answered before anything loads (there is no file to point at)
+  const missing = args.paths.map(missingSuite).filter((m) => m !== undefined);
+  if (missing.length) {
+    for (const m of missing) process.stderr.write(`bringup run: ${m}\n`);
+    return bail(missing[0]!);
   }
   // where the results go must work before anything runs
   try {
-    if (args.logDir) mkdirSync(args.logDir, { recursive: true });
+    if (args.logDir && !args.list) mkdirSync(args.logDir, { recursive: true });
     if (args.output) mkdirSync(path.dirname(path.resolve(args.output)), { recursive: true });
-    if (args.html) mkdirSync(path.dirname(path.resolve(args.html)), { recursive: true });
+    if (args.html && !args.list) mkdirSync(path.dirname(path.resolve(args.html)), { recursive: true });
   } catch (e) {
     const what = `cannot use ${args.logDir && !existsDir(args.logDir) ? `--log-dir ${args.logDir}` : args.output && !existsDir(path.dirname(path.resolve(args.output))) ? `--output ${args.output}` : `--html ${args.html}`}: ${(e as Error).message}`;
     process.stderr.write(`bringup run: ${what}\n`);
@@ -265,8 +302,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (typeof loaded === 'number') return loaded;
   timings.mark('load');
   const { selectRuns, shardRuns } = await import('../../exec/select.js');
+  const { runLabel } = await import('../../dsl/plan.js');
   let runs = selectRuns(loaded, { filters: args.filters });
+  if (rerun !== undefined) runs = rerunSelection(runs, rerun, args.rerunFailed!, runLabel);
   if (args.shard) runs = shardRuns(runs, args.shard);
+  if (args.list) return emit(listing(runs, args.listJson, runLabel), args.output) ? 0 : 1;
 
   const { executeAll } = await import('../../exec/run-all.js');
   const { Progress } = await import('../../report/progress.js');
@@ -278,6 +318,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     keepLog: args.logDir !== undefined || args.html !== undefined || report.formatWantsLog(args.format),
     trace: args.html !== undefined || report.formatWantsTrace(args.format),
     onResult: (r) => progress.onResult(r),
+    ...(args.bail ? { stopAfter: (r: RunResult) => report.isFailure(r.status) } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
   timings.mark('execution');
@@ -288,22 +329,49 @@ export async function runCommand(argv: string[]): Promise<number> {
   const html = args.html === undefined ? undefined : args.format === 'html' ? text : await report.render('html', tree, opts);
   try {
     if (args.logDir) await writeLogs(args.logDir, results);
-    if (args.output) writeFileSync(args.output, text);
     if (args.html) writeFileSync(args.html, html!);
   } catch (e) {
     process.stderr.write(`bringup run: cannot write the results: ${(e as Error).message}\n`);
     progress.finish();
     return 1;
   }
-  if (!args.output) process.stdout.write(text);
+  if (!emit(text, args.output)) {
+    progress.finish();
+    return 1;
+  }
+  if (results.length < runs.length) {
+    const last = results.at(-1)!;
+    process.stderr.write(`bringup run: --bail: stopped after the first failure, ${last.label}; ${runs.length - results.length} of ${runs.length} runs not run\n`);
+  }
+  const gh = await import('../github.js');
+  if (gh.onGithubActions()) {
+    const notes = gh.resultAnnotations(results);
+    if (notes.length) process.stderr.write(notes.join('\n') + '\n');
+    gh.writeStepSummary(gh.stepSummary(results, report.totalsOf(results)));
+  }
   const totals = progress.finish();
   timings.mark('reporting');
   timings.print();
   const code = report.exitCodeFor(totals);
+  // nothing failed last time: nothing to retry is a success, not "nothing ran"
+  if (code === 4 && rerun !== undefined && rerun.length === 0) return 0;
   return code === 1 && !args.errorOnFail ? 0 : code;
+}
+
+/** Keep the runs FILE says failed; say which of its failures are no longer in the plan. */
+function rerunSelection(runs: PlanRun[], failed: readonly string[], file: string, label: (r: PlanRun) => string): PlanRun[] {
+  const wanted = new Set(failed);
+  const kept = runs.filter((r) => wanted.has(label(r)));
+  const found = new Set(kept.map(label));
+  const gone = [...wanted].filter((l) => !found.has(l));
+  let note = `bringup run: --rerun-failed ${file}: ${wanted.size} failed or errored run${wanted.size === 1 ? '' : 's'}, ${kept.length} selected`;
+  if (gone.length) note += `; not in this plan (renamed, or left out by PATH/--board/--kernel/--filter): ${gone.slice(0, 5).join(', ')}${gone.length > 5 ? `, and ${gone.length - 5} more` : ''}`;
+  process.stderr.write(note + '\n');
+  return kept;
 }
 
 export const command: Command = {
   help: HELP,
+  doc,
   run: runCommand,
 };

@@ -1,48 +1,66 @@
 // `bringup validate [PATH...]`: schema and semantic checks, as dt-doc-validate does for
 // bindings, with gcc-style positioned errors.
 
-import { parseArgs } from 'node:util';
-import type { Command } from '../command.js';
+import type { Command, CommandDoc } from '../command.js';
+import { renderUsage } from '../help.js';
+import { parseOptions, str } from '../options.js';
+import { missingSuite, suitePath } from '../paths.js';
 import { formatDiagnostics, hasErrors, summarizeDiagnostics, validatePaths } from '../../dsl/index.js';
 import { LIMITS_HELP } from '../../dsl/limits.js';
+import { diagnosticAnnotations, onGithubActions } from '../github.js';
 
-const HELP = `usage: bringup validate [--diagnostics text|json] [PATH...]
-
-Check board and suite files against dsl-schema/board.schema.json and
+export const doc: CommandDoc = {
+  name: 'validate',
+  summary: 'check boards and suites against the schemas',
+  synopsis: ['validate [--diagnostics text|json] [PATH...]'],
+  description: `Check board and suite files against dsl-schema/board.schema.json and
 dsl-schema/suite.schema.json, then check what a schema cannot: ids equal file
 names, names are unique, iommus/driver/step references resolve on every board a
 scenario runs on, kernel profiles and behaviour ids exist, for-each patterns
 match a device, regexes compile. Suites also check the boards they name.
 
-A PATH is a file or a directory searched recursively for *.yaml and *.yml.
-Default: boards suites.
+A PATH is a file, a directory searched recursively for *.yaml and *.yml, or a
+suite id for suites/<id>.yaml. Default: boards suites.
 
 Errors go to stderr, gcc-style, each followed by the source line and a caret:
-  suites/x.yaml:14:7: error: unknown key "iomus" (did you mean "iommus"?)
-
-options:
-  --diagnostics FORMAT  text (default) or json: a JSON array on stdout (the
-                        machine-readable answer is the command's output) of
-                        {file, line, column, severity, message, instancePath, schemaPath}
-  -h, --help            show this help
-
-exit status: 0 all files valid, 1 any error, 2 bad usage.
-
-${LIMITS_HELP}`;
+  suites/x.yaml:14:7: error: unknown key "iomus" (did you mean "iommus"?)`,
+  operands: 'file',
+  options: [
+    {
+      name: 'diagnostics',
+      type: 'string',
+      value: 'FORMAT',
+      choices: ['text', 'json'],
+      help: 'text (default) or json: a JSON array on stdout (the\nmachine-readable answer is the command\'s output) of\n{file, line, column, severity, message, instancePath, schemaPath}',
+    },
+  ],
+  examples: [
+    { command: 'bringup validate', says: 'every board and suite of the repository' },
+    { command: 'bringup validate suites/my-reproducer.yaml', says: 'one suite and the boards it names' },
+    { command: 'bringup validate --diagnostics json boards | jq .', says: 'the errors as data, for an editor or a bot' },
+  ],
+  exit: '0  all files valid\n1  any error\n2  bad usage',
+  environment: 'GITHUB_ACTIONS=true   each error is also printed as an ::error file=,line=,col=::\n                      workflow command (stderr)',
+  notes: LIMITS_HELP,
+  seeAlso: ['run', 'boards', 'kernels'],
+};
 
 export const command: Command = {
-  help: HELP,
+  help: renderUsage(doc),
+  doc,
   async run(argv) {
-    // an unknown option throws: main.ts answers it as bad usage (exit 2)
-    const { values, positionals } = parseArgs({ args: argv, options: { diagnostics: { type: 'string' } }, allowPositionals: true });
-    const format = values.diagnostics ?? 'text';
-    if (format !== 'text' && format !== 'json') {
-      process.stderr.write(`bringup validate: --diagnostics must be text or json, not "${format}"\n`);
-      return 2;
+    const { values, positionals } = parseOptions(argv, doc.options);
+    const json = str(values, 'diagnostics') === 'json';
+    // JSON consumers get the loader's diagnostic object instead
+    const missing = json ? [] : positionals.map(missingSuite).filter((m) => m !== undefined);
+    if (missing.length) {
+      for (const m of missing) process.stderr.write(`bringup validate: ${m}\n`);
+      return 1;
     }
-    const result = validatePaths(positionals.length ? positionals : ['boards', 'suites']);
+    const result = validatePaths(positionals.length ? positionals.map(suitePath) : ['boards', 'suites']);
     const failed = hasErrors(result.diagnostics);
-    if (format === 'json') {
+    if (onGithubActions() && result.diagnostics.length) process.stderr.write(diagnosticAnnotations(result.diagnostics).join('\n') + '\n');
+    if (json) {
       process.stdout.write(formatDiagnostics(result.diagnostics, { json: true }));
       return failed ? 1 : 0;
     }
