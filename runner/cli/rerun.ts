@@ -7,14 +7,22 @@ import { UsageError } from './command.js';
 
 const FAILED = new Set(['FAIL', 'XPASS', 'ERROR']);
 
-/** "position 123" of a JSON.parse message, as line:column of the text. */
+/**
+ * Where JSON.parse stopped, as ":line:column", or ''. V8 says "at position N" for some
+ * errors and, for others, quotes the text around the error ("...<10 chars before and
+ * after>..." for a long input, the whole text for a short one).
+ */
 function jsonErrorAt(text: string, message: string): string {
-  const m = /position (\d+)/.exec(message);
-  if (!m) return '';
-  const upTo = text.slice(0, Number(m[1]));
-  const line = upTo.split('\n').length;
-  const column = Number(m[1]) - upTo.lastIndexOf('\n');
-  return `:${line}:${column}`;
+  let at = -1;
+  const pos = /at position (\d+)/.exec(message);
+  const around = /\.\.\."([\s\S]*?)"\.\.\. is not valid JSON/.exec(message);
+  const token = /^Unexpected token '(.)'/.exec(message);
+  if (pos) at = Number(pos[1]);
+  else if (around && text.indexOf(around[1]!) >= 0) at = text.indexOf(around[1]!) + Math.min(10, around[1]!.length);
+  else if (token) at = text.indexOf(token[1]!);
+  if (at < 0) return '';
+  const upTo = text.slice(0, at);
+  return `:${upTo.split('\n').length}:${at - upTo.lastIndexOf('\n')}`;
 }
 
 interface Group {
@@ -35,7 +43,7 @@ export function failedRunLabels(file: string): string[] {
   try {
     root = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${file}${jsonErrorAt(text, (e as Error).message)}: error: not JSON (--rerun-failed wants the output of bringup run --format json): ${(e as Error).message}`);
+    throw new UsageError(`${file}${jsonErrorAt(text, (e as Error).message)}: error: not JSON (--rerun-failed wants the output of bringup run --format json): ${(e as Error).message.replace(/, (\.\.\.)?"[\s\S]*$/, '')}`);
   }
   const notResult = () => new UsageError(`${file}: error: not a bringup JSON result (--rerun-failed wants the output of bringup run --format json or bringup merge)`);
   if (typeof root !== 'object' || root === null || !Array.isArray((root as Group).sub_groups)) throw notResult();
