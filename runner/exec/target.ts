@@ -26,6 +26,8 @@ export interface TargetSession {
   snapshot(query: StateQuery): Promise<StateSnapshot>;
   /** the built-in checks of MODEL.md; a target that cannot run them returns [] */
   checks(): Promise<CheckFailure[]>;
+  /** /sys/kernel/debug/devices_deferred, a line per device; undefined when there is none */
+  devicesDeferred?(): Promise<string[] | undefined>;
   close(): Promise<void>;
 }
 

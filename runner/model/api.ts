@@ -63,6 +63,11 @@ export interface Kernel {
   /** the model's built-in checks (MODEL.md), run on the current state */
   checks(): CheckFailure[];
   /**
+   * /sys/kernel/debug/devices_deferred as the profile's kernel prints it, a line per device
+   * without the newline; undefined where the era has no such file (before v4.19)
+   */
+  devicesDeferred(): string[] | undefined;
+  /**
    * The canonical model state (explore's state hashing): bindings, deferred lists, registered
    * IOMMUs, groups and domains, DMA ops, devres stacks, armed faults, drivers' globals; not
    * the log, clock or taint-free text. `midStep` adds what a choice point inside a step

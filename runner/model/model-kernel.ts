@@ -15,7 +15,7 @@ import { boot, loadModule, type Loadable } from './core/boot.js';
 import { bindStore, unbindStore } from './core/sysfs.js';
 import { driverUnregister } from './core/dd.js';
 import { deviceAdd, deviceDel } from './core/device-add.js';
-import { deferredProbeTimeoutExpires, flushDeferredProbe } from './core/deferred.js';
+import { deferredProbeTimeoutExpires, devicesDeferredShow, flushDeferredProbe } from './core/deferred.js';
 import { iommuDeviceUnregister } from './iommu/core.js';
 import { reportedOps } from './dma/arch.js';
 import { builtInChecks } from './checks.js';
@@ -247,6 +247,10 @@ export class ModelKernel implements Kernel {
 
   checks(): CheckFailure[] {
     return builtInChecks(this.k);
+  }
+
+  devicesDeferred(): string[] | undefined {
+    return devicesDeferredShow(this.k);
   }
 
   stateKey(midStep = false): string {

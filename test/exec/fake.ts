@@ -136,6 +136,7 @@ export function fakeCreateKernel(script: FakeScript): CreateKernel {
       taint: () => taint,
       lastErrno: () => lastErrno,
       checks: () => script.checks ?? [],
+      devicesDeferred: () => [...devices.values()].filter((d) => d.deferred).map((d) => `${d.name}\t`),
     };
   };
 }

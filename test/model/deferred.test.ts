@@ -36,17 +36,32 @@ describe('model deferred probe', () => {
   });
   const steps = [BOOT, { op: 'deferred-timeout' as const }];
 
-  it('v6.x reports a device whose supplier never comes at the timeout', () => {
+  it('v6.x reports a device whose supplier never comes at the timeout, with the reason fw_devlink gave', () => {
     const r = run(orphan, 'v6.15', steps);
-    expect(r.lines).to.include('platform 1000.a: deferred probe pending: (reason unknown)');
+    // 7c41da586e9f (v6.8): dev_info(dev, "deferred probe pending: %s", reason ?: "(reason unknown)\n");
+    // 68223eeec708 (v5.15): dev_err_probe(dev, -EPROBE_DEFER, "supplier %s not ready\n", ...)
+    expect(r.lines).to.include('platform 1000.a: deferred probe pending: platform: supplier 9000.x not ready');
     expect(r.k.device('1000.a')).to.include({ bound: false, deferred: true });
     // the clock passed the 10 s timeout
     expect(r.k.log[r.k.log.length - 1]!.usec).to.be.greaterThan(10_000_000);
   });
 
-  it('v5.14 prints the older message', () => {
-    const r = run(orphan, 'v5.14', steps);
+  it('v6.0..v6.7 print the older message (25b4e70dcce9: dev_info(dev, "deferred probe pending"))', () => {
+    const r = run(orphan, 'v6.1', steps);
     expect(r.lines).to.include('platform 1000.a: deferred probe pending');
+    expect(r.text).to.not.include('pending:');
+  });
+
+  it('v5.7..v5.19 default the timeout to 0 (ce68929f07de): the timeout work never runs', () => {
+    const r = run(orphan, 'v5.14', steps);
+    expect(r.text).to.not.include('deferred probe pending');
+    expect(r.k.device('1000.a')).to.include({ bound: false, deferred: true });
+  });
+
+  it('a device with no driver-core reason keeps "(reason unknown)" (a fault returning -EPROBE_DEFER)', () => {
+    const b = board({ devices: [device('1000.a', 'drv-a')], drivers: [driver('drv-a', [{ kind: 'log', text: 'up' }])] });
+    const r = run(b, 'v6.15', [{ op: 'fail-probe', device: '1000.a', errno: -517, times: 99 }, BOOT, { op: 'deferred-timeout' }]);
+    expect(r.lines).to.include('platform 1000.a: deferred probe pending: (reason unknown)');
   });
 
   it('v4.20 has no timeout: nothing is printed and the device stays deferred', () => {

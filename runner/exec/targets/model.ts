@@ -20,6 +20,7 @@ export function createModelTarget(createKernel: CreateKernel, opts: KernelOption
           return snap;
         },
         checks: async () => k.checks(),
+        devicesDeferred: async () => k.devicesDeferred(),
         close: async () => {},
       };
     },

@@ -22,9 +22,36 @@ export function deferredProbeAdd(k: KernelCtx, dev: Device): void {
 }
 
 export function deferredProbeDel(k: KernelCtx, dev: Device): void {
+  // d090b70ede02 (v5.9): the reason goes with the device off the list
+  dev.deferredReason = null;
   if (!dev.deferred) return;
   (k.deferredPending.has(dev) ? k.deferredPending : k.deferredActive).remove(dev);
   dev.deferred = false;
+}
+
+/**
+ * device_set_deferred_probe_reason(), as dev_err_probe(dev, -EPROBE_DEFER, fmt, ...) calls it
+ * from v5.9 (d090b70ede02): "%s: %pV" of dev_driver_string() and the message. The model's
+ * only source is fw_devlink's supplier check, which sets it from v5.15 (68223eeec708,
+ * "driver core: Set deferred probe reason when deferred by driver core") as
+ * dev_err_probe(dev, -EPROBE_DEFER, "supplier %s not ready\n", dev_name(link->supplier)) —
+ * before the driver is set, so dev_driver_string() is the bus name.
+ */
+export function deferredProbeSupplierReason(k: KernelCtx, dev: Device, supplier: string): void {
+  if (k.since('v5.15')) dev.deferredReason = `${dev.bus}: supplier ${supplier} not ready`;
+}
+
+/**
+ * /sys/kernel/debug/devices_deferred (deferred_devs_show): the pending list, one device a
+ * line; undefined where the kernel has no such file. The file came with v4.19 (absent in
+ * v4.18's dd.c, present in v5.0's); each line was seq_printf(s, "%s\n", dev_name(...)) until
+ * d090b70ede02 (v5.9) made it seq_printf(s, "%s\t%s", dev_name(...), reason ?: "\n"): a
+ * device without a reason keeps a dangling tab. Lines are given without their newline.
+ */
+export function devicesDeferredShow(k: KernelCtx): string[] | undefined {
+  if (!k.since('v4.19')) return undefined;
+  const reasons = k.since('v5.9');
+  return k.deferredPending.toArray().map((d) => (reasons ? `${d.name}\t${d.deferredReason ?? ''}` : d.name));
 }
 
 /** the devices on the pending list, in order */
@@ -93,6 +120,8 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
     if (k.sched) dev = nextRetry(k, dev);
     active.remove(dev);
     dev.deferred = false;
+    // f0acf637d60f: a retry starts without the reason of the last attempt
+    dev.deferredReason = null;
     if (k.events) causing(k.events, k.events.retryCauseOf(dev.name) ?? undefined, () => busProbeDevice(k, dev));
     else busProbeDevice(k, dev);
   }
@@ -152,8 +181,11 @@ function timeoutWork(k: KernelCtx): void {
       deferredProbeTrigger(k);
     });
   flushDeferredProbe(k);
+  // 25b4e70dcce9 (v4.19): dev_info(dev, "deferred probe pending"); 7c41da586e9f (v6.8):
+  // dev_info(dev, "deferred probe pending: %s", reason ?: "(reason unknown)\n") (a dev_warn
+  // from v6.9, which the log does not show)
   for (const dev of deferredPendingDevices(k)) {
-    if (k.since('v6.9')) devInfo(k, dev, 'deferred probe pending: (reason unknown)');
+    if (k.since('v6.8')) devInfo(k, dev, `deferred probe pending: ${dev.deferredReason ?? '(reason unknown)'}`);
     else devInfo(k, dev, 'deferred probe pending');
   }
 }
@@ -173,8 +205,9 @@ export function deferredProbeCheckState(k: KernelCtx, dev: Device): number {
 }
 
 function checkState(k: KernelCtx, dev: Device): number {
-  if (!k.since('v5.14')) {
-    // v4.19..v5.13: timeout off by default; once initcalls are done, give up on the supplier
+  // c8c43cee29f6 (v5.7) rewrote the logic: before it, v4.19..v5.6 give up on the supplier
+  // once initcalls are done (the timeout is off by default)
+  if (!k.since('v5.7')) {
     if (!k.initcallsDone) return -ERRNO.EPROBE_DEFER!;
     if (k.deferredProbeTimeout === 0) {
       warn(k, {

@@ -111,6 +111,8 @@ export class Device {
   canMatch = false;
   /** on the deferred pending or active list */
   deferred = false;
+  /** dev->p->deferred_probe_reason: "<driver or bus>: <message>" (devices_deferred, v5.9+) */
+  deferredReason: string | null = null;
   /** neighbours on the deferred list this device sits on (dev->p->deferred_probe) */
   deferPrev: Device | null = null;
   deferNext: Device | null = null;

@@ -10,6 +10,7 @@ import { ERRNO } from '../kernel/errno.js';
 import { devInfo } from '../kernel/device-printk.js';
 import { dmaAllocAttrs, dmaFreeAttrs, dmaTransfer } from '../dma/mapping.js';
 import { deviceLinkAdd } from './links.js';
+import { deferredProbeSupplierReason } from './deferred.js';
 
 function probeFn(drv: Driver): string {
   return `${drv.name.replace(/[-.]/g, '_')}_probe`;
@@ -85,6 +86,7 @@ function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
         const rec = k.events;
         // caused by where the supplier's own story stands, if it has one
         if (rec) rec.blame(rec.add('supplier-missing', k.stack.top(), { device: dev.name, detail: a.device }, rec.lastStateOf(a.device) ?? rec.current));
+        deferredProbeSupplierReason(k, dev, a.device);
         return -ERRNO.EPROBE_DEFER!;
       }
       deviceLinkAdd(k, dev, supplier, 'driver-core', false);

@@ -18,6 +18,7 @@ import { PageAllocator } from '../dma/pages.js';
 import type { BusName } from '../types.js';
 import type { Sched } from './sched.js';
 import type { EventRecord } from './events.js';
+import { deferredProbeTimeoutDefault } from './era.js';
 
 export interface ArmedFault {
   errno: number;
@@ -99,7 +100,7 @@ export class KernelCtx {
     // oops_id is random per boot in kernels before ~v6.0; the seed stands in for it
     this.oopsId = BigInt.asUintN(64, 0x4c46c7fd7cd07245n ^ BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n));
     // deferred_probe_timeout: -1 (off) before v5.x; 10 s with CONFIG_MODULES in v6.x
-    this.deferredProbeTimeout = this.since('v5.14') ? 10 : -1;
+    this.deferredProbeTimeout = deferredProbeTimeoutDefault(this);
     this.pages = new PageAllocator(board.memory);
   }
 

@@ -12,6 +12,24 @@ export function profileIndex(name: string): number {
   return i;
 }
 
+/**
+ * driver_deferred_probe_timeout's default with CONFIG_MODULES=y (drivers/base/dd.c), in
+ * seconds; -1 waits forever, 0 gives up on optional suppliers once initcalls are done:
+ *   25b4e70dcce9 (v4.19)     "driver core: allow stopping deferred probe after init": -1
+ *   e2cec7d68537 (v5.7-rc1)  "... longer default if CONFIG_MODULES is set": 30
+ *   ce68929f07de (v5.7-rc2)  "driver core: Revert default driver_deferred_probe_timeout value to 0": 0
+ *   2b28a1a84a0e (v5.19-rc1) "driver core: Extend deferred probe timeout on driver registration": 10,
+ *   9be4cbd09da8 (v5.19)     "driver core: Set default deferred_probe_timeout back to 0.": 0
+ *   f516d01b9df2 (v6.0-rc1)  Revert "driver core: Set default deferred_probe_timeout back to 0.": 10
+ * No release shipped the 30 s of v5.7-rc1 or the 10 s of v5.19-rc1. Before v4.19 there is no
+ * timeout at all; -1 behaves the same (nothing fires).
+ */
+export function deferredProbeTimeoutDefault(k: { since(profile: string): boolean }): number {
+  if (k.since('v6.0')) return 10;
+  if (k.since('v5.7')) return 0;
+  return -1;
+}
+
 /** The `uname -r` string the oops/WARN header prints for a profile. */
 export function utsRelease(base: string, label: string): string {
   const applied = label !== base ? '+' : '';
