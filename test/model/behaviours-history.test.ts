@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BOOT, board, device, driver, iommu, run } from './helpers.js';
 import { BEHAVIOURS } from '../../runner/model/profiles/behaviours.js';
+import { ERRNO } from '../../runner/model/kernel/errno.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -43,6 +44,30 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
       expect(run(b, 'v6.12.y', [BOOT]).k.device('1d84000.ufshc')).to.include({ bound: true });
       expect(run(b, 'v6.12', [BOOT]).k.device('1d84000.ufshc')).to.include({ bound: false });
       expect(run(b, 'v5.4.y', [BOOT]).text).to.include('Unable to handle kernel');
+    });
+  });
+
+  describe('45ddcb42949f: a sysfs bind whose probe defers returns -EAGAIN, not -EPROBE_DEFER', () => {
+    const b = board({
+      devices: [device('ee300000.sata', 'sata_rcar')],
+      drivers: [driver('sata_rcar', [{ kind: 'log', text: 'ready' }])],
+    });
+    const steps = [
+      BOOT,
+      { op: 'unbind' as const, device: 'ee300000.sata' },
+      { op: 'fail-probe' as const, device: 'ee300000.sata', errno: -ERRNO.EPROBE_DEFER!, times: 1 },
+      { op: 'bind' as const, device: 'ee300000.sata' },
+    ];
+
+    it('without it (ef6dcbdd8eb2 alone), the kernel-internal -517 reaches userspace', () => {
+      const r = run(b, { base: 'v5.14', revert: ['45ddcb42949f'] }, steps);
+      expect(r.errnos[3]).to.equal(-517);
+    });
+
+    it('with it, -EAGAIN', () => {
+      const r = run(b, 'v5.14', steps);
+      expect(r.errnos[3]).to.equal(-ERRNO.EAGAIN!);
+      expect(r.k.device('ee300000.sata')).to.include({ bound: false });
     });
   });
 

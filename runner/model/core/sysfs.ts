@@ -16,7 +16,7 @@ const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
 export function bindStore(k: KernelCtx, drv: Driver, dev: Device | undefined): number {
   return k.call('bind_store', () => {
     if (!dev || !dev.added || !driverMatchDevice(k, drv, dev)) return -ENODEV;
-    if (!k.has('sysfs-bind-errno')) {
+    if (!k.has('ef6dcbdd8eb2')) {
       // v5.13 and older: only an unbound device is probed, and any failure reads -ENODEV
       if (dev.driver) return -ENODEV;
       const ret = k.call('device_driver_attach', () => driverProbeDevice(k, dev, drv));
@@ -28,7 +28,8 @@ export function bindStore(k: KernelCtx, drv: Driver, dev: Device | undefined): n
       if (dev.driver) return -EBUSY;
       dev.canMatch = true;
       const ret = k.call('__driver_probe_device', () => reallyProbe(k, dev, drv));
-      if (ret === -EPROBE_DEFER || ret === EPROBE_DEFER) return -EAGAIN;
+      // 45ddcb42949f: userspace gets -EAGAIN, not the kernel-internal -EPROBE_DEFER (-517)
+      if (ret === -EPROBE_DEFER || ret === EPROBE_DEFER) return k.has('45ddcb42949f') ? -EAGAIN : -EPROBE_DEFER;
       return ret > 0 ? -ret : ret;
     });
   });

@@ -76,10 +76,17 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'same order on the really_probe failure path',
   },
   {
-    id: 'sysfs-bind-errno',
-    subject: 'driver core: return the real error from sysfs bind',
+    id: 'ef6dcbdd8eb2',
+    aliases: ['sysfs-bind-errno'],
+    subject: 'driver core: Flow the return code from ->probe() through to sysfs bind',
     landed: 'v5.14',
-    changes: 'bind of a bound device -> -EBUSY, failed probe -> its errno, -EPROBE_DEFER -> -EAGAIN (before: -ENODEV)',
+    changes: 'bind of a bound device -> -EBUSY, a failed probe -> its errno (before: -ENODEV for both, and for a deferral)',
+  },
+  {
+    id: '45ddcb42949f',
+    subject: "driver core: Don't return EPROBE_DEFER to userspace during sysfs bind",
+    landed: 'v5.14',
+    changes: 'a bind whose probe defers returns -EAGAIN (with ef6dcbdd8eb2 alone: -EPROBE_DEFER, -517, reached userspace)',
   },
   {
     id: 'b67483b3c44e',
