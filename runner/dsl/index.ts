@@ -73,6 +73,8 @@ export interface PlanOptions {
 }
 
 export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { plan: Plan; diagnostics: Diagnostic[] } {
+  const loaded = loadSuites(paths);
+  // after loading: a label may name a user profile (kernels/<name>.yaml)
   let kernels: ResolvedProfile[] | undefined;
   if (opts.kernels?.length) {
     try {
@@ -82,7 +84,6 @@ export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { pl
       throw e;
     }
   }
-  const loaded = loadSuites(paths);
   if (hasErrors(loaded.diagnostics)) return { plan: { runs: [] }, diagnostics: loaded.diagnostics };
   const boards = opts.board === undefined ? undefined : typeof opts.board === 'string' ? [opts.board] : [...opts.board];
   if (boards) {

@@ -2,8 +2,8 @@
 // profiles. A "label" is how a resolved kernel prints ("v6.14+bcb81ac6ae3c").
 
 import { BEHAVIOUR_NAMES } from '../model/profiles/behaviours.js';
-import { PROFILES, nearestProfile } from '../model/profiles/profiles.js';
-import { nearestProfileHint, resolveKernel, UnknownKernelError, type KernelRef } from '../model/profiles/resolve.js';
+import { PROFILES, findProfile, nearestProfile } from '../model/profiles/profiles.js';
+import { brokenUserProfile, nearestProfileHint, resolveKernel, UnknownKernelError, userProfiles, type KernelRef } from '../model/profiles/resolve.js';
 import type { ResolvedProfile } from '../model/types.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { KernelDoc } from './doc-types.js';
@@ -19,8 +19,15 @@ function hintOrList(name: string, known: string[]): string {
 
 /** A version-like profile name gets the nearest existing newer profile, and always the list. */
 function profileHint(name: string): string {
-  const near = nearestProfileHint(name) || didYouMean(name, PROFILE_NAMES);
-  return `${near} (known: ${PROFILE_NAMES.join(', ')})`;
+  const known = [...PROFILE_NAMES, ...userProfiles().map((p) => p.name)];
+  const near = nearestProfileHint(name) || didYouMean(name, known);
+  return `${near} (known: ${known.join(', ')})`;
+}
+
+/** a base that must be a built-in profile (a user profile file's `base:`) */
+export function profileDiagnostic(source: SourceFile, name: string, at: DataPath): Diagnostic[] {
+  if (findProfile(name)) return [];
+  return [source.error(at, `unknown kernel profile "${name}"${profileHint(name)}`)];
 }
 
 export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath): Diagnostic[] {
@@ -32,6 +39,8 @@ export function kernelDiagnostics(source: SourceFile, k: KernelDoc, at: DataPath
     if (e.field === 'profile') {
       const name = typeof k === 'string' ? k : k.base;
       const p = typeof k === 'string' ? at : [...at, 'base'];
+      const broken = brokenUserProfile(name);
+      if (broken) return [source.error(p, `kernel profile "${name}" is defined in ${broken}, which has errors`)];
       return [source.error(p, `unknown kernel profile "${name}"${profileHint(name)}`)];
     }
     const id = typeof k === 'string' ? '' : (k[e.field] ?? [])[e.index]!;
@@ -60,7 +69,7 @@ export class KernelLabelError extends Error {}
  * "v6.14+bcb81ac6ae3c-8b80549f1bc6" (the profile, then +apply / -revert behaviour ids).
  */
 export function resolveKernelLabel(label: string): ResolvedProfile {
-  const base = [...PROFILE_NAMES].sort((a, b) => b.length - a.length).find((p) => label === p || label.startsWith(p + '+') || label.startsWith(p + '-'));
+  const base = [...PROFILE_NAMES, ...userProfiles().map((p) => p.name)].sort((a, b) => b.length - a.length).find((p) => label === p || label.startsWith(p + '+') || label.startsWith(p + '-'));
   if (!base) throw new KernelLabelError(`unknown kernel "${label}"${profileHint(label)}`);
   const apply: string[] = [];
   const revert: string[] = [];

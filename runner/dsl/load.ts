@@ -11,6 +11,9 @@ import { schemaDiagnostics, type DocKind } from './schema.js';
 import { SourceFile } from './source.js';
 import { checkSuite, type BoardRef, type LoadedSuite } from './suite.js';
 import { didYouMean } from './suggest.js';
+import { checkKernelFile, kernelNames, toUserProfile, type KernelFileDoc } from './kernel-file.js';
+import { clearUserProfiles, setBrokenUserProfile, setUserProfile, userProfiles } from '../model/profiles/resolve.js';
+import { findProfile } from '../model/profiles/profiles.js';
 import { MAX_FILE_BYTES, MAX_FILE_TEXT, MAX_SCENARIOS } from './limits.js';
 
 export interface LoadResult {
@@ -150,19 +153,21 @@ function bytePosition(buf: Buffer, offset: number): { line: number; column: numb
   return { line, column: [...before].length + 1, lineText };
 }
 
-/** board or suite: by the top-level key, else by the modeline, else by the directory name. */
+/** board, suite or kernel: by the top-level key, else by the modeline, else by the directory name. */
 function classify(source: SourceFile): DocKind | undefined {
   const data = source.data;
   if (data && typeof data === 'object' && !Array.isArray(data)) {
-    if ('board' in data && !('suite' in data)) return 'board';
-    if ('suite' in data && !('board' in data)) return 'suite';
+    const keys = (['board', 'suite', 'kernel'] as const).filter((k) => k in data);
+    if (keys.length === 1) return keys[0];
   }
   const modeline = source.modelineSchema();
   if (modeline?.includes('board.schema')) return 'board';
   if (modeline?.includes('suite.schema')) return 'suite';
+  if (modeline?.includes('kernel.schema')) return 'kernel';
   const dir = path.basename(path.dirname(path.resolve(source.file)));
   if (dir === 'boards') return 'board';
   if (dir === 'suites') return 'suite';
+  if (dir === 'kernels') return 'kernel';
   return undefined;
 }
 
@@ -174,6 +179,11 @@ export class Loader {
   /** files in the order diagnostics are sorted by */
   private readonly order: string[] = [];
   private readonly read_: string[] = [];
+
+  constructor() {
+    // user profiles are those of the files this loader reads, nothing left from another load
+    clearUserProfiles();
+  }
 
   private key(file: string): string {
     return path.resolve(file);
@@ -298,7 +308,34 @@ export class Loader {
     return board ? { board } : { invalid: true };
   }
 
+  private loadKernelSource(source: SourceFile): void {
+    const schemaErrs = this.validate(source, 'kernel');
+    if (!schemaErrs) return;
+    const doc = source.data as KernelFileDoc;
+    const errs = this.semantic(schemaErrs, () => checkKernelFile(source, doc));
+    if (errs.length || schemaErrs.length || source.diagnostics.length) {
+      if (typeof doc.kernel === 'string') setBrokenUserProfile(doc.kernel, source.file);
+      return;
+    }
+    setUserProfile(toUserProfile(doc));
+  }
+
+  /** The user profiles a suite names: kernels/<name>.yaml beside suites/, or <name>.yaml beside the suite. */
+  private loadSuiteKernels(suiteFile: string, doc: unknown): void {
+    const dir = path.dirname(suiteFile);
+    const known = new Set(userProfiles().map((p) => p.name));
+    for (const name of kernelNames(doc)) {
+      if (findProfile(name) || known.has(name) || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) continue;
+      for (const f of [path.join(dir, '..', 'kernels', `${name}.yaml`), path.join(dir, 'kernels', `${name}.yaml`), path.join(dir, `${name}.yaml`)]) {
+        if (this.key(f) === this.key(suiteFile) || !existsSync(f)) continue;
+        this.file(f, 'kernel');
+        break;
+      }
+    }
+  }
+
   private loadSuiteSource(source: SourceFile): void {
+    this.loadSuiteKernels(source.file, source.data);
     const schemaErrs = this.validate(source, 'suite');
     if (!schemaErrs) return;
     const doc = source.data as SuiteDoc;
@@ -326,7 +363,14 @@ export class Loader {
     if (!source?.parsed) return;
     const kind = classify(source) ?? expect;
     if (!kind) {
-      this.diagnostics.push(fileDiagnostic(file, 'not a board or a suite: expected a top-level "board:" or "suite:" key'));
+      this.diagnostics.push(fileDiagnostic(file, 'not a board, a suite or a kernel: expected a top-level "board:", "suite:" or "kernel:" key'));
+      return;
+    }
+    if (kind === 'kernel' || expect === 'kernel') {
+      // a profile file may sit among suites: it is what they run on
+      if (expect === 'board') this.diagnostics.push(fileDiagnostic(file, 'expected a board file, found a kernel'));
+      else if (kind !== 'kernel') this.diagnostics.push(fileDiagnostic(file, `expected a kernel file, found a ${kind}`));
+      else this.loadKernelSource(source);
       return;
     }
     if (expect && kind !== expect) {
@@ -352,9 +396,38 @@ export class Loader {
   }
 }
 
+/** The kernels/ directories user profiles are looked up in: beside (and inside) each path's directory, and in the current one. */
+function kernelDirs(paths: readonly string[]): string[] {
+  const dirs: string[] = ['kernels'];
+  for (const p of paths) {
+    let dir: string;
+    try {
+      dir = statSync(p).isDirectory() ? p : path.dirname(p);
+    } catch {
+      continue;
+    }
+    dirs.push(path.join(dir, '..', 'kernels'), path.join(dir, 'kernels'));
+  }
+  const seen = new Set<string>();
+  return dirs.filter((d) => {
+    const r = path.resolve(d);
+    if (seen.has(r) || !existsSync(d)) return false;
+    seen.add(r);
+    try {
+      return statSync(d).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Load boards and suites from files and directories. */
 export function loadPaths(paths: readonly string[], expect?: DocKind): LoadResult {
   const loader = new Loader();
+  // user profiles first, so every suite (and --kernel) can name them
+  for (const dir of kernelDirs(paths)) {
+    for (const f of readdirSync(dir).filter((n) => YAML_FILE.test(n)).sort()) loader.file(path.join(dir, f), 'kernel');
+  }
   const { files, diagnostics } = expandPaths(paths);
   loader.addDiagnostics(diagnostics);
   for (const f of files) loader.file(f, expect);

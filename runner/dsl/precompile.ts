@@ -24,5 +24,5 @@ export function precompile(kind: DocKind): string {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  for (const kind of ['board', 'suite'] as const) precompile(kind);
+  for (const kind of ['board', 'suite', 'kernel'] as const) precompile(kind);
 }

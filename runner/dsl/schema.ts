@@ -11,7 +11,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { didYouMean } from './suggest.js';
 import { fromPointer, toPointer, type SourceFile } from './source.js';
 
-export type DocKind = 'board' | 'suite';
+export type DocKind = 'board' | 'suite' | 'kernel';
 
 const require = createRequire(import.meta.url);
 

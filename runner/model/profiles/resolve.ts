@@ -24,8 +24,42 @@ export class UnknownKernelError extends Error {
   }
 }
 
+/** A profile defined in a YAML file (kernels/<name>.yaml): a built-in one plus changes. */
+export interface UserProfile extends KernelSpec {
+  name: string;
+  note?: string;
+}
+
+// The user profiles the DSL loader found for the files it is loading; the model itself
+// only ever sees the resolved behaviour set.
+const USER = new Map<string, UserProfile>();
+
+export function setUserProfile(p: UserProfile): void {
+  USER.set(p.name, p);
+}
+
+/** names of user profile files that failed their checks: a suite naming one is told so */
+const BROKEN = new Map<string, string>();
+
+export function setBrokenUserProfile(name: string, file: string): void {
+  BROKEN.set(name, file);
+}
+
+export function brokenUserProfile(name: string): string | undefined {
+  return BROKEN.get(name);
+}
+
+export function clearUserProfiles(): void {
+  USER.clear();
+  BROKEN.clear();
+}
+
+export function userProfiles(): UserProfile[] {
+  return [...USER.values()];
+}
+
 export function knownProfilesText(): string {
-  return PROFILES.map((p) => p.name).join(', ');
+  return [...PROFILES.map((p) => p.name), ...USER.keys()].join(', ');
 }
 
 export function knownBehavioursText(): string {
@@ -38,31 +72,40 @@ export function nearestProfileHint(name: string): string {
   return near && near !== name ? ` (did you mean "${near}"?)` : '';
 }
 
+/** apply, then revert, the spec's ids on the set; the label grows with each as written */
+function change(set: Set<string>, label: string, spec: KernelSpec): string {
+  // the label keeps the spelling the suite used (an alias stays an alias), the set the id
+  (spec.apply ?? []).forEach((id, i) => {
+    const canon = canonicalBehaviour(id);
+    if (!canon) throw new UnknownKernelError(`unknown behaviour "${id}" (known: ${knownBehavioursText()})`, 'apply', i);
+    set.add(canon);
+    label += `+${id}`;
+  });
+  (spec.revert ?? []).forEach((id, i) => {
+    const canon = canonicalBehaviour(id);
+    if (!canon) throw new UnknownKernelError(`unknown behaviour "${id}" (known: ${knownBehavioursText()})`, 'revert', i);
+    set.delete(canon);
+    label += `-${id}`;
+  });
+  return label;
+}
+
 export function resolveKernel(ref: KernelRef): ResolvedProfile {
   const spec: KernelSpec = typeof ref === 'string' ? { base: ref } : ref;
+  const user = findProfile(spec.base) ? undefined : USER.get(spec.base);
+  if (user) {
+    // a user profile is its own set; a reference may still apply or revert on top
+    const own = resolveKernel({ base: user.base, apply: user.apply ?? [], revert: user.revert ?? [] });
+    const set = new Set(own.behaviours);
+    const name = change(set, user.name, spec);
+    return { name, base: own.base, behaviours: BEHAVIOURS.map((b) => b.id).filter((id) => set.has(id)) };
+  }
   const base = findProfile(spec.base);
   if (!base) {
     throw new UnknownKernelError(`unknown kernel profile "${spec.base}"${nearestProfileHint(spec.base)} (known: ${knownProfilesText()})`, 'profile', 0);
   }
   const set = new Set(base.behaviours);
-  let name = base.name;
-  // the label keeps the spelling the suite used (an alias stays an alias), the set the id
-  (spec.apply ?? []).forEach((id, i) => {
-    const canon = canonicalBehaviour(id);
-    if (!canon) {
-      throw new UnknownKernelError(`unknown behaviour "${id}" (known: ${knownBehavioursText()})`, 'apply', i);
-    }
-    set.add(canon);
-    name += `+${id}`;
-  });
-  (spec.revert ?? []).forEach((id, i) => {
-    const canon = canonicalBehaviour(id);
-    if (!canon) {
-      throw new UnknownKernelError(`unknown behaviour "${id}" (known: ${knownBehavioursText()})`, 'revert', i);
-    }
-    set.delete(canon);
-    name += `-${id}`;
-  });
+  const name = change(set, base.name, spec);
   // keep the table's order so the set prints the same way every time
   const behaviours = BEHAVIOURS.map((b) => b.id).filter((id) => set.has(id));
   return { name, base: base.name, behaviours };
