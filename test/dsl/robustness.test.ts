@@ -52,7 +52,7 @@ describe('dsl/robustness', function () {
   it('a file that is not a board or a suite, an empty file, a list document', () => {
     const dir = tree({ 'x/a.yaml': 'foo: 1\n', 'boards/e.yaml': '', 'suites/l.yaml': '- 1\n' });
     expect(brief(load(dir, ['x/a.yaml', 'boards/e.yaml', 'suites/l.yaml']).diagnostics)).to.deep.equal([
-      'x/a.yaml:1:1: not a board or a suite: expected a top-level "board:" or "suite:" key',
+      'x/a.yaml:1:1: not a board, a suite or a kernel: expected a top-level "board:", "suite:" or "kernel:" key',
       'boards/e.yaml:1:1: empty board file',
       'suites/l.yaml:1:1: document must be a map, not a list',
     ]);
