@@ -6,7 +6,7 @@ import { resolveKernel, type KernelRef } from '../model/profiles/resolve.js';
 import type { ModelStep, ResolvedProfile } from '../model/types.js';
 import { toErrno, type LoadedBoard } from './board.js';
 import { stepEntry, type AssertionsDoc, type BootDoc, type Errno, type PatternDoc, type ScenarioDoc, type StateDoc } from './doc-types.js';
-import { globToRegExp, substituteDeep, toPattern } from './patterns.js';
+import { compileGlob, substituteDeep, toPattern } from './patterns.js';
 import type { Assertions, KnownBad, PatternAt, PlanRun, PlanStep, StateAssertion } from './plan.js';
 import type { DataPath, SourceFile } from './source.js';
 import { forEachDevices, scenarioMatrix, type LoadedSuite } from './suite.js';
@@ -149,7 +149,7 @@ function run(suite: LoadedSuite, index: number, board: LoadedBoard, kernel: Reso
 
 export function compileSuite(suite: LoadedSuite, opts: CompileOptions = {}): PlanRun[] {
   const runs: PlanRun[] = [];
-  const filter = opts.filter === undefined ? undefined : globToRegExp(opts.filter);
+  const filter = opts.filter === undefined ? undefined : compileGlob(opts.filter);
   suite.doc.scenarios.forEach((sc, i) => {
     if (filter && !filter.test(`${suite.doc.suite}.${sc.name}`)) return;
     const matrix = scenarioMatrix(suite.doc, i);

@@ -46,17 +46,35 @@ export function dedupeDiagnostics(diags: Diagnostic[]): Diagnostic[] {
   });
 }
 
+const SPECIAL: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r' };
+
+/**
+ * Control characters (C0, DEL, C1) written out as git quotes a path and the kernel's %pE
+ * prints a string: \n, \t, ... or the octal of each UTF-8 byte (\033), so a file cannot set
+ * the terminal's title, clear its screen or move its cursor through a diagnostic.
+ * A backslash stays as it is: the output is for a person, not to be unquoted.
+ */
+export function escapeControls(text: string, keepTabs = false): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+    if (c === '\t' && keepTabs) return c;
+    return SPECIAL[c] ?? [...Buffer.from(c, 'utf8')].map((b) => '\\' + b.toString(8).padStart(3, '0')).join('');
+  });
+}
+
 function caretLine(source: string, column: number, length: number): string {
-  // keep tabs so the caret lines up under a tab-indented source line
-  const lead = source.slice(0, column - 1).replace(/[^\t]/g, ' ');
-  const avail = Math.max(1, Math.min(length, source.length - (column - 1)));
+  // keep tabs so the caret lines up under a tab-indented source line; an escaped control
+  // character is as wide as its escape
+  const lead = escapeControls(source.slice(0, column - 1), true).replace(/[^\t]/g, ' ');
+  const marked = escapeControls(source.slice(column - 1, column - 1 + Math.max(1, length)), true);
+  const avail = Math.max(1, Math.min(marked.length, escapeControls(source, true).length - lead.length));
   return lead + '^' + '~'.repeat(avail - 1);
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
+  const head = `${escapeControls(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeControls(d.message)}`;
   if (d.sourceLine === undefined) return head;
-  return `${head}\n${d.sourceLine}\n${caretLine(d.sourceLine, d.column, d.length ?? 1)}`;
+  return `${head}\n${escapeControls(d.sourceLine, true)}\n${caretLine(d.sourceLine, d.column, d.length ?? 1)}`;
 }
 
 export function diagnosticJson(d: Diagnostic) {

@@ -3,6 +3,7 @@
 
 import type { Pattern } from './plan.js';
 import type { PatternDoc } from './doc-types.js';
+import { RE2JS } from 're2js';
 import { MAX_REGEX_LENGTH } from './limits.js';
 
 const VAR = /\$\{([^}]*)\}/g;
@@ -47,103 +48,332 @@ export function toPattern(p: PatternDoc): Pattern {
   return typeof p === 'string' ? { kind: 'literal', text: p } : { kind: 'regex', source: pythonToJsRegex(p.regex) };
 }
 
-/** The JavaScript error message when a regex does not compile or could backtrack catastrophically, else undefined. */
-export function regexError(source: string): string | undefined {
-  if (source.length > MAX_REGEX_LENGTH) return `/${source.slice(0, 40)}.../: longer than ${MAX_REGEX_LENGTH} characters`;
-  const js = pythonToJsRegex(substitute(source, { device: 'dev' }));
-  try {
-    new RegExp(js);
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  const nested = nestedQuantifier(js);
-  if (nested) return `/${source}/: the nested quantifier "${nested}" can backtrack catastrophically (a repeated group that itself repeats without bound); write it without the outer repetition`;
-  return undefined;
+/** Why a user regex cannot be used: the message, and where in the source (UTF-16 offset) when one construct is to blame. */
+export interface RegexProblem {
+  message: string;
+  /** JavaScript's syntax error, whose message already shows the source */
+  js?: boolean;
+  offset?: number;
+  length?: number;
 }
 
+const LINEAR = 'bringup matches patterns in linear time (RE2) so that no pattern can hang a run';
+
 /**
- * The first group that repeats without bound (*, +, {n,} or {n,m} with m > 10) and
- * contains an unbounded repetition itself, as in (a+)+ or (\w*\s?)*: the shape of
- * regexes whose backtracking grows exponentially with the line. Undefined if none.
- * Patterns are checked statically, not time-boxed: JavaScript cannot interrupt a match.
+ * A user regex (JavaScript syntax, Python's (?P<name> too) in RE2 syntax, or why not.
+ * Backreferences and lookaround are refused where they stand: only a backtracking engine
+ * can match them, and backtracking is what makes a pattern like (a|a)*b take exponential
+ * time. The JavaScript spellings RE2 writes differently (\uXXXX, \cX, [^], []) are rewritten.
  */
-export function nestedQuantifier(re: string): string | undefined {
-  // each open group: where it starts, and whether it holds an unbounded repetition
-  const stack: { start: number; unbounded: boolean }[] = [{ start: 0, unbounded: false }];
-  const quantifierAt = (i: number): { end: number; unbounded: boolean; max: number } | undefined => {
-    const c = re[i];
-    if (c === '*' || c === '+') return { end: i + 1, unbounded: true, max: Infinity };
-    if (c === '?') return { end: i + 1, unbounded: false, max: 1 };
-    if (c === '{') {
-      const m = /^\{(\d+)(,(\d*))?\}/.exec(re.slice(i));
-      if (!m) return undefined;
-      const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
-      return { end: i + m[0].length, unbounded: max === Infinity, max };
-    }
-    return undefined;
-  };
+export function toRe2(source: string): { re2: string } | RegexProblem {
+  let out = '';
   let i = 0;
-  while (i < re.length) {
-    const c = re[i]!;
-    let atomEnd: number;
-    let group: { start: number; unbounded: boolean } | undefined;
-    if (c === '\\') atomEnd = i + 2;
-    else if (c === '[') {
-      let j = i + 1;
-      if (re[j] === '^') j++;
-      if (re[j] === ']') j++;
-      while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
-      atomEnd = j + 1;
-    } else if (c === '(') {
-      stack.push({ start: i, unbounded: false });
-      i++;
+  const n = source.length;
+  while (i < n) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const d = source[i + 1];
+      if (d !== undefined && d >= '1' && d <= '9') {
+        const m = /^\\\d+/.exec(source.slice(i))![0];
+        return { message: `the backreference ${m} is not in RE2 syntax: ${LINEAR}, and a backreference cannot be matched in linear time; write the repeated text out`, offset: i, length: m.length };
+      }
+      if (d === 'k' && source[i + 2] === '<') {
+        const end = source.indexOf('>', i);
+        const m = end < 0 ? '\\k<' : source.slice(i, end + 1);
+        return { message: `the named backreference ${m} is not in RE2 syntax: ${LINEAR}, and a backreference cannot be matched in linear time; write the repeated text out`, offset: i, length: m.length };
+      }
+      if (d === 'u' && /^[0-9A-Fa-f]{4}$/.test(source.slice(i + 2, i + 6))) {
+        out += `\\x{${source.slice(i + 2, i + 6)}}`;
+        i += 6;
+        continue;
+      }
+      if (d === 'c' && /^[A-Za-z]$/.test(source[i + 2] ?? '')) {
+        out += `\\x{${(source.charCodeAt(i + 2) % 32).toString(16)}}`;
+        i += 3;
+        continue;
+      }
+      out += source.slice(i, i + 2);
+      i += 2;
       continue;
-    } else if (c === ')') {
-      group = stack.length > 1 ? stack.pop()! : undefined;
-      atomEnd = i + 1;
-    } else atomEnd = i + 1;
-    const q = quantifierAt(atomEnd);
-    if (q) {
-      const repeats = q.unbounded || q.max > 10;
-      if (group && group.unbounded && repeats) return re.slice(group.start, q.end);
-      if (q.unbounded) stack[stack.length - 1]!.unbounded = true;
-      i = q.end;
-      if (re[i] === '?') i++;
-    } else i = atomEnd;
-    // a closed group's repetition makes its parent hold one too
-    if (group?.unbounded) stack[stack.length - 1]!.unbounded = true;
+    }
+    if (c === '[') {
+      // JavaScript classes: ] always closes (RE2 reads a leading ] as a member)
+      if (source.startsWith('[^]', i)) {
+        out += '[\\x{0}-\\x{10FFFF}]';
+        i += 3;
+        continue;
+      }
+      if (source.startsWith('[]', i)) {
+        out += '[^\\x{0}-\\x{10FFFF}]';
+        i += 2;
+        continue;
+      }
+      let j = i + 1;
+      let cls = '[';
+      while (j < n && source[j] !== ']') {
+        if (source[j] === '\\' && source[j + 1] === 'u' && /^[0-9A-Fa-f]{4}$/.test(source.slice(j + 2, j + 6))) {
+          cls += `\\x{${source.slice(j + 2, j + 6)}}`;
+          j += 6;
+        } else if (source[j] === '\\') {
+          cls += source.slice(j, j + 2);
+          j += 2;
+        } else cls += source[j++];
+      }
+      out += cls + (j < n ? ']' : '');
+      i = j + 1;
+      continue;
+    }
+    if (c === '(' && source[i + 1] === '?') {
+      const look = /^\(\?(=|!|<=|<!)/.exec(source.slice(i));
+      if (look) {
+        const what = look[1]!.startsWith('<') ? 'lookbehind' : 'lookahead';
+        return { message: `the ${what} ${look[0]} is not in RE2 syntax: ${LINEAR}, and RE2 has no lookaround; match the text itself, or put what must not appear in a no-log pattern`, offset: i, length: look[0].length };
+      }
+      const named = /^\(\?P=[A-Za-z_][A-Za-z0-9_]*\)/.exec(source.slice(i));
+      if (named) {
+        return { message: `the named backreference ${named[0]} is not in RE2 syntax: ${LINEAR}, and a backreference cannot be matched in linear time; write the repeated text out`, offset: i, length: named[0].length };
+      }
+    }
+    out += c;
+    i++;
+  }
+  return { re2: out };
+}
+
+/** Why a user regex cannot be used (its JavaScript syntax error, or what RE2 cannot express), else undefined. */
+export function regexProblem(source: string): RegexProblem | undefined {
+  if (source.length > MAX_REGEX_LENGTH) return { message: `longer than ${MAX_REGEX_LENGTH} characters` };
+  try {
+    // JavaScript's own syntax errors first, in its words; only constructed, never run
+    new RegExp(pythonToJsRegex(substitute(source, { device: 'dev' })));
+  } catch (e) {
+    return { message: (e instanceof Error ? e.message : String(e)).replace(/^Invalid regular expression: /, ''), js: true };
+  }
+  // a placeholder of the same length keeps offsets pointing into what the user wrote
+  const probe = source.replace(VAR, (whole) => 'x'.repeat(whole.length));
+  const t = toRe2(probe);
+  if (!('re2' in t)) return t;
+  try {
+    RE2JS.compile(t.re2);
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).replace(/^error parsing regexp: /, '');
+    return { message: `not supported by the linear-time engine (RE2): ${why}` };
   }
   return undefined;
 }
 
+/** The message a diagnostic shows: /source/ and why. */
+export function regexError(source: string): string | undefined {
+  const p = regexProblem(source);
+  if (!p) return undefined;
+  if (p.js) return p.message;
+  const shown = source.length > MAX_REGEX_LENGTH ? `${source.slice(0, 40)}...` : source;
+  return `/${shown}/: ${p.message}`;
+}
+
+/** A compiled user pattern: RE2 (linear time), never a backtracking JavaScript RegExp. */
+export interface UserRegex {
+  test(line: string): boolean;
+}
+
+export class RegexError extends Error {}
+
+/** Compile a (substituted) user regex for matching; throws RegexError when the checker would have refused it. */
+export function compileUserRegex(source: string): UserRegex {
+  const t = toRe2(source);
+  if (!('re2' in t)) throw new RegexError(`/${source}/: ${t.message}`);
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(t.re2);
+  } catch (e) {
+    throw new RegexError(`/${source}/: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // most lines lack the pattern's fixed text: String.includes rules them out at a tenth of the cost
+  const lit = requiredLiteral(t.re2);
+  return lit.length >= 2 ? { test: (line) => line.includes(lit) && re.test(line) } : { test: (line) => re.test(line) };
+}
+
 /**
- * A glob over device names: * any run, ? one character, [...] a class. Never throws: a
- * class that is not a valid regex class (such as [z-a]) matches its characters literally.
+ * The longest run of plain characters every match must contain, from the top level of an
+ * RE2 source (nothing under a group, class, escape of a letter or optional quantifier);
+ * '' when there is an alternation or a flag group at the top level.
  */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      const cls = end < 0 ? undefined : '[' + glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\') + ']';
-      if (cls === undefined || !validRegex(cls)) re += '\\[';
+export function requiredLiteral(re2: string): string {
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < re2.length; i++) {
+    const c = re2[i]!;
+    if (c === '\\') {
+      const d = re2[i + 1] ?? '';
+      i++;
+      if (depth > 0) continue;
+      if (/[A-Za-z0-9]/.test(d)) {
+        end();
+        continue;
+      }
+      const q = re2[i + 1];
+      if (q === '?' || q === '*' || q === '{') end();
       else {
-        re += cls;
+        run += d;
+        if (q === '+') end();
+      }
+      continue;
+    }
+    if (c === '[') {
+      // a class: skip to its end (RE2 reads a leading ] as a member)
+      let j = i + 1;
+      if (re2[j] === '^') j++;
+      if (re2[j] === ']') j++;
+      while (j < re2.length && re2[j] !== ']') j += re2[j] === '\\' ? 2 : 1;
+      i = j;
+      if (depth === 0) end();
+      continue;
+    }
+    if (c === '(') {
+      if (depth === 0 && re2[i + 1] === '?' && re2[i + 2] !== ':' && re2[i + 2] !== 'P' && re2[i + 2] !== '<') return '';
+      depth++;
+      if (depth === 1) end();
+      continue;
+    }
+    if (c === ')') {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    if (depth > 0) continue;
+    if (c === '|') return '';
+    if (c === '{') {
+      // a counted repetition's digits are not text
+      const m = /^\{\d*(,\d*)?\}/.exec(re2.slice(i));
+      if (m) i += m[0].length - 1;
+      end();
+      continue;
+    }
+    if ('.^$*+?}'.includes(c)) {
+      end();
+      continue;
+    }
+    const q = re2[i + 1];
+    if (q === '?' || q === '*' || q === '{') end();
+    else {
+      run += c;
+      if (q === '+') end();
+    }
+  }
+  end();
+  return best;
+}
+
+/** characters in one glob (for-each device patterns and --filter) */
+export const MAX_GLOB_LENGTH = 1000;
+
+type GlobToken = { kind: 'star' } | { kind: 'any' } | { kind: 'char'; cp: number } | { kind: 'class'; negate: boolean; ranges: [number, number][] };
+
+/** A compiled glob: test() runs in O(glob × name) time and constant extra space, whatever the input. */
+export interface Glob {
+  test(name: string): boolean;
+  readonly source: string;
+}
+
+export class GlobError extends Error {}
+
+function globTokens(glob: string): GlobToken[] {
+  const cps = Array.from(glob, (c) => c.codePointAt(0)!);
+  const out: GlobToken[] = [];
+  for (let i = 0; i < cps.length; i++) {
+    const c = cps[i]!;
+    if (c === 0x2a) {
+      // ** is *
+      if (out[out.length - 1]?.kind !== 'star') out.push({ kind: 'star' });
+    } else if (c === 0x3f) out.push({ kind: 'any' });
+    else if (c === 0x5b) {
+      const end = cps.indexOf(0x5d, i + 1);
+      const cls = end < 0 ? undefined : globClass(cps.slice(i + 1, end));
+      if (!cls) out.push({ kind: 'char', cp: c });
+      else {
+        out.push(cls);
         i = end;
       }
-    } else re += escapeRegex(c);
+    } else out.push({ kind: 'char', cp: c });
   }
-  return new RegExp(`^${re}$`);
+  return out;
 }
 
-function validRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
+/** [...] with ! or ^ to negate and a-z ranges; undefined (a literal "[") when a range is reversed. */
+function globClass(body: number[]): GlobToken | undefined {
+  let k = 0;
+  const negate = body[0] === 0x21 || body[0] === 0x5e;
+  if (negate) k = 1;
+  const ranges: [number, number][] = [];
+  while (k < body.length) {
+    const lo = body[k]!;
+    if (body[k + 1] === 0x2d && k + 2 < body.length) {
+      const hi = body[k + 2]!;
+      if (hi < lo) return undefined;
+      ranges.push([lo, hi]);
+      k += 3;
+    } else {
+      ranges.push([lo, lo]);
+      k++;
+    }
+  }
+  return { kind: 'class', negate, ranges };
+}
+
+function tokenMatches(t: GlobToken, cp: number): boolean {
+  switch (t.kind) {
+    case 'any':
+      return true;
+    case 'char':
+      return t.cp === cp;
+    case 'class':
+      return t.ranges.some(([lo, hi]) => cp >= lo && cp <= hi) !== t.negate;
+    default:
+      return false;
   }
 }
+
+/**
+ * A glob over names: * any run, ? one character, [...] a class (! or ^ negates; a class
+ * with a reversed range such as [z-a] is a literal "["), everything else literal. Matched
+ * by the star-restart algorithm (only the latest * is ever retried), so a glob of 30 stars
+ * costs what one does instead of backtracking through every split. Throws GlobError past
+ * MAX_GLOB_LENGTH characters.
+ */
+export function compileGlob(glob: string): Glob {
+  if (glob.length > MAX_GLOB_LENGTH) throw new GlobError(`glob "${glob.slice(0, 40)}..." is longer than ${MAX_GLOB_LENGTH} characters`);
+  const tokens = globTokens(glob);
+  return {
+    source: glob,
+    test(name: string): boolean {
+      const s = Array.from(name, (c) => c.codePointAt(0)!);
+      let p = 0;
+      let i = 0;
+      // where to resume after the latest star: the token after it, and the name position it has swallowed up to
+      let starP = -1;
+      let starI = 0;
+      while (i < s.length) {
+        const t = tokens[p];
+        if (t?.kind === 'star') {
+          starP = p++;
+          starI = i;
+        } else if (t && tokenMatches(t, s[i]!)) {
+          p++;
+          i++;
+        } else if (starP >= 0) {
+          p = starP + 1;
+          i = ++starI;
+        } else return false;
+      }
+      while (tokens[p]?.kind === 'star') p++;
+      return p === tokens.length;
+    },
+  };
+}
+
+/** @deprecated the name of old: a glob is no longer a RegExp. */
+export const globToRegExp = compileGlob;

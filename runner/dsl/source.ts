@@ -227,6 +227,24 @@ export class SourceFile {
     return this.spanAt(start, collection ? 1 : firstLine.trimEnd().length);
   }
 
+  /**
+   * Where characters [offset, offset + length) of a string value are written: inside a
+   * one-line plain, single- or double-quoted scalar, escapes counted as written. Anything
+   * else (a block scalar, a folded line) gives the whole value's span.
+   */
+  spanIn(path: DataPath, offset: number, length: number): Span {
+    const whole = this.span(path);
+    const { value } = this.nodeAt(path);
+    if (!isScalar(value) || typeof value.value !== 'string' || !value.range) return whole;
+    const raw = this.text.slice(value.range[0], value.range[1]);
+    if (/[\r\n]/.test(raw)) return whole;
+    const at = scalarOffsets(raw, value.type);
+    if (!at || at.length !== value.value.length + 1 || offset > value.value.length) return whole;
+    const start = at[offset]!;
+    const end = at[Math.min(value.value.length, offset + length)]!;
+    return this.spanAt(value.range[0] + start, Math.max(1, end - start));
+  }
+
   pos(path: DataPath, where: 'key' | 'value' = 'value'): Pos {
     const s = this.span(path, where);
     return { file: this.file, line: s.line, column: s.column };
@@ -278,6 +296,44 @@ export function guarded(lenient: boolean, fn: () => void): void {
   } catch {
     // the shape was wrong; already reported by the schema
   }
+}
+
+/**
+ * For each character of a one-line scalar's value (and one past the end), its offset in
+ * the scalar as written; undefined for a type whose escapes are not mapped.
+ */
+function scalarOffsets(raw: string, type: string | undefined): number[] | undefined {
+  const out: number[] = [];
+  if (type === 'PLAIN') {
+    for (let i = 0; i <= raw.trimEnd().length; i++) out.push(i);
+    return out;
+  }
+  const q = raw[0];
+  if ((type !== 'QUOTE_SINGLE' && type !== 'QUOTE_DOUBLE') || (q !== "'" && q !== '"')) return undefined;
+  let i = 1;
+  while (i < raw.length) {
+    if (raw[i] === q) {
+      if (q === "'" && raw[i + 1] === "'") {
+        out.push(i);
+        i += 2;
+        continue;
+      }
+      break;
+    }
+    out.push(i);
+    if (q === '"' && raw[i] === '\\') {
+      const e = raw[i + 1];
+      i += e === 'x' ? 4 : e === 'u' ? 6 : e === 'U' ? 10 : 2;
+      // \U beyond U+FFFF is two UTF-16 units of the value
+      if (e === 'U' && parseInt(raw.slice(i - 8, i), 16) > 0xffff) out.push(i - 10);
+    } else {
+      const cp = raw.codePointAt(i)!;
+      i += cp > 0xffff ? 2 : 1;
+      if (cp > 0xffff) out.push(i - 1);
+    }
+  }
+  out.push(i);
+  return out;
 }
 
 /** A scalar key as toJS spells it in the plain object (a null key becomes ""). */

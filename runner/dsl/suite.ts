@@ -7,8 +7,8 @@ import type { Diagnostic } from './diagnostic.js';
 import { fileId, type LoadedBoard } from './board.js';
 import { stepEntry, type AssertionsDoc, type BootDoc, type KernelDoc, type ScenarioDoc, type SuiteDoc } from './doc-types.js';
 import { behaviourDiagnostic, kernelDiagnostics, kernelLabel } from './kernels.js';
-import { globToRegExp, regexError, substituteDeep, variablesIn } from './patterns.js';
-import { guarded, type DataPath, type SourceFile } from './source.js';
+import { compileGlob, MAX_GLOB_LENGTH, regexProblem, substituteDeep, variablesIn } from './patterns.js';
+import { guarded, toPointer, type DataPath, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 import { MAX_RUNS_PER_SUITE } from './limits.js';
 
@@ -50,7 +50,7 @@ export function scenarioMatrix(suite: SuiteDoc, index: number): ScenarioMatrix {
 
 /** Devices of a board a for-each glob selects, in board order. */
 export function forEachDevices(board: LoadedBoard, glob: string): string[] {
-  const re = globToRegExp(glob);
+  const re = compileGlob(glob);
   return board.board.devices.map((d) => d.name).filter((n) => re.test(n));
 }
 
@@ -73,12 +73,26 @@ class BoardNames {
   readonly iommus: string[];
   readonly drivers: string[];
   readonly iommuDrivers: string[];
+  readonly allDrivers: string[];
+  readonly clientDevices: string[];
+  readonly driverOf: Map<string, string | undefined>;
   constructor(readonly b: LoadedBoard) {
     this.iommus = b.board.iommus.map((i) => i.name);
     this.devices = [...b.board.devices.map((d) => d.name), ...this.iommus];
     this.drivers = b.board.drivers.map((d) => d.name);
     this.iommuDrivers = [...new Set(b.board.iommus.map((i) => i.driver))];
+    this.allDrivers = [...this.drivers, ...this.iommuDrivers];
+    this.clientDevices = b.board.devices.map((d) => d.name);
+    this.driverOf = new Map(b.board.devices.map((d) => [d.name, d.driver]));
   }
+}
+
+// for-each over a board of 10,000 devices checks 10,000 references against 10,000 names
+const sets = new WeakMap<readonly string[], Set<string>>();
+function memberOf(list: readonly string[]): Set<string> {
+  let s = sets.get(list);
+  if (!s) sets.set(list, (s = new Set(list)));
+  return s;
 }
 
 function refCheck(
@@ -92,7 +106,7 @@ function refCheck(
 ): void {
   // an undefined ${variable} is reported once, as such, not as a name on every board
   if (name.includes('${')) return;
-  if (!known.includes(name)) out.push(source.error(at, `unknown ${what} "${name}" on board ${board.id}${didYouMean(name, known)}`));
+  if (!memberOf(known).has(name)) out.push(source.error(at, `unknown ${what} "${name}" on board ${board.id}${didYouMean(name, known)}`));
 }
 
 function checkAssertionRefs(source: SourceFile, out: Diagnostic[], n: BoardNames, a: AssertionsDoc | undefined, at: DataPath): void {
@@ -100,7 +114,7 @@ function checkAssertionRefs(source: SourceFile, out: Diagnostic[], n: BoardNames
     const p = [...at, 'state', i];
     if ('device' in s) {
       refCheck(source, out, n.b, 'device', s.device, n.devices, [...p, 'device']);
-      if (s.driver !== undefined) refCheck(source, out, n.b, 'driver', s.driver, [...n.drivers, ...n.iommuDrivers], [...p, 'driver']);
+      if (s.driver !== undefined) refCheck(source, out, n.b, 'driver', s.driver, n.allDrivers, [...p, 'driver']);
     } else if ('iommu' in s) {
       refCheck(source, out, n.b, 'IOMMU', s.iommu, n.iommus, [...p, 'iommu']);
     }
@@ -110,7 +124,6 @@ function checkAssertionRefs(source: SourceFile, out: Diagnostic[], n: BoardNames
 /** Step and assertion references of one scenario on one board, values already substituted. */
 function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: ScenarioDoc, index: number, n: BoardNames, g: (fn: () => void) => void): void {
   const base: DataPath = ['scenarios', index];
-  const clientDevices = n.b.board.devices.map((d) => d.name);
   (Array.isArray(sc.steps) ? sc.steps : []).forEach((step, k) => g(() => {
     const at: DataPath = [...base, 'steps', k];
     const [op, v] = stepEntry(step);
@@ -118,7 +131,7 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
     switch (op) {
       case 'boot': {
         const b = v as BootDoc | undefined;
-        const drivers = [...n.drivers, ...n.iommuDrivers];
+        const drivers = n.allDrivers;
         (b?.hold ?? []).forEach((d, j) => ref('driver', d, drivers, [...at, 'boot', 'hold', j]));
         (b?.order ?? []).forEach((d, j) => ref('driver', d, drivers, [...at, 'boot', 'order', j]));
         (b?.late ?? []).forEach((d, j) => ref('IOMMU driver', d, n.iommuDrivers, [...at, 'boot', 'late', j]));
@@ -132,7 +145,7 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
         else {
           const b = v as { device: string; driver?: string };
           ref('device', b.device, n.devices, [...at, op, 'device']);
-          if (b.driver !== undefined) ref('driver', b.driver, [...n.drivers, ...n.iommuDrivers], [...at, op, 'driver']);
+          if (b.driver !== undefined) ref('driver', b.driver, n.allDrivers, [...at, op, 'driver']);
         }
         break;
       case 'unbind':
@@ -140,12 +153,12 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
         ref('device', v as string, n.devices, [...at, op]);
         break;
       case 'add-device':
-        ref('device', v as string, clientDevices, [...at, op]);
+        ref('device', v as string, n.clientDevices, [...at, op]);
         break;
       case 'fail-probe': {
         const f = v as { device: string; at?: number };
         ref('device', f.device, n.devices, [...at, op, 'device']);
-        const drvName = n.b.board.devices.find((d) => d.name === f.device)?.driver;
+        const drvName = n.driverOf.get(f.device);
         const drv = n.b.board.drivers.find((d) => d.name === drvName);
         if (drv && f.at !== undefined && f.at > drv.probe.length) {
           out.push(source.error([...at, op, 'at'], `at ${f.at} is past the end of ${drv.name}'s probe (${drv.probe.length} action${drv.probe.length === 1 ? '' : 's'}) on board ${n.b.id}`));
@@ -157,7 +170,7 @@ function checkScenarioOnBoard(source: SourceFile, out: Diagnostic[], sc: Scenari
         break;
       case 'load-module':
       case 'unload-module':
-        ref('driver', v as string, [...n.drivers, ...n.iommuDrivers], [...at, op]);
+        ref('driver', v as string, n.allDrivers, [...at, op]);
         break;
       case 'expect':
         checkAssertionRefs(source, out, n, v as AssertionsDoc, [...at, op]);
@@ -242,8 +255,12 @@ function checkScenario(
 
   const regexAt = (p: unknown, at: DataPath) => {
     if (p && typeof p === 'object' && typeof (p as { regex?: unknown }).regex === 'string') {
-      const err = regexError((p as { regex: string }).regex);
-      if (err) out.push(source.error([...at, 'regex'], `invalid regex ${err.replace(/^Invalid regular expression: /, '')}`));
+      const src = (p as { regex: string }).regex;
+      const err = regexProblem(src);
+      if (!err) return;
+      const shown = src.length > 80 ? `${src.slice(0, 77)}...` : src;
+      const where = err.offset === undefined ? source.span([...at, 'regex']) : source.spanIn([...at, 'regex'], err.offset, err.length ?? 1);
+      out.push(source.diagnostic(where, `invalid regex ${err.js ? err.message : `/${shown}/: ${err.message}`}`, toPointer([...at, 'regex'])));
     }
   };
   const countsAt = (a: AssertionsDoc | undefined, at: DataPath) =>
@@ -295,6 +312,10 @@ function checkScenario(
   const boards = matrix.boards.map((b) => refs.get(b.ref)?.board).filter((b): b is LoadedBoard => b !== undefined);
   const glob = sc['for-each']?.device;
   if (glob !== undefined && typeof glob !== 'string') return;
+  if (glob !== undefined && glob.length > MAX_GLOB_LENGTH) {
+    out.push(source.error([...base, 'for-each', 'device'], `for-each pattern is ${glob.length} characters long (the limit is ${MAX_GLOB_LENGTH})`));
+    return;
+  }
   const perBoard = boards.map((b) => ({ b, bindings: glob === undefined ? [undefined] : forEachDevices(b, glob) }));
   const matched = perBoard.reduce((n, x) => n + x.bindings.length, 0);
   // the checks below and the compiler scale with the runs: stop once the suite is too big

@@ -1,7 +1,8 @@
-// Log patterns compiled once and reused: a literal is a substring test, a regex a
-// RegExp built once. Matching never sees the timestamp, only the message.
+// Log patterns compiled once and reused: a literal is a substring test, a regex an
+// RE2 program built once. Matching never sees the timestamp, only the message.
 
 import type { Pattern } from '../dsl/plan.js';
+import { compileUserRegex } from '../dsl/patterns.js';
 
 export interface Matcher {
   test(text: string): boolean;
@@ -53,12 +54,12 @@ export function literalMatcher(text: string): Matcher {
 }
 
 function regexMatcher(source: string): Matcher {
-  // Python's (?P<name> is rewritten by the compiler; accept it here too for hand-made plans.
-  const re = new RegExp(source.replace(/\(\?P</g, '(?<'));
+  // RE2 (linear time): a user pattern can never hang a run, whatever the line
+  const re = compileUserRegex(source);
   // the literal runs of the source are what a person meant to see in the line
   const w = lazyWords(() => source.replace(/\\[dDwWsSbB]|[\\^$.*+?()[\]{}|]/g, ' '));
   return {
-    // no g/y flag: test() keeps no lastIndex state, so one RegExp serves every run
+    // test() keeps no state, so one program serves every run
     test: (line) => re.test(line),
     display: `/${source}/`,
     get words() {

@@ -3,9 +3,9 @@
 import type { PlanRun } from '../dsl/plan.js';
 import { runLabel } from '../dsl/plan.js';
 
-// one glob dialect for the whole tool: the DSL's (for-each patterns), which never throws
-export { globToRegExp } from '../dsl/patterns.js';
-import { globToRegExp } from '../dsl/patterns.js';
+// one glob dialect for the whole tool: the DSL's (for-each patterns), matched in linear time
+export { compileGlob, globToRegExp } from '../dsl/patterns.js';
+import { compileGlob } from '../dsl/patterns.js';
 
 export interface Selection {
   boards?: string[];
@@ -14,7 +14,7 @@ export interface Selection {
 }
 
 export function selectRuns(runs: readonly PlanRun[], sel: Selection): PlanRun[] {
-  const globs = (sel.filters ?? []).map(globToRegExp);
+  const globs = (sel.filters ?? []).map(compileGlob);
   return runs.filter((r) => {
     if (sel.boards?.length && !sel.boards.includes(r.board.id)) return false;
     if (sel.kernels?.length && !sel.kernels.includes(r.kernel.name)) return false;

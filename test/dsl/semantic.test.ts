@@ -191,13 +191,14 @@ scenarios:
       ]);
     });
 
-    it('regexes compile, Python named groups accepted, the JS error reported', () => {
+    it('regexes compile, Python named groups accepted, the JS error reported, a backreference refused where it stands', () => {
       const body = `${HEAD}    expect:
       log: [{ regex: "probe of (?P<dev>\\\\S+) failed (?P=dev)" }]
       no-log: [{ regex: "a(b" }]
       count: [{ pattern: { regex: "[z-a]" }, times: 1 }]
 `;
       expect(suiteErrors('s', body)).to.deep.equal([
+        'suites/s.yaml:9:53: invalid regex /probe of (?P<dev>\\S+) failed (?P=dev)/: the named backreference (?P=dev) is not in RE2 syntax: bringup matches patterns in linear time (RE2) so that no pattern can hang a run, and a backreference cannot be matched in linear time; write the repeated text out',
         'suites/s.yaml:10:25: invalid regex /a(b/: Unterminated group',
         'suites/s.yaml:11:35: invalid regex /[z-a]/: Range out of order in character class',
       ]);
