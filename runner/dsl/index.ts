@@ -3,8 +3,10 @@
 //
 //   loadSuites(paths = ['suites']): LoadResult
 //       Read files and directories (recursing for *.yaml/*.yml), parse, validate against
-//       dsl-schema/, run the semantic checks. Suites pull in the boards they name
-//       (<suite dir>/../boards/<id>.yaml or a path relative to the suite).
+//       dsl-schema/, run the semantic checks. Suites pull in the boards they name: an id
+//       is <id>.yaml (or .yml) in each opts.boardsDirs, then <suite dir>/../boards,
+//       <suite dir>/boards, <suite dir>; a path is relative to the suite and confined to
+//       those directories. opts = { boardsDirs? } (--boards-dir).
 //       LoadResult = { suites, boards, diagnostics (sorted), files }. A file with any
 //       error yields no suite/board: run nothing when diagnostics has an error.
 //   loadBoards(paths = ['boards']): LoadResult          (the same, for board files)
@@ -12,7 +14,7 @@
 //   compileSuites(suites, opts?: CompileOptions): PlanRun[]
 //       Pure. opts = { boards?: ids, kernels?: ResolvedProfile[] (replace the matrix), filter?: glob
 //       on "<suite>.<scenario>" }. Order: suite, scenario, board, kernel, for-each device.
-//   loadPlan(paths, { board?, kernels?, filter? }): { plan: Plan, diagnostics }
+//   loadPlan(paths, { board?, kernels?, filter?, boardsDirs? }): { plan: Plan, diagnostics }
 //       loadSuites + compileSuites; kernels are labels ("v5.1", "v6.14+bcb81ac6ae3c").
 //       plan.runs is empty when there are errors. Throws PlanOptionError for an unknown kernel,
 //       or a board no loaded suite uses.
@@ -24,16 +26,18 @@
 import { compileSuite, type CompileOptions } from './compile.js';
 import type { Diagnostic } from './diagnostic.js';
 import { KernelLabelError, resolveKernelLabel } from './kernels.js';
-import { loadPaths, type LoadResult } from './load.js';
+import { loadPaths, type LoadOptions, type LoadResult } from './load.js';
 import type { Plan, PlanRun } from './plan.js';
 import type { LoadedSuite } from './suite.js';
 import type { ResolvedProfile } from '../model/types.js';
 import { didYouMean } from './suggest.js';
+import { MAX_GLOB_LENGTH } from './patterns.js';
 
 export type { CompileOptions } from './compile.js';
 export type { Diagnostic, Severity } from './diagnostic.js';
 export { formatDiagnostics, formatDiagnostic, summarizeDiagnostics, sortDiagnostics } from './diagnostic.js';
-export type { LoadResult } from './load.js';
+export type { LoadOptions, LoadResult } from './load.js';
+export { boardSearchDirs } from './load.js';
 export type { LoadedBoard } from './board.js';
 export type { LoadedSuite } from './suite.js';
 export type { Plan, PlanRun, PlanStep, Assertions, Pattern, PatternAt, Pos, KnownBad, StateAssertion, CountAssertion } from './plan.js';
@@ -45,16 +49,16 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }
 
-export function loadSuites(paths: readonly string[] = ['suites']): LoadResult {
-  return loadPaths(paths, 'suite');
+export function loadSuites(paths: readonly string[] = ['suites'], opts: LoadOptions = {}): LoadResult {
+  return loadPaths(paths, 'suite', opts);
 }
 
 export function loadBoards(paths: readonly string[] = ['boards']): LoadResult {
   return loadPaths(paths, 'board');
 }
 
-export function validatePaths(paths: readonly string[] = ['boards', 'suites']): LoadResult {
-  return loadPaths(paths);
+export function validatePaths(paths: readonly string[] = ['boards', 'suites'], opts: LoadOptions = {}): LoadResult {
+  return loadPaths(paths, undefined, opts);
 }
 
 export function compileSuites(suites: readonly LoadedSuite[], opts: CompileOptions = {}): PlanRun[] {
@@ -70,10 +74,12 @@ export interface PlanOptions {
   kernels?: readonly string[];
   /** glob on "<suite>.<scenario>" */
   filter?: string;
+  /** directories searched first for board ids (--boards-dir) */
+  boardsDirs?: readonly string[];
 }
 
 export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { plan: Plan; diagnostics: Diagnostic[] } {
-  const loaded = loadSuites(paths);
+  const loaded = loadSuites(paths, opts.boardsDirs ? { boardsDirs: opts.boardsDirs } : {});
   // after loading: a label may name a user profile (kernels/<name>.yaml)
   let kernels: ResolvedProfile[] | undefined;
   if (opts.kernels?.length) {
@@ -93,6 +99,7 @@ export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { pl
       if (!known.includes(b)) throw new PlanOptionError(`board "${b}" is not used by ${loaded.suites.length === 1 ? 'this suite' : 'these suites'}${didYouMean(b, known) || ` (boards: ${known.join(', ')})`}`);
     }
   }
+  if (opts.filter !== undefined && opts.filter.length > MAX_GLOB_LENGTH) throw new PlanOptionError(`--filter is ${opts.filter.length} characters long (the limit is ${MAX_GLOB_LENGTH})`);
   const runs = compileSuites(loaded.suites, {
     ...(boards ? { boards } : {}),
     ...(kernels ? { kernels } : {}),

@@ -171,6 +171,31 @@ function classify(source: SourceFile): DocKind | undefined {
   return undefined;
 }
 
+/** Where a board id is looked for, first match wins (see Loader.resolveBoardRef). */
+export function boardSearchDirs(suiteDir: string, boardsDirs: readonly string[] = []): string[] {
+  const dirs = [...boardsDirs, path.join(suiteDir, '..', 'boards'), path.join(suiteDir, 'boards'), suiteDir];
+  return dirs.filter((d, i) => dirs.findIndex((e) => path.resolve(e) === path.resolve(d)) === i);
+}
+
+/** Whether FILE is DIR or below it, by its path (.. resolved). */
+function inside(dir: string, file: string): boolean {
+  const rel = path.relative(path.resolve(dir), path.resolve(file));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export interface LoadOptions {
+  /** directories searched first for a board id (--boards-dir), in order */
+  boardsDirs?: readonly string[];
+}
+
 export class Loader {
   private readonly sources = new Map<string, SourceFile>();
   private readonly boards = new Map<string, LoadedBoard | null>();
@@ -180,7 +205,7 @@ export class Loader {
   private readonly order: string[] = [];
   private readonly read_: string[] = [];
 
-  constructor() {
+  constructor(private readonly boardsDirs: readonly string[] = []) {
     // user profiles are those of the files this loader reads, nothing left from another load
     clearUserProfiles();
   }
@@ -286,26 +311,49 @@ export class Loader {
     return this.loadBoardSource(source);
   }
 
+  /**
+   * A `boards:` entry. An id (no "/", no .yaml) is looked up, first match wins, as
+   * <id>.yaml then <id>.yml in: each --boards-dir in the order given; boards/ beside the
+   * suite's directory (the repository layout, suites/ next to boards/); boards/ inside
+   * the suite's directory; the suite's directory itself. A path is relative to the suite
+   * and must end in .yaml or .yml and stay inside the suite's directory, the boards/
+   * beside it or a --boards-dir: a suite cannot make bringup read, or quote, any other file.
+   */
   private resolveBoardRef(suiteFile: string, ref: string): BoardRef {
     const suiteDir = path.dirname(suiteFile);
-    // an id (no slash, no .yaml) lives in the boards/ directory beside the suites/ directory
-    const isPath = ref.includes('/') || YAML_FILE.test(ref);
-    const boardsDir = path.join(suiteDir, '..', 'boards');
-    const file = isPath ? path.join(suiteDir, ref) : path.join(boardsDir, `${ref}.yaml`);
-    const alt = isPath ? undefined : path.join(boardsDir, `${ref}.yml`);
-    const found = existsSync(file) ? file : alt && existsSync(alt) ? alt : undefined;
-    if (!found) {
-      if (isPath) return { missing: `board file "${ref}" not found (${file})` };
-      let ids: string[] = [];
-      try {
-        ids = readdirSync(boardsDir).filter((f) => YAML_FILE.test(f)).map((f) => f.replace(YAML_FILE, ''));
-      } catch {
-        // no boards/ directory to suggest from
+    const isPath = ref.includes('/') || ref.includes('\\') || YAML_FILE.test(ref);
+    const dirs = boardSearchDirs(suiteDir, this.boardsDirs);
+    if (isPath) {
+      const file = path.join(suiteDir, ref);
+      if (!YAML_FILE.test(ref)) return { missing: `board file "${ref}" is not a .yaml or .yml file (a board is a YAML file; not read)` };
+      const roots = [suiteDir, path.join(suiteDir, '..', 'boards'), ...this.boardsDirs];
+      if (!roots.some((r) => inside(r, file))) {
+        return { missing: `board file "${ref}" is outside the suite's directory, the boards/ beside it and every --boards-dir (${file}; not read)` };
       }
-      return { missing: `unknown board "${ref}": no ${file}${didYouMean(ref, ids)}` };
+      if (!existsSync(file)) return { missing: `board file "${ref}" not found (${file})` };
+      const board = this.board(file);
+      return board ? { board } : { invalid: true };
     }
-    const board = this.board(found);
-    return board ? { board } : { invalid: true };
+    const self = path.resolve(suiteFile);
+    for (const dir of dirs) {
+      for (const ext of ['.yaml', '.yml']) {
+        const file = path.join(dir, ref + ext);
+        if (path.resolve(file) === self || !isFile(file)) continue;
+        const board = this.board(file);
+        return board ? { board } : { invalid: true };
+      }
+    }
+    const ids = new Set<string>();
+    for (const dir of dirs) {
+      try {
+        for (const f of readdirSync(dir)) if (YAML_FILE.test(f) && path.join(dir, f) !== suiteFile) ids.add(f.replace(YAML_FILE, ''));
+      } catch {
+        // a directory that does not exist has no ids to suggest
+      }
+    }
+    const tried = dirs.map((d) => path.join(d, '/'));
+    const list = tried.length > 1 ? `${tried.slice(0, -1).join(', ')} or ${tried[tried.length - 1]}` : tried[0];
+    return { missing: `unknown board "${ref}": no ${ref}.yaml in ${list}${didYouMean(ref, ids)}` };
   }
 
   private loadKernelSource(source: SourceFile): void {
@@ -422,8 +470,8 @@ function kernelDirs(paths: readonly string[]): string[] {
 }
 
 /** Load boards and suites from files and directories. */
-export function loadPaths(paths: readonly string[], expect?: DocKind): LoadResult {
-  const loader = new Loader();
+export function loadPaths(paths: readonly string[], expect?: DocKind, opts: LoadOptions = {}): LoadResult {
+  const loader = new Loader(opts.boardsDirs ?? []);
   // user profiles first, so every suite (and --kernel) can name them
   for (const dir of kernelDirs(paths)) {
     for (const f of readdirSync(dir).filter((n) => YAML_FILE.test(n)).sort()) loader.file(path.join(dir, f), 'kernel');

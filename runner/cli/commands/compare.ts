@@ -3,7 +3,6 @@
 // each target printed that the scenario's assertions are about. This is how bringup
 // measures its own fidelity: a model that disagrees with the real kernel is a model bug.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
@@ -231,7 +230,16 @@ async function compareCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bringup compare: ${e.message}\n(see bringup compare --help)\n`);
     return 2;
   }
-  const { loadRuns, logFileName } = await import('./run.js');
+  const { loadRuns } = await import('./run.js');
+  const files = await import('../result-files.js');
+  // the log directories must work before any target runs
+  for (const t of args.logDir ? args.targets : []) {
+    const problem = files.prepareLogDir(path.join(args.logDir!, t));
+    if (problem) {
+      process.stderr.write(`bringup compare: cannot use --log-dir ${args.logDir}: ${problem}\n`);
+      return 1;
+    }
+  }
   const loaded = await loadRuns({ paths: args.paths, boards: args.boards, kernels: args.kernels, diagnosticsJson: false });
   if (typeof loaded === 'number') return loaded;
   const { selectRuns } = await import('../../exec/select.js');
@@ -239,6 +247,7 @@ async function compareCommand(argv: string[]): Promise<number> {
   const { executeAll } = await import('../../exec/run-all.js');
   const { formatLogLine } = await import('../../model/api.js');
   const results = new Map<string, RunResult[]>();
+  let logsLost = false;
   for (const t of args.targets) {
     const t0 = Date.now();
     let n = 0;
@@ -254,17 +263,18 @@ async function compareCommand(argv: string[]): Promise<number> {
     if (!args.quiet) process.stderr.write(`${t}: ${runs.length} runs in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     results.set(t, rs);
     if (args.logDir) {
-      const dir = path.join(args.logDir, t);
-      mkdirSync(dir, { recursive: true });
-      for (const r of rs) {
-        if (r.status === 'SKIP') continue;
-        writeFileSync(path.join(dir, logFileName(r)), (r.log ?? []).map(formatLogLine).join('\n') + '\n');
+      try {
+        files.writeLogs(path.join(args.logDir, t), rs, formatLogLine);
+      } catch (e) {
+        process.stderr.write(`bringup compare: cannot write the logs: ${(e as Error).message}\n`);
+        logsLost = true;
       }
     }
   }
   const rep = await buildComparison(runs, results, args.lines);
   process.stdout.write(args.json ? JSON.stringify(rep, null, 2) + '\n' : renderText(rep));
-  return exitCode(rep);
+  const code = exitCode(rep);
+  return logsLost && code === 0 ? 1 : code;
 }
 
 export const command: Command = {

@@ -25,6 +25,7 @@ SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`
     { name: 'board', type: 'string', multiple: true, value: 'ID', complete: 'board', help: 'only runs on this board (repeatable)' },
     { name: 'seed', type: 'string', value: 'N', complete: 'none', help: 'seed for the values a kernel draws at random' },
     { name: 'target', type: 'string', value: 'TARGET', choices: TARGETS, help: 'model (default) or qemu' },
+    { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
   ],
   examples: [
     { command: 'bringup log hisi-sas-probe-failure --kernel v5.1', says: 'the Bad page state report of the buggy kernel, to compare with the thread' },
@@ -51,7 +52,7 @@ export const command: Command = {
     const scenario = str(v, 'scenario');
     const { loadRuns, tolerateClosedStdout } = await import('./run.js');
     tolerateClosedStdout();
-    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), diagnosticsJson: false });
+    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), boardsDirs: list(v, 'boards-dir'), diagnosticsJson: false });
     if (typeof loaded === 'number') return loaded;
     const runs = scenario === undefined ? loaded : loaded.filter((r) => r.scenario === scenario || r.id === `${r.suite}.${scenario}`);
     if (!runs.length) {

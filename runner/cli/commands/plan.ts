@@ -26,6 +26,7 @@ SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`
     { name: 'kernel', type: 'string', multiple: true, value: 'K', complete: 'kernel', help: "run on these kernels instead of the suite's (repeatable);\na profile name or a label such as v6.14+bcb81ac6ae3c" },
     { name: 'filter', type: 'string', value: 'GLOB', complete: 'none', help: 'only scenarios whose "<suite>.<scenario>" matches' },
     { name: 'diagnostics', type: 'string', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json, for errors in the input' },
+    { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
   ],
   examples: [
     { command: 'bringup plan rcar-dma-teardown', says: 'every run of a suite, with resolved boards and behaviour sets' },
@@ -56,6 +57,7 @@ export const command: Command = {
         ...(board.length ? { board } : {}),
         ...(kernels.length ? { kernels } : {}),
         ...(filter !== undefined ? { filter } : {}),
+        boardsDirs: list(values, 'boards-dir'),
       });
     } catch (e) {
       if (e instanceof PlanOptionError) {

@@ -3,9 +3,9 @@
 // kselftest: 0 all passed (XFAIL/SKIP count as passed), 1 any failure or invalid
 // input, 4 nothing ran but skips.
 
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { logFileName, prepareLogDir, prepareOutput, writeFileAtomic, writeLogs } from '../result-files.js';
+import { MAX_GLOB_LENGTH } from '../../dsl/patterns.js';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import { Timings } from '../timings.js';
 import type { Command, CommandDoc } from '../command.js';
 import { UsageError } from '../command.js';
@@ -52,9 +52,10 @@ them.`,
     },
     { name: 'junit-schema', type: 'string', value: 'S', choices: JUNIT_SCHEMAS, help: "jenkins (junit-10.xsd, default) or ant (Ant's JUnit.xsd;\nits timestamp is SOURCE_DATE_EPOCH when set, else now)" },
     { name: 'kcidb-origin', type: 'string', value: 'NAME', complete: 'none', help: 'the KCIDB origin of the ids (default bringup)' },
-    { name: 'output', short: 'o', type: 'string', value: 'FILE', complete: 'file', help: 'write the report to FILE instead of stdout' },
+    { name: 'output', short: 'o', type: 'string', value: 'FILE', complete: 'file', help: 'write the report to FILE instead of stdout (whole or\nnot at all: a temporary file renamed over it)' },
     { name: 'html', type: 'string', value: 'FILE', complete: 'file', help: 'also write the HTML report to FILE (beside any format)' },
-    { name: 'log-dir', type: 'string', value: 'DIR', complete: 'dir', help: "write each run's simulated dmesg to\nDIR/<suite>.<scenario>.<board>.<kernel>.log" },
+    { name: 'log-dir', type: 'string', value: 'DIR', complete: 'dir', help: "write each run's simulated dmesg to\nDIR/<suite>.<scenario>.<board>.<kernel>.log (%, /, \\, ~\nand control characters %XX-encoded; a name over 255\nbytes ends in ~<hash>.log)" },
+    { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
     { name: 'jobs', short: 'j', type: 'string', value: 'N', complete: 'none', help: 'execute on N worker threads (0: one per CPU; default 1);\nthe report is byte-for-byte the same as with --jobs 1' },
     {
       name: 'shard',
@@ -106,6 +107,7 @@ interface RunArgs {
   boards: string[];
   kernels: string[];
   filters: string[];
+  boardsDirs: string[];
   format: Format;
   junitSchema: JunitSchema;
   kcidbOrigin?: string;
@@ -138,11 +140,13 @@ function parse(argv: string[]): RunArgs {
   const shard = resolveShard(str(v, 'shard'), str(v, 'shard-total'));
   const kcidbOrigin = str(v, 'kcidb-origin');
   if (kcidbOrigin !== undefined && !/^[a-z0-9_]+$/.test(kcidbOrigin)) throw new UsageError(`--kcidb-origin wants [a-z0-9_]+ (KCIDB's origin rule), not "${kcidbOrigin}"`);
+  for (const f of list(v, 'filter')) if (f.length > MAX_GLOB_LENGTH) throw new UsageError(`--filter is ${f.length} characters long (the limit is ${MAX_GLOB_LENGTH})`);
   const args: RunArgs = {
     paths: positionals.length ? positionals.map(suitePath) : ['suites'],
     boards: list(v, 'board'),
     kernels: list(v, 'kernel'),
     filters: list(v, 'filter'),
+    boardsDirs: list(v, 'boards-dir'),
     format: (listing ? 'tap' : format) as Format,
     junitSchema: (str(v, 'junit-schema') ?? 'jenkins') as JunitSchema,
     list: listing,
@@ -191,13 +195,14 @@ async function printDiagnostics(diags: Diagnostic[], json: boolean, fmt: (d: Dia
   if (gh.onGithubActions()) process.stderr.write(gh.diagnosticAnnotations(diags).join('\n') + '\n');
 }
 
-export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels' | 'diagnosticsJson'>): Promise<PlanRun[] | number> {
+export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels' | 'diagnosticsJson'> & { boardsDirs?: string[] }): Promise<PlanRun[] | number> {
   const dsl = await import('../../dsl/index.js');
   let result;
   try {
     result = dsl.loadPlan(args.paths, {
       ...(args.boards.length ? { board: args.boards } : {}),
       ...(args.kernels.length ? { kernels: args.kernels } : {}),
+      ...(args.boardsDirs?.length ? { boardsDirs: args.boardsDirs } : {}),
     });
   } catch (e) {
     if (e instanceof dsl.PlanOptionError) {
@@ -215,27 +220,7 @@ export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels
   return result.plan.runs;
 }
 
-/** One dmesg file per run, named by its id and matrix cell (no spaces, no '/'). */
-export function logFileName(r: Pick<RunResult, 'id' | 'board' | 'kernel'>): string {
-  return `${r.id}.${r.board}.${r.kernel}.log`.replace(/[/\\]/g, '_');
-}
-
-function existsDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function writeLogs(dir: string, results: readonly RunResult[]): Promise<void> {
-  const { formatLogLine } = await import('../../model/api.js');
-  for (const r of results) {
-    if (r.status === 'SKIP') continue;
-    const text = (r.log ?? []).map(formatLogLine).join('\n');
-    writeFileSync(path.join(dir, logFileName(r)), text.length ? text + '\n' : '');
-  }
-}
+export { logFileName };
 
 /** --list: the runs' TAP descriptions, one a line, or a JSON array of what each is. */
 function listing(runs: readonly PlanRun[], json: boolean, label: (r: PlanRun) => string): string {
@@ -260,7 +245,7 @@ function emit(text: string, output: string | undefined): boolean {
     return true;
   }
   try {
-    writeFileSync(output, text);
+    writeFileAtomic(output, text);
     return true;
   } catch (e) {
     process.stderr.write(`bringup run: cannot write the results: ${(e as Error).message}\n`);
@@ -289,14 +274,19 @@ export async function runCommand(argv: string[]): Promise<number> {
     return bail(missing[0]!);
   }
   // where the results go must work before anything runs
-  try {
-    if (args.logDir && !args.list) mkdirSync(args.logDir, { recursive: true });
-    if (args.output) mkdirSync(path.dirname(path.resolve(args.output)), { recursive: true });
-    if (args.html && !args.list) mkdirSync(path.dirname(path.resolve(args.html)), { recursive: true });
-  } catch (e) {
-    const what = `cannot use ${args.logDir && !existsDir(args.logDir) ? `--log-dir ${args.logDir}` : args.output && !existsDir(path.dirname(path.resolve(args.output))) ? `--output ${args.output}` : `--html ${args.html}`}: ${(e as Error).message}`;
-    process.stderr.write(`bringup run: ${what}\n`);
-    return bail(what);
+  const logDirProblem = args.logDir === undefined || args.list ? undefined : prepareLogDir(args.logDir);
+  const outputProblem = args.output === undefined ? undefined : prepareOutput(args.output);
+  const htmlProblem = args.html === undefined || args.list ? undefined : prepareOutput(args.html);
+  const unusable = logDirProblem
+    ? `--log-dir ${args.logDir}: ${logDirProblem}`
+    : outputProblem
+      ? `--output ${args.output}: ${outputProblem}`
+      : htmlProblem
+        ? `--html ${args.html}: ${htmlProblem}`
+        : undefined;
+  if (unusable) {
+    process.stderr.write(`bringup run: cannot use ${unusable}\n`);
+    return bail(`cannot use ${unusable}`);
   }
   const loaded = await loadRuns(args);
   if (typeof loaded === 'number') return loaded;
@@ -327,15 +317,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const tree = report.buildTree(results);
   const text = await report.render(args.format, tree, opts);
   const html = args.html === undefined ? undefined : args.format === 'html' ? text : await report.render('html', tree, opts);
+  // the report first: a log or HTML file that cannot be written must not cost it
+  let failed = !emit(text, args.output);
   try {
-    if (args.logDir) await writeLogs(args.logDir, results);
-    if (args.html) writeFileSync(args.html, html!);
+    if (args.html) writeFileAtomic(args.html, html!);
+    if (args.logDir) writeLogs(args.logDir, results, (await import('../../model/api.js')).formatLogLine);
   } catch (e) {
     process.stderr.write(`bringup run: cannot write the results: ${(e as Error).message}\n`);
-    progress.finish();
-    return 1;
+    failed = true;
   }
-  if (!emit(text, args.output)) {
+  if (failed) {
     progress.finish();
     return 1;
   }

@@ -3,7 +3,7 @@
 
 import type { Command, CommandDoc } from '../command.js';
 import { renderUsage } from '../help.js';
-import { parseOptions, str } from '../options.js';
+import { list, parseOptions, str } from '../options.js';
 import { missingSuite, suitePath } from '../paths.js';
 import { formatDiagnostics, hasErrors, summarizeDiagnostics, validatePaths } from '../../dsl/index.js';
 import { LIMITS_HELP } from '../../dsl/limits.js';
@@ -33,6 +33,7 @@ Errors go to stderr, gcc-style, each followed by the source line and a caret:
       choices: ['text', 'json'],
       help: 'text (default) or json: a JSON array on stdout (the\nmachine-readable answer is the command\'s output) of\n{file, line, column, severity, message, instancePath, schemaPath}',
     },
+    { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
   ],
   examples: [
     { command: 'bringup validate', says: 'every board and suite of the repository' },
@@ -57,7 +58,7 @@ export const command: Command = {
       for (const m of missing) process.stderr.write(`bringup validate: ${m}\n`);
       return 1;
     }
-    const result = validatePaths(positionals.length ? positionals.map(suitePath) : ['boards', 'suites']);
+    const result = validatePaths(positionals.length ? positionals.map(suitePath) : ['boards', 'suites'], { boardsDirs: list(values, 'boards-dir') });
     const failed = hasErrors(result.diagnostics);
     if (onGithubActions() && result.diagnostics.length) process.stderr.write(diagnosticAnnotations(result.diagnostics).join('\n') + '\n');
     if (json) {
