@@ -19,6 +19,9 @@ const OPTION_DRIVER: Record<string, string> = {
   version: 'exynos-sysmmu',
 };
 
+/** one past the highest physical address a bank may reach */
+const MAX_PHYS_END = 2 ** 52;
+
 export interface LoadedBoard {
   id: string;
   file: string;
@@ -74,6 +77,12 @@ export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): 
     if (opts.main !== undefined) {
       if (opts.main === iommu.name) out.push(source.error(['iommus', i, 'options', 'main'], `IOMMU "${iommu.name}" cannot be its own main IOMMU`));
       else if (!iommuNames.includes(opts.main)) out.push(source.error(['iommus', i, 'options', 'main'], `unknown IOMMU "${opts.main}"${didYouMean(opts.main, iommuNames)}`));
+    }
+  }));
+  list(doc.memory).forEach((bank, i) => g(() => {
+    // each bound alone is in the schema; together they keep every address below 2^52
+    if (typeof bank.base === 'number' && typeof bank.size === 'number' && bank.base + bank.size > MAX_PHYS_END) {
+      out.push(source.error(['memory', i, 'size'], `the bank ends at 0x${(bank.base + bank.size).toString(16)}, past 2^52 (the widest physical address of arm64 and x86-64)`));
     }
   }));
   list(doc.devices).forEach((dev, i) => g(() => {

@@ -90,17 +90,22 @@ const ARTICLE: Record<string, string> = {
   null: 'empty',
 };
 
+/** A value as a message echoes it: long strings cut, so a hostile value cannot flood the terminal. */
+function shortText(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 60)}... (${s.length} characters)` : s;
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'empty';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string "${value}"`;
+  if (typeof value === 'string') return `the string "${shortText(value)}"`;
   if (typeof value === 'number') return `the number ${value}`;
   return String(value);
 }
 
 function quoteValue(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  return typeof value === 'string' ? `"${shortText(value)}"` : JSON.stringify(value);
 }
 
 function listOr(values: readonly unknown[]): string {
@@ -132,6 +137,10 @@ function objectStepKeys(kind: DocKind): string[] {
   return props ? Object.keys(props) : [];
 }
 
+function errnoRange(segs: string[], value: unknown): string {
+  return `${fieldName(segs, undefined)} must be an errno from -4095 (-MAX_ERRNO) to -1 (or 1 to 4095, the same negated), such as -ENOMEM or -5, not ${String(value)}`;
+}
+
 function mapError(kind: DocKind, e: ErrorObject): Mapped | undefined {
   const segs = fromPointer(e.instancePath);
   const parent = e.parentSchema as Schema | undefined;
@@ -148,7 +157,7 @@ function mapError(kind: DocKind, e: ErrorObject): Mapped | undefined {
       const what = title === 'step' ? 'step' : title === 'probe action' ? 'probe action' : 'key';
       const suggests = hint ? /"(.*)"/.exec(hint)![1] : undefined;
       const list = !hint && (what !== 'key' || known.length <= 8) ? `; expected ${listOr(known.map((k) => `"${k}"`))}` : '';
-      return { segs: [...segs, key], where: 'key', message: `unknown ${what} "${key}"${hint}${list}`, suggests };
+      return { segs: [...segs, key], where: 'key', message: `unknown ${what} "${shortText(key)}"${hint}${list}`, suggests };
     }
     case 'required':
       return { segs, where: 'value', message: `missing required key "${String(p['missingProperty'])}"${title ? ` in ${title}` : ''}` };
@@ -171,20 +180,29 @@ function mapError(kind: DocKind, e: ErrorObject): Mapped | undefined {
     }
     case 'pattern': {
       if (e.propertyName !== undefined) return undefined; // reported by propertyNames
+      // a name over its length limit is reported as such, not also as a mismatch
+      const max = parent?.['maxLength'];
+      if (typeof max === 'number' && typeof e.data === 'string' && e.data.length > max) return undefined;
       return { segs, where: 'value', message: `invalid ${fieldName(segs, parent).replace(/"/g, '')} ${quoteValue(e.data)}: must match ${String(p['pattern'])}` };
     }
     case 'propertyNames': {
       const name = String(p['propertyName']);
-      return { segs: [...segs, name], where: 'key', message: `invalid name "${name}"` };
+      return { segs: [...segs, name], where: 'key', message: `invalid name "${shortText(name)}"` };
     }
     case 'minItems':
       return { segs, where: 'value', message: p['limit'] === 1 ? `${fieldName(segs, undefined)} must not be empty` : `${fieldName(segs, undefined)} needs at least ${String(p['limit'])} items` };
     case 'minLength':
       return { segs, where: 'value', message: `${fieldName(segs, undefined)} must not be empty` };
     case 'minimum':
-      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be at least ${String(p['limit'])}, not ${String(e.data)}` };
     case 'maximum':
-      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be at most ${String(p['limit'])}, not ${String(e.data)}` };
+      if (title === 'errno') return { segs, where: 'value', message: errnoRange(segs, e.data) };
+      if (e.keyword === 'maximum') return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be at most ${String(p['limit'])}, not ${String(e.data)}` };
+      return { segs, where: 'value', message: `${fieldName(segs, undefined)} must be at least ${String(p['limit'])}, not ${String(e.data)}` };
+    case 'not':
+      if (title === 'errno') return { segs, where: 'value', message: errnoRange(segs, e.data) };
+      return { segs, where: 'value', message: e.message ?? e.keyword };
+    case 'maxLength':
+      return { segs, where: 'value', message: `${fieldName(segs, parent).replace(/"/g, '')} is ${String((e.data as string).length)} characters long (the limit is ${String(p['limit'])})` };
     case 'maxProperties': {
       const keys = Object.keys((e.data as object) ?? {});
       return {
