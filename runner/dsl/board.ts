@@ -81,7 +81,7 @@ export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): 
   }));
   list(doc.memory).forEach((bank, i) => g(() => {
     // each bound alone is in the schema; together they keep every address below 2^52
-    if (typeof bank.base === 'number' && typeof bank.size === 'number' && bank.base + bank.size > MAX_PHYS_END) {
+    if (typeof bank.base === 'number' && typeof bank.size === 'number' && bank.base < MAX_PHYS_END && bank.size <= MAX_PHYS_END && bank.base + bank.size > MAX_PHYS_END) {
       out.push(source.error(['memory', i, 'size'], `the bank ends at 0x${(bank.base + bank.size).toString(16)}, past 2^52 (the widest physical address of arm64 and x86-64)`));
     }
   }));

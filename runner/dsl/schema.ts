@@ -202,7 +202,7 @@ function mapError(kind: DocKind, e: ErrorObject): Mapped | undefined {
       if (title === 'errno') return { segs, where: 'value', message: errnoRange(segs, e.data) };
       return { segs, where: 'value', message: e.message ?? e.keyword };
     case 'maxLength':
-      return { segs, where: 'value', message: `${fieldName(segs, parent).replace(/"/g, '')} is ${String((e.data as string).length)} characters long (the limit is ${String(p['limit'])})` };
+      return { segs, where: 'value', message: `${fieldName(segs, parent)} is ${String((e.data as string).length)} characters long (the limit is ${String(p['limit'])})` };
     case 'maxProperties': {
       const keys = Object.keys((e.data as object) ?? {});
       return {
