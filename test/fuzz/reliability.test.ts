@@ -343,7 +343,7 @@ scenarios:
 
     it('an unusable --log-dir is found before anything runs, for run and for compare', async () => {
       write('afile', 'x');
-      const r = await bringup(['run', '--log-dir', 'afile/logs', '../../test/cli/fixtures/suites/demo.yaml'], {}, dir);
+      const r = await bringup(['run', '--log-dir', 'afile/logs', path.join(ROOT, 'test/cli/fixtures/suites/demo.yaml')], {}, dir);
       expect(r.exitCode).to.equal(1);
       expect(r.stdout).to.equal("Bail out! cannot use --log-dir afile/logs: ENOTDIR: not a directory, mkdir 'afile/logs'\n");
       expect(r.stderr).to.not.match(/PASS|FAIL|passed/);
