@@ -142,14 +142,25 @@ export function invalidUtf8At(buf: Uint8Array): number {
   return -1;
 }
 
-/** Where a byte offset is: 1-based line, and column in characters (as the editor counts). */
+/**
+ * Where a byte offset is: 1-based line, and column in characters (as the editor counts).
+ * Lines end at LF, CRLF or a lone CR (YAML's three line breaks); a byte-order mark is
+ * not a column.
+ */
 function bytePosition(buf: Buffer, offset: number): { line: number; column: number; lineText: string } {
-  const lineStart = buf.lastIndexOf(0x0a, offset - 1) + 1;
   let line = 1;
-  for (let i = 0; i < lineStart; i++) if (buf[i] === 0x0a) line++;
+  let lineStart = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  for (let i = lineStart; i < offset; i++) {
+    const b = buf[i];
+    if (b === 0x0a || (b === 0x0d && buf[i + 1] !== 0x0a)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
   const before = buf.subarray(lineStart, offset).toString('utf8');
-  const nl = buf.indexOf(0x0a, offset);
-  const lineText = buf.subarray(lineStart, nl < 0 ? buf.length : nl).toString('utf8').replace(/\r$/, '');
+  let end = offset;
+  while (end < buf.length && buf[end] !== 0x0a && buf[end] !== 0x0d) end++;
+  const lineText = buf.subarray(lineStart, end).toString('utf8');
   return { line, column: [...before].length + 1, lineText };
 }
 
@@ -259,8 +270,9 @@ export class Loader {
         length: 1,
       });
     }
-    // a byte-order mark is not part of the YAML
-    return buf.toString('utf8').replace(/^\uFEFF/, '');
+    // a byte-order mark is not part of the YAML; a lone CR is a line break (YAML 1.2
+    // b-break) the parser would not count, and LF in its place keeps every offset
+    return buf.toString('utf8').replace(/^\uFEFF/, '').replace(/\r(?!\n)/g, '\n');
   }
 
   /**

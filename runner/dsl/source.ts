@@ -1,7 +1,7 @@
 // A parsed YAML file that remembers where every node came from, so schema errors
 // (JSON Pointers) and semantic errors (data paths) can be reported at file:line:column.
 
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type Document, type Node } from 'yaml';
+import { LineCounter, Parser, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type CST, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { Pos } from './plan.js';
 import { MAX_DEPTH, MAX_EXPANDED_VALUES } from './limits.js';
@@ -37,10 +37,14 @@ export class SourceFile {
       doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     } catch (e) {
       // the parser's own limits (its stack): never an uncaught exception
-      this.diagnostics.push(this.diagnosticAt(0, 1, `cannot parse: ${parserMessage(e)}`));
+      const deep = isStackOverflow(e) ? tooDeepAt(text) : undefined;
+      this.diagnostics.push(deep !== undefined ? this.diagnosticAt(deep, 1, `nested deeper than ${MAX_DEPTH} levels`) : this.diagnosticAt(0, 1, `cannot parse: ${parserMessage(e)}`));
     }
     this.doc = doc ?? parseDocument('', { lineCounter: new LineCounter() });
-    for (const e of doc?.errors ?? []) {
+    // a document too deep for the composer's stack: the node past the limit, not where the stack ran out
+    const overflow = doc?.errors.some((e) => /Maximum call stack size exceeded/.test(e.message)) ? tooDeepAt(text) : undefined;
+    if (overflow !== undefined) this.diagnostics.push(this.diagnosticAt(overflow, 1, `nested deeper than ${MAX_DEPTH} levels`));
+    else for (const e of doc?.errors ?? []) {
       // an unclosed bracket or quote is reported at its opener, not where the parser gave up
       const at = locateYamlError(e, doc!, text, (o) => this.lineCounter.linePos(o).line);
       if (at) this.diagnostics.push(this.diagnosticAt(at.offset, at.length, at.message));
@@ -258,6 +262,37 @@ export class SourceFile {
   modelineSchema(): string | undefined {
     const m = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m.exec(this.text.split('\n', 3).join('\n'));
     return m?.[1];
+  }
+}
+
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/**
+ * Where the first collection nested deeper than MAX_DEPTH starts, from yaml's concrete
+ * syntax tree (built without recursion): the node the depth check would name.
+ */
+function tooDeepAt(text: string): number | undefined {
+  try {
+    const stack: [CST.Token | undefined, number][] = [];
+    for (const tok of new Parser().parse(text)) if (tok.type === 'document') stack.push([tok.value, 0]);
+    let found: number | undefined;
+    while (stack.length) {
+      const [tok, level] = stack.pop()!;
+      if (!tok || (tok.type !== 'block-map' && tok.type !== 'block-seq' && tok.type !== 'flow-collection')) continue;
+      if (level >= MAX_DEPTH) {
+        if (found === undefined || tok.offset < found) found = tok.offset;
+        continue;
+      }
+      for (const it of tok.items) {
+        if ('key' in it && it.key) stack.push([it.key, level + 1]);
+        if (it.value) stack.push([it.value, level + 1]);
+      }
+    }
+    return found;
+  } catch {
+    return undefined;
   }
 }
 

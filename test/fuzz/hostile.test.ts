@@ -72,7 +72,7 @@ describe('fuzz/hostile input', function () {
     expect(errors(['suites/deep.yaml'])).to.deep.equal(['suites/deep.yaml:2:67: error: nested deeper than 64 levels']);
     // deeper than the YAML parser's own stack: still an error, not a crash
     write('suites/deeper.yaml', `suite: deeper\nx: ${'['.repeat(200000)}${']'.repeat(200000)}\n`);
-    expect(errors(['suites/deeper.yaml'])[0]).to.match(/^suites\/deeper\.yaml:2:\d+: error: nested too deeply \(the limit is 64 levels\)$/);
+    expect(errors(['suites/deeper.yaml'])).to.deep.equal(['suites/deeper.yaml:2:67: error: nested deeper than 64 levels']);
   });
 
   it('a file over the size limit is not read', () => {

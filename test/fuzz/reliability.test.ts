@@ -16,6 +16,7 @@ import { selectRuns } from '../../runner/exec/select.js';
 import { executeAll } from '../../runner/exec/run-all.js';
 import { createKernel, resolveKernel } from '../../runner/model/index.js';
 import { logFileName, NAME_MAX, writeFileAtomic } from '../../runner/cli/result-files.js';
+import { shq } from '../../runner/exec/targets/qemu/shell.js';
 import { bringup } from '../cli/helpers.js';
 import { ROOT } from './lib/loader.js';
 
@@ -141,7 +142,7 @@ scenarios:
       expect(errors([f])).to.deep.equal([`suites/stars.yaml:5:25: error: for-each pattern "${STARS}" matches no device on evb`]);
       expect(compileGlob(STARS).test('a'.repeat(200))).to.equal(false);
       expect(compileGlob(STARS).test('a'.repeat(200) + 'Z')).to.equal(true);
-      const { plan } = loadPlan([path.join(ROOT, 'suites')]);
+      const { plan } = loadPlan([path.join(ROOT, 'suites/huawei-d06-bringup.yaml')]);
       expect(selectRuns(plan.runs, { filters: [STARS] })).to.deep.equal([]);
       expect(loadPlan([path.join(ROOT, 'suites/huawei-d06-bringup.yaml')], { filter: STARS }).plan.runs).to.deep.equal([]);
     });
@@ -385,6 +386,46 @@ scenarios:
         expect(r.stderr).to.not.match(/PASS|FAIL|passed/);
       }
       expect(existsSync(path.join(dir, 'adir/.adir'))).to.equal(false);
+    });
+  });
+
+  describe('11. console quoting, CR-only lines, the 65th level, a BOM', () => {
+    it('the QEMU console quoting refuses control characters itself (Ctrl-C, Ctrl-D, Ctrl-U, ...)', () => {
+      expect(() => shq('a\x03b')).to.throw("refusing to type control character 0x03 (Ctrl-C) on the guest console");
+      expect(() => shq('a\x04')).to.throw('0x04 (Ctrl-D)');
+      expect(() => shq('\x15x')).to.throw('0x15 (Ctrl-U)');
+      for (const c of ['\0', '\t', '\n', '\r', '\x1b', '\x7f', '\x9b']) expect(() => shq(`x${c}y`), JSON.stringify(c)).to.throw(/refusing to type control character/);
+      expect(shq("ee300000.sata'; reboot")).to.equal(`'ee300000.sata'\\''; reboot'`);
+    });
+
+    it('CR-only line endings are line breaks: positions and excerpts as an editor shows them', () => {
+      const f = write('suites/cr.yaml', 'suite: cr\rboards: [evb]\rscenarios:\r  - { name: s, steps: [boot], bogus: 1 }\r');
+      const d = validatePaths([path.join(dir, f)]).diagnostics;
+      expect(d.map((x) => formatDiagnostic({ ...x, file: 'suites/cr.yaml' }))).to.deep.equal(['suites/cr.yaml:4:31: error: unknown key "bogus"\n  - { name: s, steps: [boot], bogus: 1 }\n                              ^~~~~']);
+      writeFileSync(path.join(dir, f), Buffer.concat([Buffer.from('suite: cr\rboards: [evb]\rx: caf'), Buffer.from([0xe9]), Buffer.from('\r')]));
+      expect(errors([f])).to.deep.equal(['suites/cr.yaml:3:7: error: invalid UTF-8: byte 0xe9 at byte offset 30 (boards and suites are UTF-8 text)']);
+    });
+
+    it('nesting past 64 levels is reported at the 65th level, however deep the file goes', () => {
+      write('suites/deep.yaml', `suite: deep\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+      write('suites/dash.yaml', `suite: dash\nx:\n  ${'- '.repeat(5000)}a\n`);
+      write('suites/shallow.yaml', `suite: shallow\nx:\n  ${'- '.repeat(70)}a\n`);
+      expect(errors(['suites/deep.yaml', 'suites/dash.yaml', 'suites/shallow.yaml'])).to.deep.equal([
+        'suites/deep.yaml:2:67: error: nested deeper than 64 levels',
+        'suites/dash.yaml:3:129: error: nested deeper than 64 levels',
+        'suites/shallow.yaml:3:129: error: nested deeper than 64 levels',
+      ]);
+    });
+
+    it('the column after a byte-order mark counts from the first character, not the mark', () => {
+      writeFileSync(path.join(dir, 'suites/bom.yaml'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('suite: bom caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+      expect(errors(['suites/bom.yaml'])).to.deep.equal(['suites/bom.yaml:1:15: error: invalid UTF-8: byte 0xe9 at byte offset 17 (boards and suites are UTF-8 text)']);
+      writeFileSync(path.join(dir, 'suites/bom.yaml'), '\ufeffsuite: bom\nboards: [evb]\nscenarios: [{ name: s, steps: [boot] }]\nbogus: 1\n');
+      writeFileSync(path.join(dir, 'suites/bom1.yaml'), '\ufeffsuite: bomx\nboards: [evb]\nscenarios: [{ name: s, steps: [boot] }]\n');
+      expect(errors(['suites/bom.yaml', 'suites/bom1.yaml'])).to.deep.equal([
+        'suites/bom.yaml:4:1: error: unknown key "bogus"; expected "suite", "description", "reference", "boards", "kernels" or "scenarios"',
+        'suites/bom1.yaml:1:8: error: suite id "bomx" does not match the file name (expected "bom1")',
+      ]);
     });
   });
 

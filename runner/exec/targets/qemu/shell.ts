@@ -1,10 +1,21 @@
 // POSIX shell quoting for every string that reaches the guest's shell. Nothing from a YAML
 // file is ever pasted into a command line unquoted.
 
-/** 'text' with embedded single quotes closed and escaped: a'b → 'a'\''b'. */
+const CONTROL_NAMES: Record<number, string> = { 0x00: 'NUL', 0x09: 'tab', 0x0a: 'newline', 0x0d: 'carriage return', 0x1b: 'escape', 0x7f: 'DEL' };
+
+/**
+ * 'text' with embedded single quotes closed and escaped: a'b → 'a'\''b'. The string is
+ * typed on a serial console, whose line discipline acts on control characters before any
+ * quoting is seen (Ctrl-C interrupts, Ctrl-D ends input, Ctrl-U erases the line, DEL
+ * erases a character, tab completes): any C0, DEL or C1 character is refused.
+ */
 export function shq(s: string): string {
-  if (s.includes('\0') || s.includes('\n') || s.includes('\r')) {
-    throw new Error(`refusing to pass a string with NUL or newline to the guest shell: ${JSON.stringify(s)}`);
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\x00-\x1f\x7f-\x9f]/.exec(s);
+  if (bad) {
+    const code = bad[0].charCodeAt(0);
+    const name = CONTROL_NAMES[code] ?? (code < 0x20 ? `Ctrl-${String.fromCharCode(code + 0x40)}` : 'a C1 control');
+    throw new Error(`refusing to type control character 0x${code.toString(16).padStart(2, '0')} (${name}) on the guest console: ${JSON.stringify(s)}`);
   }
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
