@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { BOOT, board, device, driver, iommu, run } from './helpers.js';
 import { BEHAVIOURS } from '../../runner/model/profiles/behaviours.js';
 import { ERRNO } from '../../runner/model/kernel/errno.js';
+import { KernelCtx } from '../../runner/model/kernel/ctx.js';
+import { IommuInstance } from '../../runner/model/iommu/instance.js';
+import { Group } from '../../runner/model/iommu/group.js';
+import { Device } from '../../runner/model/core/device.js';
+import { findIommuDriver } from '../../runner/model/drivers/catalog.js';
+import { iommuDeviceUseDefaultDomain } from '../../runner/model/iommu/core.js';
+import { resolveKernel, type KernelRef } from '../../runner/model/profiles/resolve.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -68,6 +75,89 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
       const r = run(b, 'v5.14', steps);
       expect(r.errnos[3]).to.equal(-ERRNO.EAGAIN!);
       expect(r.k.device('ee300000.sata')).to.include({ bound: false });
+    });
+  });
+
+  describe('f48dcda8f6a4: rk_iommu_of_xlate allocates against the IOMMU, not the global dma_dev', () => {
+    // RK3568: the VOP's IOMMU registers first, and under bcb81ac6ae3c its walk runs of_xlate
+    const b = board({
+      model: 'Hardkernel ODROID-M1 (DT)',
+      iommus: [iommu('fe043e00.iommu', 'rockchip-iommu')],
+      devices: [device('fe040000.vop', 'rockchip-vop2', { iommus: [{ iommu: 'fe043e00.iommu', ids: [] }] })],
+      drivers: [driver('rockchip-vop2', [{ kind: 'log', text: 'ready' }])],
+    });
+
+    it('without it (and without f90aa59eb299), devm_kmalloc on the NULL dma_dev oopses in the walk', () => {
+      const r = run(b, { base: 'v6.15-rc1', revert: ['f48dcda8f6a4', 'f90aa59eb299'] }, [BOOT]);
+      expect(r.lines).to.include('Unable to handle kernel NULL pointer dereference at virtual address 00000000000003e8');
+      expect(r.lines.some((l) => l.startsWith('pc : devm_kmalloc+'))).to.equal(true);
+    });
+
+    it('with it alone, of_xlate no longer touches dma_dev', () => {
+      const r = run(b, { base: 'v6.15-rc1', revert: ['f90aa59eb299'] }, [BOOT]);
+      expect(r.text).to.not.include('devm_kmalloc');
+      expect(r.text).to.not.include('Unable to handle kernel');
+    });
+  });
+
+  describe('b46064a18810: iommu_device_use_default_domain() defers while the group has no default domain', () => {
+    // the state bus_iommu_probe() leaves between grouping a device and finalising its group
+    function useDefaultDomain(kernel: KernelRef): number {
+      const k = new KernelCtx(board({}), resolveKernel(kernel), 0);
+      const inst = new IommuInstance({ name: '10000000.iommu', driver: 'arm-smmu', status: 'okay', options: {} }, findIommuDriver('arm-smmu')!);
+      const dev = new Device('20000000.dev', 'platform', undefined, 'okay', [], 32, 'cdrv', undefined);
+      dev.group = new Group(0, inst);
+      return iommuDeviceUseDefaultDomain(k, dev);
+    }
+
+    it('without it, the client goes on (on dma-direct, to be switched to iommu-dma underfoot)', () => {
+      expect(useDefaultDomain({ base: 'v6.15', revert: ['b46064a18810'] })).to.equal(0);
+    });
+
+    it('with it, -EPROBE_DEFER: the probe is retried once the IOMMU driver has finished', () => {
+      expect(useDefaultDomain('v6.15')).to.equal(-ERRNO.EPROBE_DEFER!);
+    });
+  });
+
+  describe('the register-before-ready window of each catalog driver (a client probing on another CPU)', () => {
+    // a client that deferred at core initcall is retried on another CPU while the IOMMU
+    // instance sits between iommu_device_register() and the end of its probe (v6.14: no
+    // bcb81ac6ae3c, so only a concurrent probe reaches the window)
+    const windowBoard = (drv: string) =>
+      board({
+        iommus: [iommu('10000000.iommu', drv, { options: { 'concurrent-probe': ['20000000.dev'] } })],
+        devices: [device('20000000.dev', 'cdrv', { iommus: [{ iommu: '10000000.iommu', ids: [1] }] })],
+        drivers: [driver('cdrv', [{ kind: 'log', text: 'ready' }], { initcall: 'core' })],
+      });
+
+    it('mtk-iommu: the hw list is NULL in mtk_iommu_device_group before 38e8844005e6', () => {
+      const bad = run(windowBoard('mtk-iommu'), 'v6.14', [BOOT]);
+      expect(bad.lines.some((l) => l.startsWith('pc : mtk_iommu_device_group+'))).to.equal(true);
+      const good = run(windowBoard('mtk-iommu'), { base: 'v6.14', apply: ['38e8844005e6'] }, [BOOT]);
+      expect(good.k.device('20000000.dev')).to.include({ bound: true, dmaOps: 'iommu' });
+      expect(run(windowBoard('mtk-iommu'), 'v6.12.y', [BOOT]).k.device('20000000.dev')).to.include({ bound: true });
+    });
+
+    it('rockchip-iommu: dma_dev is NULL in rk_iommu_of_xlate before f48dcda8f6a4 / f90aa59eb299', () => {
+      const bad = run(windowBoard('rockchip-iommu'), 'v6.14', [BOOT]);
+      expect(bad.lines.some((l) => l.startsWith('pc : devm_kmalloc+'))).to.equal(true);
+      const good = run(windowBoard('rockchip-iommu'), { base: 'v6.14', apply: ['f90aa59eb299'] }, [BOOT]);
+      expect(good.k.device('20000000.dev')).to.include({ bound: true, dmaOps: 'iommu' });
+    });
+
+    it('ipmmu-vmsa: drvdata is NULL in ipmmu_init_platform_device before d9d3cede4167, so the client runs untranslated', () => {
+      const bad = run(windowBoard('ipmmu-vmsa'), 'v6.14', [BOOT]);
+      expect(bad.k.device('20000000.dev')).to.include({ bound: true, group: null });
+      const good = run(windowBoard('ipmmu-vmsa'), { base: 'v6.14', apply: ['d9d3cede4167'] }, [BOOT]);
+      expect(good.k.device('20000000.dev')).to.include({ bound: true, dmaOps: 'iommu' });
+    });
+
+    it('arm-smmu-v3, exynos-sysmmu and virtio-iommu publish their data before registering: no window', () => {
+      for (const drv of ['arm-smmu-v3', 'exynos-sysmmu', 'virtio-iommu']) {
+        const r = run(windowBoard(drv), 'v6.14', [BOOT]);
+        expect(r.k.device('20000000.dev'), drv).to.include({ bound: true, dmaOps: 'iommu' });
+        expect(r.text, drv).to.not.include('Unable to handle kernel');
+      }
     });
   });
 

@@ -1,9 +1,10 @@
 // rockchip-iommu (drivers/iommu/rockchip-iommu.c, kernel driver "rk_iommu"). A file-scope
 // `dma_dev` — "the first registered IOMMU device for domain to use with DMA API" — is
 // what rk_iommu_of_xlate allocates its per-device data against and what page-directory
-// allocations are mapped through. Until f90aa59eb299 (with f48dcda8f6a4) rk_iommu_probe
-// set it only after iommu_device_register(), harmless while of_xlate ran at client bind
-// and fatal once bcb81ac6ae3c runs it from the registration's own bus walk.
+// allocations are mapped through. Until f90aa59eb299 rk_iommu_probe set it only after
+// iommu_device_register(), and until f48dcda8f6a4 of_xlate allocated against it: harmless
+// while of_xlate ran at client bind, fatal once bcb81ac6ae3c runs it from the
+// registration's own bus walk (or a client probes concurrently inside the window).
 
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device, DeviceLink } from '../core/device.js';
@@ -54,8 +55,10 @@ function rkIommuProbe(k: KernelCtx, inst: IommuInstance): number {
 function rkIommuOfXlate(k: KernelCtx, dev: Device, inst: IommuInstance): number {
   return k.call('rk_iommu_of_xlate', () => {
     // before f48dcda8f6a4: devm_kzalloc(dma_dev, ...) — devres_add() on dma_dev
-    // dereferences it (the devres lock at offset 0x3e8 of struct device)
-    const owner = k.has('f90aa59eb299') ? inst : globals(k).dmaDev;
+    // dereferences it (the devres lock at offset 0x3e8 of struct device); after it, the
+    // data hangs off the IOMMU's own device. f90aa59eb299 alone avoids the crash too:
+    // dma_dev is then set before anything can reach of_xlate
+    const owner = k.has('f48dcda8f6a4') ? inst : globals(k).dmaDev;
     if (!owner) oops(k, { addr: 0x3e8, pc: 'devm_kmalloc', lr: 'rk_iommu_of_xlate' });
     // data->iommu = platform_get_drvdata(of_find_device_by_node(args->np))
     const data: RkIommuData = { iommu: inst, link: null };

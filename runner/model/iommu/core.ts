@@ -323,8 +323,8 @@ export function iommuDeviceUnregister(k: KernelCtx, inst: IommuInstance): void {
 export function iommuDeviceUseDefaultDomain(k: KernelCtx, dev: Device): number {
   const g = dev.group;
   if (!g) return 0;
-  // "We may race against bus_iommu_probe() finalising groups here" (v6.15 series)
-  if (!g.defaultDomain) return k.has('bcb81ac6ae3c') ? -ERRNO.EPROBE_DEFER! : 0;
+  // b46064a18810: "We may race against bus_iommu_probe() finalising groups here"
+  if (!g.defaultDomain) return k.has('b46064a18810') ? -ERRNO.EPROBE_DEFER! : 0;
   dev.dmaOwner = true;
   return 0;
 }

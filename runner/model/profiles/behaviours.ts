@@ -115,6 +115,13 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     ],
   },
   {
+    id: 'b46064a18810',
+    subject: 'iommu: Handle race with default domain setup',
+    landed: 'v6.15-rc1',
+    changes: 'iommu_device_use_default_domain() defers a client whose group has no default domain yet (bus_iommu_probe() still finalising it) instead of letting it start on dma-direct',
+    fixes: 'a client probing during iommu_device_register() ran DMA API calls on dma-direct and was switched to iommu-dma underfoot (since 98ac73f99bc4)',
+  },
+  {
     id: 'bcb81ac6ae3c',
     subject: 'iommu: Get DT/ACPI parsing into the proper probe path',
     landed: 'v6.15-rc1',
@@ -127,16 +134,26 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'the "late IOMMU probe at driver bind" WARN moves after probe_device',
   },
   {
-    id: 'f90aa59eb299',
-    subject: 'iommu/rockchip: Register in a sensible order (+ per-device data fix)',
+    id: 'f48dcda8f6a4',
+    subject: 'iommu/rockchip: Allocate per-device data sensibly',
     landed: 'v6.15-rc1',
-    changes: 'rockchip sets its data before registering',
+    changes: 'rk_iommu_of_xlate allocates a client\'s data against the IOMMU\'s own device, not the global dma_dev (NULL until the first instance finished probing)',
+    fixes: 'the devm_kmalloc NULL dereference at 0x3e8 under bcb81ac6ae3c (Odroid-M1), together with f90aa59eb299',
+  },
+  {
+    id: 'f90aa59eb299',
+    subject: 'iommu/rockchip: Register in a sensible order',
+    landed: 'v6.15-rc1',
+    changes: 'rk_iommu_probe sets dma_dev (and runtime PM, IRQs, the DMA mask) before iommu_device_register()',
   },
   {
     id: '38e8844005e6',
     subject: 'iommu/mediatek: Fix NULL pointer deference in mtk_iommu_device_group',
     landed: 'v6.15-rc2',
     changes: 'mtk sets its hw list before registering',
+    fixes: 'mtk_iommu_device_group() dereferences the hw_list a client reaches before mtk_iommu_probe() set it (since 9e3a2a643653)',
+    // the 6.12.y commit is in the stable tree's linux-rolling-lts push of 2025-04-20 (6.12.24)
+    backports: [{ line: '6.12', commit: 'a0842539e8ef', release: '6.12.24' }],
   },
   {
     id: 'd9d3cede4167',

@@ -72,7 +72,8 @@ function chronological(): Profile[] {
     const line = r.slice(1);
     if (LTS_LINES.includes(line)) out.push(lts(line));
     if (r === 'v6.9') out.push({ name: 'next-20240430', note: 'v6.9 + b67483b3c44e without 8b80549f1bc6', behaviours: [...upTo('v6.9'), 'b67483b3c44e'] });
-    if (r === 'v6.14') out.push({ name: 'next-20250312', note: 'v6.14 + bcb81ac6ae3c alone', behaviours: [...upTo('v6.14'), 'bcb81ac6ae3c'] });
+    // the series went into linux-next together: its race fix (patch 1) and the probe-path move (patch 4)
+    if (r === 'v6.14') out.push({ name: 'next-20250312', note: 'v6.14 + bcb81ac6ae3c (with its series\' b46064a18810), without 73d2f10957f5', behaviours: [...upTo('v6.14'), 'b46064a18810', 'bcb81ac6ae3c'] });
   }
   return out;
 }
