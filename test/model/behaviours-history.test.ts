@@ -161,6 +161,48 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
     });
   });
 
+  describe('a6a4c7e2c5b8: the IOMMU core probes devices through ->probe_device (v5.8)', () => {
+    // the arm-smmu race board: which driver callback meets the unbound SMMU names the era
+    const b = board({
+      iommus: [iommu('15000000.iommu', 'arm-smmu', { options: { 'concurrent-probe': ['1d84000.ufshc'] } })],
+      devices: [device('1d84000.ufshc', 'ufshcd-qcom', { iommus: [{ iommu: '15000000.iommu', ids: [0x80] }] })],
+      drivers: [driver('ufshcd-qcom', [{ kind: 'log', text: 'ready' }], { initcall: 'subsys' })],
+    });
+
+    it('without it, ->add_device is called straight from of_iommu_configure', () => {
+      const r = run(b, { base: 'v5.8', revert: ['a6a4c7e2c5b8'] }, [BOOT]);
+      expect(r.lines.some((l) => l.startsWith('pc : arm_smmu_add_device+'))).to.equal(true);
+      expect(r.text).to.not.include(' iommu_probe_device+');
+    });
+
+    it('with it, iommu_probe_device() → __iommu_probe_device() → ->probe_device', () => {
+      const r = run(b, 'v5.8', [BOOT]);
+      expect(r.lines.some((l) => l.startsWith('pc : arm_smmu_probe_device+'))).to.equal(true);
+      expect(r.text).to.match(/ __iommu_probe_device\+.*\n.* iommu_probe_device\+/);
+    });
+  });
+
+  describe('512881eacfa7 / 25f3bcfc54bc: the bus claims the default domain at bind and gives it back at unbind', () => {
+    const b = board({
+      iommus: [iommu('9050000.smmu')],
+      devices: [device('1000000.dma', 'foo-dma', { iommus: [{ iommu: '9050000.smmu', ids: [1] }] })],
+      drivers: [driver('foo-dma', [{ kind: 'log', text: 'ready' }])],
+    });
+    const owner = (r: ReturnType<typeof run>): boolean =>
+      ((r.k as unknown as { k: KernelCtx }).k.devices.get('1000000.dma') as unknown as { dmaOwner: boolean }).dmaOwner;
+    const unbind = { op: 'unbind' as const, device: '1000000.dma' };
+
+    it('512881eacfa7: without it the bound driver owns nothing; with it, iommu_device_use_default_domain() made it the owner', () => {
+      expect(owner(run(b, { base: 'v5.19', revert: ['512881eacfa7'] }, [BOOT]))).to.equal(false);
+      expect(owner(run(b, 'v5.19', [BOOT]))).to.equal(true);
+    });
+
+    it('25f3bcfc54bc: without it the ownership outlives the unbind; with it, dma_cleanup gives it back', () => {
+      expect(owner(run(b, { base: 'v5.19', revert: ['25f3bcfc54bc'] }, [BOOT, unbind]))).to.equal(true);
+      expect(owner(run(b, 'v5.19', [BOOT, unbind]))).to.equal(false);
+    });
+  });
+
   it('every behaviour of the table has a test that names it', () => {
     const files: string[] = [];
     const walk = (dir: string): void => {

@@ -19,13 +19,14 @@ function dmaConfigureFn(dev: Device): string {
   return dev.bus === 'pci' ? 'pci_dma_configure' : dev.bus === 'amba' ? 'amba_dma_configure' : 'platform_dma_configure';
 }
 
-/** bus->dma_configure(): firmware DMA set-up, then (v5.19+) claim the default domain */
+/** bus->dma_configure(): firmware DMA set-up, then (512881eacfa7) claim the default domain */
 export function busDmaConfigure(k: KernelCtx, dev: Device): number {
   return k.call(dmaConfigureFn(dev), () => {
     let ret = k.board.firmware === 'acpi' ? acpiDmaConfigure(k, dev) : ofDmaConfigure(k, dev);
     // "@drv may not be valid when we're called from the IOMMU layer" (bcb81ac6ae3c)
     if (ret !== 0 || !dev.driver || dev.driver.driverManagedDma) return ret;
-    if (!k.since('v6.9')) return ret;
+    // 512881eacfa7: the bus claims the default domain for the driver (DMA ownership)
+    if (!k.has('512881eacfa7')) return ret;
     ret = iommuDeviceUseDefaultDomain(k, dev);
     if (ret !== 0) archTeardownDmaOps(k, dev);
     return ret;

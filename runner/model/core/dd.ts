@@ -76,7 +76,7 @@ function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean):
     k.call('device_links_no_driver', () => undefined);
     devresReleaseAll(k, dev);
   } else {
-    if (k.since('v6.9')) busDmaCleanup(k, dev);
+    if (k.has('25f3bcfc54bc')) busDmaCleanup(k, dev);
     k.call('device_links_no_driver', () => undefined);
     devresReleaseAll(k, dev);
     archTeardownDmaOps(k, dev);
@@ -260,7 +260,7 @@ function releaseDriver(k: KernelCtx, dev: Device, drv: Driver): void {
   k.call('device_release_driver_internal', () => {
     deviceLinksUnbindConsumers(k, dev);
     callDriverRemove(k, dev, drv);
-    if (k.since('v6.9')) busDmaCleanup(k, dev);
+    if (k.has('25f3bcfc54bc')) busDmaCleanup(k, dev);
     deviceLinksDriverCleanup(k, dev);
     // v4.11 set DMA up when the device was created and never tore it down at unbind
     const teardown = k.has('7b07cbefb68d');

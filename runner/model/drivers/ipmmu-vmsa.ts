@@ -111,7 +111,7 @@ function ipmmuOfXlate(k: KernelCtx, dev: Device, inst: IommuInstance, ids: reado
 
 function ipmmuProbeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
   // "Only let through devices that have been verified in xlate()"
-  return k.since('v5.14') ? k.call('ipmmu_probe_device', () => privInstance(dev)) : privInstance(dev);
+  return k.has('a6a4c7e2c5b8') ? k.call('ipmmu_probe_device', () => privInstance(dev)) : privInstance(dev);
 }
 
 function ipmmuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Group | number {

@@ -162,7 +162,7 @@ function iommuProbeDeviceModern(k: KernelCtx, dev: Device, groupList: Set<Group>
   });
 }
 
-/** ops->add_device → iommu_group_get_for_dev() → iommu_group_add_device(), ≤ v5.x */
+/** ops->add_device → iommu_group_get_for_dev() → iommu_group_add_device(), before a6a4c7e2c5b8 */
 function iommuAddDeviceOld(k: KernelCtx, dev: Device): number {
   const inst = fwspecInstance(k, dev);
   if (!inst) return -ENODEV;
@@ -206,7 +206,8 @@ function iommuAddDeviceOld(k: KernelCtx, dev: Device): number {
 
 /** the era's per-device IOMMU probe; groupList is set during a registration's bus walk */
 export function iommuProbeDeviceLocked(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
-  return k.since('v5.14') ? iommuProbeDeviceModern(k, dev, groupList) : iommuAddDeviceOld(k, dev);
+  // a6a4c7e2c5b8 (v5.8): the core allocates groups and default domains around ->probe_device
+  return k.has('a6a4c7e2c5b8') ? iommuProbeDeviceModern(k, dev, groupList) : iommuAddDeviceOld(k, dev);
 }
 
 /** iommu_probe_device(): the single-device path (replay at bind, BUS_NOTIFY_ADD_DEVICE) */
@@ -216,9 +217,9 @@ export function iommuProbeDevice(k: KernelCtx, dev: Device): number {
     if (r === 0) finalize(k, dev);
     return r;
   };
-  // iommu_probe_device() arrived in v5.8; before, the replay and the bus notifier
+  // iommu_probe_device() arrived with a6a4c7e2c5b8; before, the replay and the bus notifier
   // called ops->add_device directly (traces show ipmmu_add_device under of_iommu_configure)
-  return k.since('v5.14') ? k.call('iommu_probe_device', body) : body();
+  return k.has('a6a4c7e2c5b8') ? k.call('iommu_probe_device', body) : body();
 }
 
 function finalize(k: KernelCtx, dev: Device): void {
@@ -243,7 +244,7 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
     return 0;
   });
   if (err !== 0) return err;
-  if (!k.since('v5.14')) {
+  if (!k.has('a6a4c7e2c5b8')) {
     // the drivers then set their DMA ops per device (x86: intel/amd dma ops for every
     // device they took), as the single-device path does after add_device
     for (const d of added) finalize(k, d);

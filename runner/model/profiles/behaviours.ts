@@ -76,6 +76,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'same order on the really_probe failure path',
   },
   {
+    id: 'a6a4c7e2c5b8',
+    subject: 'iommu: Add probe_device() and release_device() call-backs',
+    landed: 'v5.8',
+    changes: 'the IOMMU core allocates groups and default domains itself around ->probe_device (iommu_probe_device(), bus_iommu_probe() finalising new groups); before, each driver\'s ->add_device did it through iommu_group_get_for_dev()',
+  },
+  {
     id: 'ef6dcbdd8eb2',
     aliases: ['sysfs-bind-errno'],
     subject: 'driver core: Flow the return code from ->probe() through to sysfs bind',
@@ -87,6 +93,18 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     subject: "driver core: Don't return EPROBE_DEFER to userspace during sysfs bind",
     landed: 'v5.14',
     changes: 'a bind whose probe defers returns -EAGAIN (with ef6dcbdd8eb2 alone: -EPROBE_DEFER, -517, reached userspace)',
+  },
+  {
+    id: '25f3bcfc54bc',
+    subject: 'driver core: Add dma_cleanup callback in bus_type',
+    landed: 'v5.19',
+    changes: 'a failed probe and an unbind call bus->dma_cleanup(), giving back the default-domain ownership dma_configure took',
+  },
+  {
+    id: '512881eacfa7',
+    subject: 'bus: platform,amba,fsl-mc,PCI: Add device DMA ownership management',
+    landed: 'v5.19',
+    changes: 'bus dma_configure() ends with iommu_device_use_default_domain() for a driver without driver_managed_dma',
   },
   {
     id: 'b67483b3c44e',
