@@ -100,6 +100,26 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
     });
   });
 
+  describe('dcde1c4aa7ce: a rockchip domain no longer needs the global dma_dev', () => {
+    // under bcb81ac6ae3c with f48dcda8f6a4 alone, of_xlate survives but dma_dev is still unset
+    // when the walk allocates the default domain
+    const b = board({
+      iommus: [iommu('fe043e00.iommu', 'rockchip-iommu')],
+      devices: [device('fe040000.vop', 'rockchip-vop2', { iommus: [{ iommu: 'fe043e00.iommu', ids: [] }] })],
+      drivers: [driver('rockchip-vop2', [{ kind: 'log', text: 'ready' }])],
+    });
+
+    it('without it, no domain can be allocated before dma_dev is set: the walk fails and the client runs without its IOMMU', () => {
+      const r = run(b, { base: 'v6.15-rc1', revert: ['f90aa59eb299', 'dcde1c4aa7ce'] }, [BOOT]);
+      expect(r.k.device('fe040000.vop')).to.include({ group: null });
+    });
+
+    it('with it, the default domain is allocated in the walk', () => {
+      const r = run(b, { base: 'v6.15-rc1', revert: ['f90aa59eb299'] }, [BOOT]);
+      expect(r.k.device('fe040000.vop')).to.include({ bound: true, group: 0, dmaOps: 'iommu' });
+    });
+  });
+
   describe('b46064a18810: iommu_device_use_default_domain() defers while the group has no default domain', () => {
     // the state bus_iommu_probe() leaves between grouping a device and finalising its group
     function useDefaultDomain(kernel: KernelRef): number {

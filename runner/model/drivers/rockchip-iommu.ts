@@ -93,8 +93,9 @@ export const rockchipIommu = wellBehaved('rockchip-iommu', 'rk_iommu', 'rk_iommu
   },
   domainAlloc(k, inst, type) {
     return k.call('rk_iommu_domain_alloc_paging', () => {
-      // the page directory is dma_map_single()d on dma_dev: no dma_dev, no domain
-      if (!globals(k).dmaDev) return null;
+      // the page directory is dma_map_single()d on dma_dev: no dma_dev, no domain —
+      // until dcde1c4aa7ce maps it on the domain's own IOMMU device instead
+      if (!k.has('dcde1c4aa7ce') && !globals(k).dmaDev) return null;
       return new Domain(type, inst);
     });
   },

@@ -159,6 +159,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     fixes: 'the devm_kmalloc NULL dereference at 0x3e8 under bcb81ac6ae3c (Odroid-M1), together with f90aa59eb299',
   },
   {
+    id: 'dcde1c4aa7ce',
+    subject: 'iommu/rockchip: Retire global dma_dev workaround',
+    landed: 'v6.15-rc1',
+    changes: 'a domain\'s page directory is mapped through the IOMMU device it belongs to, so allocating a domain no longer needs the global dma_dev',
+  },
+  {
     id: 'f90aa59eb299',
     subject: 'iommu/rockchip: Register in a sensible order',
     landed: 'v6.15-rc1',
