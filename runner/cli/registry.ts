@@ -15,6 +15,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   log: { summary: 'print the simulated dmesg of a scenario', load: async () => (await import('./commands/log.js')).command },
   kernels: { summary: 'list kernel profiles and behaviours', load: async () => (await import('./commands/kernels.js')).command },
   boards: { summary: 'list the boards and their devices', load: async () => (await import('./commands/boards.js')).command },
+  shrink: { summary: 'reduce a failing scenario to a minimal board and suite with the same title', load: async () => (await import('./commands/shrink.js')).command },
+  bisect: { summary: 'find the behaviours (commits) that flip a scenario between two kernels', load: async () => (await import('./commands/bisect.js')).command },
   compare: { summary: 'run suites on several targets (model, qemu) and compare verdicts', load: async () => (await import('./commands/compare.js')).command },
   completion: { summary: 'print a bash or zsh completion script', load: async () => (await import('./commands/completion.js')).command },
 };

@@ -21,6 +21,7 @@ import type { Format, JunitSchema } from '../../report/index.js';
 import { TARGETS } from '../../exec/targets/index.js';
 import type { TargetName } from '../../exec/targets/index.js';
 import type { Shard } from '../../exec/select.js';
+import { BISECT_SKIP, bisectExitCode, bisectRequested, EXIT_CODE_MODES, type ExitCodeMode } from '../exit-bisect.js';
 
 export { suitePath };
 
@@ -71,6 +72,7 @@ them.`,
     { name: 'target', type: 'string', value: 'TARGET', choices: TARGETS, help: 'model (default) or qemu (a real kernel; runs are\nreported as SKIP when it is not available)' },
     { name: 'seed', type: 'string', value: 'N', complete: 'none', help: 'seed for the values a kernel draws at random (oops ids)' },
     { name: 'no-error-on-fail', short: 'f', type: 'boolean', help: 'exit 0 even when runs failed (report-only pipelines)' },
+    { name: 'exit-code', type: 'string', value: 'MODE', choices: EXIT_CODE_MODES, help: 'kselftest (default, see EXIT STATUS) or bisect, for git\nbisect run: 0 every run passed, 1 a run failed (XFAIL\ntoo), 125 an error, invalid input or nothing but skips' },
     { name: 'diagnostics', type: 'string', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json, for errors in the input files' },
     { name: 'quiet', short: 'q', type: 'boolean', help: 'no per-run progress lines on stderr (the summary stays)' },
   ],
@@ -87,7 +89,9 @@ them.`,
   exit: `0  every run passed (XFAIL and SKIP count as passed); --list printed
 1  a run failed, passed although known-bad (XPASS) or errored, or the input
    or a option is invalid ("Bail out! <reason>" on stdout, the errors on stderr)
-4  nothing ran: every run was skipped, or no run matched`,
+4  nothing ran: every run was skipped, or no run matched
+With --exit-code bisect (git bisect run): 0 every run passed, 1 a run failed,
+125 the commit could not be tested (an error, invalid input, only skips)`,
   environment: `KSFT_TAP_LEVEL        when set, tap/ktap/tap14 omit their version line, as
                       kselftest does for a nested producer
 GITHUB_ACTIONS=true   invalid input and failed assertions are also printed as
@@ -123,6 +127,7 @@ interface RunArgs {
   target: TargetName;
   seed?: number;
   errorOnFail: boolean;
+  exitCode: ExitCodeMode;
   diagnosticsJson: boolean;
   quiet: boolean;
 }
@@ -155,6 +160,7 @@ function parse(argv: string[]): RunArgs {
     bail: bool(v, 'bail'),
     target: (str(v, 'target') ?? 'model') as TargetName,
     errorOnFail: !bool(v, 'no-error-on-fail'),
+    exitCode: (str(v, 'exit-code') ?? 'kselftest') as ExitCodeMode,
     diagnosticsJson: str(v, 'diagnostics') === 'json',
     quiet: bool(v, 'quiet'),
   };
@@ -257,6 +263,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const timings = new Timings();
   timings.mark('start-up');
   tolerateClosedStdout();
+  // git bisect run reads any other early exit as "bad": an untested commit is 125
+  const untested = (code: number): number => (bisectRequested(argv) ? BISECT_SKIP : code);
   let args: RunArgs;
   let rerun: string[] | undefined;
   try {
@@ -265,13 +273,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`bringup run: ${e.message}\n(see bringup help run)\n`);
-    return bail(e.message);
+    return untested(bail(e.message));
   }
   // a mistyped suite id is answered before anything loads (there is no file to point at)
   const missing = args.paths.map(missingSuite).filter((m) => m !== undefined);
   if (missing.length) {
     for (const m of missing) process.stderr.write(`bringup run: ${m}\n`);
-    return bail(missing[0]!);
+    return untested(bail(missing[0]!));
   }
   // where the results go must work before anything runs
   const logDirProblem = args.logDir === undefined || args.list ? undefined : prepareLogDir(args.logDir);
@@ -286,10 +294,10 @@ export async function runCommand(argv: string[]): Promise<number> {
         : undefined;
   if (unusable) {
     process.stderr.write(`bringup run: cannot use ${unusable}\n`);
-    return bail(`cannot use ${unusable}`);
+    return untested(bail(`cannot use ${unusable}`));
   }
   const loaded = await loadRuns(args);
-  if (typeof loaded === 'number') return loaded;
+  if (typeof loaded === 'number') return untested(loaded);
   timings.mark('load');
   const { selectRuns, shardRuns } = await import('../../exec/select.js');
   const { runLabel } = await import('../../dsl/plan.js');
@@ -328,7 +336,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (failed) {
     progress.finish();
-    return 1;
+    return untested(1);
   }
   if (results.length < runs.length) {
     const last = results.at(-1)!;
@@ -343,6 +351,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const totals = progress.finish();
   timings.mark('reporting');
   timings.print();
+  if (args.exitCode === 'bisect') return bisectExitCode(totals);
   const code = report.exitCodeFor(totals);
   // nothing failed last time: nothing to retry is a success, not "nothing ran"
   if (code === 4 && rerun !== undefined && rerun.length === 0) return 0;
