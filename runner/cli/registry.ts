@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   validate: { summary: 'check boards and suites against the schemas', load: async () => (await import('./commands/validate.js')).command },
   plan: { summary: 'print the compiled run plan of a suite as JSON', load: async () => (await import('./commands/plan.js')).command },
   log: { summary: 'print the simulated dmesg of a scenario', load: async () => (await import('./commands/log.js')).command },
+  explain: { summary: 'why a device is not bound and why a failure fired, root cause first', load: async () => (await import('./commands/explain.js')).command },
   kernels: { summary: 'list kernel profiles and behaviours', load: async () => (await import('./commands/kernels.js')).command },
   boards: { summary: 'list the boards and their devices', load: async () => (await import('./commands/boards.js')).command },
   shrink: { summary: 'reduce a failing scenario to a minimal board and suite with the same title', load: async () => (await import('./commands/shrink.js')).command },

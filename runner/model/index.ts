@@ -12,6 +12,9 @@ export { IOMMU_DRIVER_NAMES } from './drivers/catalog.js';
 export type { Chooser, ChoicePoint, ChoiceKind, BootPins } from './choice.js';
 export { FAULT_NONE } from './choice.js';
 export { EventRecord } from './kernel/events.js';
+export { BEHAVIOURS, canonicalBehaviour } from './profiles/behaviours.js';
+export { errnoName } from './kernel/errno.js';
+export type { Behaviour } from './profiles/behaviours.js';
 export type { ModelEvent, EventKind } from './kernel/events.js';
 
 export function createKernel(board: ModelBoard, profile: ResolvedProfile, opts?: KernelOptions): Kernel {

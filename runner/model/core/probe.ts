@@ -36,6 +36,16 @@ function armedFault(k: KernelCtx, dev: Device, done: number, total: number): num
   return f.errno;
 }
 
+/**
+ * A probe is about to return -EPROBE_DEFER because `supplier` is not ready (a `wait-for`,
+ * or an IOMMU driver's own wait for its larbs or its root): the event record hears of it.
+ */
+export function supplierMissing(k: KernelCtx, consumer: string, supplier: string): void {
+  const rec = k.events;
+  // caused by where the supplier's own story stands, if it has one
+  if (rec) rec.blame(rec.add('supplier-missing', k.stack.top(), { device: consumer, detail: supplier }, rec.lastStateOf(supplier) ?? rec.current));
+}
+
 /** the board's driver failed by itself (a `fail:` action, an allocation that failed) */
 function driverError(k: KernelCtx, dev: Device, a: ProbeAction, ret: number): number {
   const rec = k.events;
@@ -83,9 +93,7 @@ function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
     case 'wait-for': {
       const supplier = k.devices.get(a.device);
       if (!supplier || !supplier.bound) {
-        const rec = k.events;
-        // caused by where the supplier's own story stands, if it has one
-        if (rec) rec.blame(rec.add('supplier-missing', k.stack.top(), { device: dev.name, detail: a.device }, rec.lastStateOf(a.device) ?? rec.current));
+        supplierMissing(k, dev.name, a.device);
         deferredProbeSupplierReason(k, dev, a.device);
         return -ERRNO.EPROBE_DEFER!;
       }

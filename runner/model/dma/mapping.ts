@@ -155,7 +155,7 @@ export function dmaTransfer(k: KernelCtx, dev: Device, size: number): number {
     if (domain && domain.type === 'dma' && !domain.translates(addr, size)) {
       const rec = k.events;
       // an address the domain does not map: it came from the ops the device had
-      const ev = rec?.add('dma-fault', 'dma_map_single_attrs', { device: dev.name, iommu: domain.inst.name, detail: `iova 0x${addr.toString(16)} through ${ops} ops` }, rec.opsOriginOf(dev.name) ?? rec.current);
+      const ev = rec?.add('dma-fault', 'dma_map_single_attrs', { device: dev.name, iommu: domain.inst.name, detail: `iova 0x${addr.toString(16)} through ${ops} ops`, line: k.printk.lines.length }, rec.opsOriginOf(dev.name) ?? rec.current);
       if (ev !== undefined) rec!.blame(ev);
       causing(rec, ev, () => domain.inst.impl.contextFault(k, domain.inst, dev, addr));
       ret = -ERRNO.EIO!;

@@ -20,6 +20,7 @@ import { devIommuGet, iommuFwspecAddIds } from '../iommu/fwspec.js';
 import { genericDeviceGroup, genericSingleDeviceGroup, instanceGroup } from '../iommu/core.js';
 import { directLimit } from '../dma/mapping.js';
 import { PAGE_SIZE } from '../dma/pages.js';
+import { supplierMissing } from '../core/probe.js';
 import { EBUSY, EINVAL, ENODEV, ENXIO, EPROBE_DEFER, privInstance, publishDrvdata, registerAroundSetup, wellBehaved } from './common.js';
 
 /** IPMMU_CTX_MAX: contexts of a root IPMMU */
@@ -74,7 +75,10 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
     const main = inst.option<string>('main');
     if (main !== undefined) {
       const r = k.call('ipmmu_find_root', () => k.iommus.get(main));
-      if (!r || !r.drvdata) return -EPROBE_DEFER;
+      if (!r || !r.drvdata) {
+        supplierMissing(k, inst.name, main);
+        return -EPROBE_DEFER;
+      }
       root = r;
     }
     inst.state['root'] = root;

@@ -13,6 +13,7 @@ import { devName, devInfo } from '../kernel/device-printk.js';
 import { oops } from '../kernel/reports.js';
 import { iommuGroupAlloc } from '../iommu/core.js';
 import { deviceLinkAdd } from '../core/links.js';
+import { supplierMissing } from '../core/probe.js';
 import { EINVAL, ENODEV, EPROBE_DEFER, driverGlobals, privInstance, publishDrvdata, registerAroundSetup, wellBehaved } from './common.js';
 
 interface MtkGlobals {
@@ -53,7 +54,10 @@ function mtkIommuProbe(k: KernelCtx, inst: IommuInstance): number {
     // mtk_iommu_mm_dts_parse(): every larb must already have its driver
     for (const name of larbs(k, inst)) {
       const larb = k.devices.get(name);
-      if (!larb || !larb.driver) return -EPROBE_DEFER;
+      if (!larb || !larb.driver) {
+        supplierMissing(k, inst.name, name);
+        return -EPROBE_DEFER;
+      }
     }
     publishDrvdata(inst, { hwList: null });
     return registerAroundSetup(k, inst, '38e8844005e6', () => joinHwList(k, inst));

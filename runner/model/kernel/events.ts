@@ -71,6 +71,8 @@ export interface ModelEvent {
   readonly detail?: string;
   /** report: the call chain, innermost first */
   readonly frames?: readonly string[];
+  /** report, dma-fault: the index in the log of the first line the report printed */
+  readonly line?: number;
 }
 
 export interface EventFields {
@@ -80,6 +82,7 @@ export interface EventFields {
   errno?: number;
   detail?: string;
   frames?: readonly string[];
+  line?: number;
 }
 
 /** the events whose device's story they end: the last of them is where a device stands */

@@ -54,7 +54,7 @@ function workqueueLine(k: KernelCtx): string[] {
 
 function panicIfInit(k: KernelCtx): void {
   if (k.task.pid !== 1) return;
-  k.events?.add('report', 'panic', { detail: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b' });
+  k.events?.add('report', 'panic', { detail: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b', line: k.printk.lines.length });
   k.printk.block([
     'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
     ...(k.board.arch === 'arm64' ? ['SMP: stopping secondary CPUs', 'Kernel Offset: disabled', 'Memory Limit: none'] : []),
@@ -110,7 +110,7 @@ export function oops(k: KernelCtx, f: FaultInfo): never {
   lines.push(...callTrace(k, frames));
   if (k.board.arch !== 'x86_64') lines.push('Code: d2801017 a90153f3 ab0102e0 aa0103f4 (b943eab8)');
   lines.push(endTrace(k));
-  k.events?.add('report', f.pc, { detail: lines[0]!, frames });
+  k.events?.add('report', f.pc, { detail: lines[0]!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
   k.taint.add('D');
   if (pushed) k.stack.pop();
@@ -137,7 +137,7 @@ export function warn(k: KernelCtx, w: WarnInfo): void {
   lines.push(`WARNING: CPU: ${k.task.cpu} PID: ${k.task.pid} at ${w.file}:${w.line} ${symbolise(w.fn)}`);
   lines.push('Modules linked in:', header(k), hardwareName(k), ...workqueueLine(k), ...regsLines(k, w.fn, w.fn));
   lines.push(...callTrace(k, frames), endTrace(k));
-  k.events?.add('report', w.fn, { detail: lines.find((l) => l.startsWith('WARNING:'))!, frames });
+  k.events?.add('report', w.fn, { detail: lines.find((l) => l.startsWith('WARNING:'))!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
   if (pushed) k.stack.pop();
   k.taint.add('W');
@@ -200,7 +200,7 @@ export function badPage(k: KernelCtx, pfn: number): void {
       ? ['Call Trace:', ...frames.slice(2).map((f) => ` ${symbolise(f)}`)]
       : ['Call trace:', ...frames.map((f) => ` ${symbolise(f)}`)]),
   ];
-  k.events?.add('report', 'bad_page', { detail: lines[0]!, frames });
+  k.events?.add('report', 'bad_page', { detail: lines[0]!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
   k.taint.add('B');
   k.lockdepOff();
