@@ -38,11 +38,12 @@ function probeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
   if (smmu) return smmu;
   // 229e6ee43d2a: "Defer probe if the relevant SMMU instance hasn't finished probing yet"
   // (dev_err_probe(-EPROBE_DEFER): a dev_dbg and the deferral reason, nothing printed)
-  if (k.has('229e6ee43d2a')) {
+  if (k.events && k.has('229e6ee43d2a')) {
+    // the event record hears which SMMU the client waits for
     const inst = fwspecInstance(k, dev);
     if (inst) supplierMissing(k, dev.name, inst.name);
-    return -EPROBE_DEFER;
   }
+  if (k.has('229e6ee43d2a')) return -EPROBE_DEFER;
   // "null ptr dereference while smmu->streamid_mask"
   return oops(k, { addr: STREAMID_MASK_OFFSET, pc: k.has('a6a4c7e2c5b8') ? 'arm_smmu_probe_device' : 'arm_smmu_add_device' });
 }
