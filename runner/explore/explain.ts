@@ -13,7 +13,7 @@
 
 import type { PlanRun, Pos } from '../dsl/plan.js';
 import { runLabel } from '../dsl/plan.js';
-import { BEHAVIOURS, createKernel, errnoName as kernelErrno, EventRecord } from '../model/index.js';
+import { BEHAVIOURS, canonicalBehaviour, createKernel, errnoName as kernelErrno, EventRecord } from '../model/index.js';
 import type { Kernel, ModelEvent, ModelStep, ResolvedProfile } from '../model/index.js';
 import { describeStep } from '../exec/execute.js';
 import { titlesOf, unexplainedDeferrals, type Title } from '../exec/titles.js';
@@ -604,8 +604,11 @@ function decisiveFor(run: PlanRun, asked: readonly Asked[], base: Kernel, basePa
       if (q.answer(k, run, panicked) !== want[i]) out[i]!.push({ behaviour: b.id, commit: commitOf(b.id), subject: b.subject, present });
     });
   }
-  // the fix first (a behaviour the profile lacks), then what brought the problem in
-  for (const d of out) d.sort((a, b) => Number(a.present) - Number(b.present));
+  // the fix the suite declares first (when it is one), then the fixes the profile lacks,
+  // then what brought the problem in; each group in table (landing) order
+  const declared = run.knownBad ? canonicalBehaviour(run.knownBad.fixedBy) : undefined;
+  const rank = (d: Decisive): number => (d.behaviour === declared ? 0 : d.present ? 2 : 1);
+  for (const d of out) d.sort((a, b) => rank(a) - rank(b));
   return out;
 }
 
