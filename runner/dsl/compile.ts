@@ -135,8 +135,10 @@ function run(suite: LoadedSuite, index: number, board: LoadedBoard, kernel: Reso
     scenario: sc.name,
     ...(sc.description !== undefined ? { description: sc.description } : {}),
     ...(device !== undefined ? { forEach: { device } } : {}),
-    board: structuredClone(board.board),
-    kernel: structuredClone(kernel),
+    // one frozen board and profile for all the runs of a cell: a 10,000-device board under
+    // for-each is 10,000 runs, which must not mean 10,000 copies of the board
+    board: frozen(board.board),
+    kernel: frozen(kernel),
     steps: steps(source, sc, at, board),
     ...(sc.expect ? { expect: assertions(source, sc.expect, [...at, 'expect']) } : {}),
     checks: !(sc.checks === false || sc.checks === 'off'),
@@ -145,6 +147,26 @@ function run(suite: LoadedSuite, index: number, board: LoadedBoard, kernel: Reso
     pos: source.pos(at),
     reference: [...(doc.reference ?? [])],
   };
+}
+
+const frozenCopies = new WeakMap<object, object>();
+
+/** A deep-frozen copy of a board or profile, made once per object: runs share it and no run can change it. */
+function frozen<T extends object>(value: T): T {
+  let f = frozenCopies.get(value) as T | undefined;
+  if (!f) {
+    f = deepFreeze(structuredClone(value));
+    frozenCopies.set(value, f);
+  }
+  return f;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 export function compileSuite(suite: LoadedSuite, opts: CompileOptions = {}): PlanRun[] {

@@ -47,8 +47,11 @@ describe('dsl/compile', () => {
     const b = compileSuites(matrix().suites);
     expect(JSON.stringify(a)).to.equal(JSON.stringify(b));
     expect(JSON.parse(JSON.stringify(a))).to.deep.equal(a);
-    // runs do not share mutable board objects
-    a[0]!.board.devices[0]!.name = 'changed';
+    // runs share one board, frozen: no run can change what another sees
+    expect(a[1]!.board).to.equal(a[0]!.board);
+    expect(() => {
+      a[0]!.board.devices[0]!.name = 'changed';
+    }).to.throw(TypeError);
     expect(a[1]!.board.devices[0]!.name).to.equal('ee300000.sata');
   });
 

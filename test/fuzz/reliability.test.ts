@@ -17,7 +17,8 @@ import { executeAll } from '../../runner/exec/run-all.js';
 import { createKernel, resolveKernel } from '../../runner/model/index.js';
 import { logFileName, NAME_MAX, writeFileAtomic } from '../../runner/cli/result-files.js';
 import { shq } from '../../runner/exec/targets/qemu/shell.js';
-import { bringup } from '../cli/helpers.js';
+import { bringup, MAIN } from '../cli/helpers.js';
+import { execa } from 'execa';
 import { ROOT } from './lib/loader.js';
 
 const BOARD = `board: evb
@@ -292,6 +293,35 @@ scenarios:
       const r = await bringup(['validate', '--boards-dir', 'bsp', 'work/s.yaml'], {}, dir);
       expect(r.exitCode, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('2 files OK\n');
+    });
+  });
+
+  describe('7. a 10,000-device board under for-each: { device: "*" }', () => {
+    // 380 KB of board and 10,000 runs: every run carrying its own copy was 4.3 GB
+    const HEAP_MB = 256;
+    const node = (args: string[]) => execa(process.execPath, [`--max-old-space-size=${HEAP_MB}`, MAIN, ...args], { cwd: dir, reject: false, stripFinalNewline: false });
+
+    beforeEach(() => {
+      const devices = Array.from({ length: 10000 }, (_, i) => `  - { name: ${(0x10000000 + i * 0x1000).toString(16)}.dev${i}, driver: drv }`).join('\n');
+      write('boards/wide.yaml', `board: wide\nmodel: ACME Wide (DT)\narch: arm64\nfirmware: dt\nmemory:\n  - { base: 0x40000000, size: 0x40000000 }\ndevices:\n${devices}\ndrivers:\n  drv:\n    probe:\n      - devm-alloc: 64\n`);
+      write('suites/each.yaml', 'suite: each\nboards: [wide]\nkernels: [v6.15]\nscenarios:\n  - name: s\n    for-each: { device: "*" }\n    steps: [boot]\n');
+    });
+
+    it(`plans its 10,000 runs under a ${HEAP_MB} MB heap, the board printed once`, async () => {
+      const r = await node(['plan', 'suites/each.yaml']);
+      expect(r.exitCode, String(r.stderr)).to.equal(0);
+      const plan = JSON.parse(String(r.stdout)) as { boards: { id: string; devices: unknown[] }[]; runs: { id: string; board: unknown }[] };
+      expect(plan.boards.map((b) => [b.id, b.devices.length])).to.deep.equal([['wide', 10000]]);
+      expect(plan.runs).to.have.length(10000);
+      expect(plan.runs[9999]).to.deep.include({ id: 'each.s@1270f000.dev9999', board: { id: 'wide', $ref: '#/boards/0' } });
+    });
+
+    it(`compiles all 10,000 runs and runs a shard of them under a ${HEAP_MB} MB heap`, async () => {
+      // executing all 10,000 boots of 10,000 devices takes minutes: a shard runs, all compile
+      const r = await node(['run', '-q', '--shard', '1/1000', 'suites/each.yaml']);
+      expect(r.exitCode, String(r.stderr)).to.equal(0);
+      expect(String(r.stdout)).to.match(/^1\.\.\d+$/m);
+      expect(String(r.stdout)).to.match(/^# Totals: pass:\d+ fail:0 xfail:0 xpass:0 skip:0 error:0$/m);
     });
   });
 

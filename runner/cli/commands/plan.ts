@@ -1,5 +1,6 @@
 // `bringup plan SUITE`: the compiled run plan as JSON, exactly what `bringup run` executes.
 
+import type { PlanRun } from '../../dsl/plan.js';
 import type { Command, CommandDoc } from '../command.js';
 import { UsageError } from '../command.js';
 import { renderUsage } from '../help.js';
@@ -37,6 +38,35 @@ SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`
   seeAlso: ['run', 'log', 'validate'],
 };
 
+/** Past this many board devices printed in all (runs x devices), each board is printed once. */
+export const PLAN_INLINE_DEVICES = 100_000;
+
+/**
+ * The plan as JSON. Each run embeds its board, unless that would print more than
+ * PLAN_INLINE_DEVICES devices in all (a for-each over a 10,000-device board is 10,000
+ * runs of it): then the boards come once, in "boards", and each run's "board" is
+ * { "id", "$ref": "#/boards/<i>" }. Written run by run, so memory does not grow with
+ * runs x devices either way.
+ */
+export function writePlan(runs: readonly PlanRun[], write: (text: string) => void): void {
+  const devices = runs.reduce((n, r) => n + r.board.devices.length, 0);
+  const indent = (json: string) => json.replace(/\n/g, '\n    ');
+  const refs = new Map<object, number>();
+  const boards: PlanRun['board'][] = [];
+  if (devices > PLAN_INLINE_DEVICES) {
+    for (const r of runs) if (!refs.has(r.board)) refs.set(r.board, boards.push(r.board) - 1);
+    write('{\n  "boards": [');
+    boards.forEach((b, i) => write(`${i ? ',' : ''}\n    ${indent(JSON.stringify(b, null, 2))}`));
+    write(boards.length ? '\n  ],\n  "runs": [' : '],\n  "runs": [');
+  } else write('{\n  "runs": [');
+  runs.forEach((r, i) => {
+    const at = refs.get(r.board);
+    const run = at === undefined ? r : { ...r, board: { id: r.board.id, $ref: `#/boards/${at}` } };
+    write(`${i ? ',' : ''}\n    ${indent(JSON.stringify(run, null, 2))}`);
+  });
+  write(runs.length ? '\n  ]\n}\n' : ']\n}\n');
+}
+
 export const command: Command = {
   help: renderUsage(doc),
   doc,
@@ -73,7 +103,7 @@ export const command: Command = {
       if (!json) process.stderr.write(`${summarizeDiagnostics(result.diagnostics)}\n`);
       return 1;
     }
-    process.stdout.write(JSON.stringify(result.plan, null, 2) + '\n');
+    writePlan(result.plan.runs, (t) => process.stdout.write(t));
     return 0;
   },
 };
