@@ -71,10 +71,27 @@ function caretLine(source: string, column: number, length: number): string {
   return lead + '^' + '~'.repeat(avail - 1);
 }
 
+/** characters of a long source line shown around the caret */
+export const MAX_EXCERPT = 160;
+
+/**
+ * The source line as the excerpt shows it: a line longer than MAX_EXCERPT (a minified,
+ * one-line document) is cut to a window around the column, marked with "...", so each
+ * diagnostic prints a bounded amount whatever the line.
+ */
+function excerpt(line: string, column: number): { text: string; column: number } {
+  if (line.length <= MAX_EXCERPT) return { text: line, column };
+  const start = Math.max(0, Math.min(column - 1 - MAX_EXCERPT / 4, line.length - MAX_EXCERPT));
+  const lead = start > 0 ? '...' : '';
+  const tail = start + MAX_EXCERPT < line.length ? '...' : '';
+  return { text: lead + line.slice(start, start + MAX_EXCERPT) + tail, column: column - start + lead.length };
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   const head = `${escapeControls(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeControls(d.message)}`;
   if (d.sourceLine === undefined) return head;
-  return `${head}\n${escapeControls(d.sourceLine, true)}\n${caretLine(d.sourceLine, d.column, d.length ?? 1)}`;
+  const ex = excerpt(d.sourceLine, d.column);
+  return `${head}\n${escapeControls(ex.text, true)}\n${caretLine(ex.text, ex.column, d.length ?? 1)}`;
 }
 
 export function diagnosticJson(d: Diagnostic) {

@@ -76,10 +76,17 @@ export interface PlanOptions {
   filter?: string;
   /** directories searched first for board ids (--boards-dir) */
   boardsDirs?: readonly string[];
+  /** file contents read instead of the disk, and boards kept across loads (LoadOptions) */
+  files?: LoadOptions['files'];
+  boardCache?: LoadOptions['boardCache'];
 }
 
 export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { plan: Plan; diagnostics: Diagnostic[] } {
-  const loaded = loadSuites(paths, opts.boardsDirs ? { boardsDirs: opts.boardsDirs } : {});
+  const loaded = loadSuites(paths, {
+    ...(opts.boardsDirs ? { boardsDirs: opts.boardsDirs } : {}),
+    ...(opts.files ? { files: opts.files } : {}),
+    ...(opts.boardCache ? { boardCache: opts.boardCache } : {}),
+  });
   // after loading: a label may name a user profile (kernels/<name>.yaml)
   let kernels: ResolvedProfile[] | undefined;
   if (opts.kernels?.length) {

@@ -205,6 +205,16 @@ function isFile(p: string): boolean {
 export interface LoadOptions {
   /** directories searched first for a board id (--boards-dir), in order */
   boardsDirs?: readonly string[];
+  /**
+   * File contents by path, read instead of the disk (the in-process fuzzer feeds its
+   * inputs this way; a path given here is a regular file).
+   */
+  files?: ReadonlyMap<string, string | Buffer>;
+  /**
+   * Boards that loaded without errors, by absolute path, kept across loads: a board file
+   * is read and checked once however many loads name it. Only for files that do not change.
+   */
+  boardCache?: Map<string, LoadedBoard>;
 }
 
 export class Loader {
@@ -216,7 +226,15 @@ export class Loader {
   private readonly order: string[] = [];
   private readonly read_: string[] = [];
 
-  constructor(private readonly boardsDirs: readonly string[] = []) {
+  private readonly boardsDirs: readonly string[];
+  private readonly memory: ReadonlyMap<string, string | Buffer>;
+  private readonly boardCache: Map<string, LoadedBoard> | undefined;
+
+  constructor(opts: LoadOptions | readonly string[] = {}) {
+    const o: LoadOptions = Array.isArray(opts) ? { boardsDirs: opts as readonly string[] } : (opts as LoadOptions);
+    this.boardsDirs = o.boardsDirs ?? [];
+    this.memory = new Map([...(o.files ?? [])].map(([f, t]) => [path.resolve(f), t]));
+    this.boardCache = o.boardCache;
     // user profiles are those of the files this loader reads, nothing left from another load
     clearUserProfiles();
   }
@@ -248,7 +266,9 @@ export class Loader {
       return undefined;
     };
     let buf: Buffer;
-    try {
+    const given = this.memory.get(path.resolve(file));
+    if (given !== undefined) buf = typeof given === 'string' ? Buffer.from(given) : given;
+    else try {
       const st = statSync(file);
       // a FIFO or a device would block or never end
       if (!st.isFile()) return fail(fileDiagnostic(file, st.isDirectory() ? 'is a directory' : 'not a regular file'));
@@ -318,9 +338,17 @@ export class Loader {
   board(file: string): LoadedBoard | null {
     const k = this.key(file);
     if (this.boards.has(k)) return this.boards.get(k)!;
+    const cached = this.memory.has(k) ? undefined : this.boardCache?.get(k);
+    if (cached) {
+      this.boards.set(k, cached);
+      this.order.push(file);
+      return cached;
+    }
     const source = this.read(file);
     if (!source) return this.boards.get(k) ?? null;
-    return this.loadBoardSource(source);
+    const board = this.loadBoardSource(source);
+    if (board && !this.memory.has(k)) this.boardCache?.set(k, board);
+    return board;
   }
 
   /**
@@ -342,7 +370,7 @@ export class Loader {
       if (!roots.some((r) => inside(r, file))) {
         return { missing: `board file "${ref}" is outside the suite's directory, the boards/ beside it and every --boards-dir (${file}; not read)` };
       }
-      if (!existsSync(file)) return { missing: `board file "${ref}" not found (${file})` };
+      if (!this.memory.has(path.resolve(file)) && !existsSync(file)) return { missing: `board file "${ref}" not found (${file})` };
       const board = this.board(file);
       return board ? { board } : { invalid: true };
     }
@@ -350,7 +378,7 @@ export class Loader {
     for (const dir of dirs) {
       for (const ext of ['.yaml', '.yml']) {
         const file = path.join(dir, ref + ext);
-        if (path.resolve(file) === self || !isFile(file)) continue;
+        if (path.resolve(file) === self || (!this.memory.has(path.resolve(file)) && !this.boardCache?.has(path.resolve(file)) && !isFile(file))) continue;
         const board = this.board(file);
         return board ? { board } : { invalid: true };
       }
@@ -483,12 +511,15 @@ function kernelDirs(paths: readonly string[]): string[] {
 
 /** Load boards and suites from files and directories. */
 export function loadPaths(paths: readonly string[], expect?: DocKind, opts: LoadOptions = {}): LoadResult {
-  const loader = new Loader(opts.boardsDirs ?? []);
+  const loader = new Loader(opts);
   // user profiles first, so every suite (and --kernel) can name them
   for (const dir of kernelDirs(paths)) {
     for (const f of readdirSync(dir).filter((n) => YAML_FILE.test(n)).sort()) loader.file(path.join(dir, f), 'kernel');
   }
-  const { files, diagnostics } = expandPaths(paths);
+  const inMemory = new Set([...(opts.files?.keys() ?? [])].map((f) => path.resolve(f)));
+  const onDisk = expandPaths(paths.filter((p) => !inMemory.has(path.resolve(p))));
+  const files = paths.filter((p) => inMemory.has(path.resolve(p))).concat(onDisk.files);
+  const diagnostics = onDisk.diagnostics;
   loader.addDiagnostics(diagnostics);
   for (const f of files) loader.file(f, expect);
   return loader.result();
