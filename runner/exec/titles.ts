@@ -14,6 +14,7 @@
 
 import type { CheckFailure } from '../model/api.js';
 import type { ModelBoard, ModelStep } from '../model/types.js';
+import { iommuSuppliers } from '../model/drivers/catalog.js';
 
 /** The kinds, in the order findings are sorted by. */
 export const TITLE_KINDS = ['oops', 'bug', 'warning', 'panic', 'fault', 'leak', 'deferred', 'hang', 'invariant'] as const;
@@ -161,7 +162,9 @@ const NOT_A_REPORT: readonly RegExp[] = [/^BUG: Bad page state: \d+ messages sup
 const CONSOLE_PREFIX = /^(?:<\d+>)?\[ *\d+\.\d+\](?:\[ *[CT]\d+\])? ?/;
 
 export function stripConsolePrefix(line: string): string {
-  return line.replace(CONSOLE_PREFIX, '');
+  const c = line.charCodeAt(0);
+  // '[' or '<': the only way a prefix starts
+  return c === 0x5b || c === 0x3c ? line.replace(CONSOLE_PREFIX, '') : line;
 }
 
 /** one frame of a trace line: "fn+0x1c/0x28", "fn (file.c:12)", "[<ffff..>] fn+0x..", x86 "? fn" */
@@ -311,7 +314,11 @@ export function probeFunction(driver: string): string {
   return `${driver.replace(/[-.]/g, '_')}_probe`;
 }
 
+/** one test per line before the table: most lines of most logs are no report */
+const ANY_HEADER = new RegExp(REPORT_KINDS.map((k) => k.header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
 function matchHeader(text: string): { kind: ReportKind; m: RegExpExecArray } | undefined {
+  if (!ANY_HEADER.test(text)) return undefined;
   for (const rk of REPORT_KINDS) {
     if (!text.includes(rk.header)) continue;
     const m = rk.title.exec(text);
@@ -468,6 +475,8 @@ export interface DeviceSettled {
  * their own suppliers, and the devices its probe waits for) explains it.
  */
 export function unexplainedDeferrals(board: ModelBoard, steps: readonly ModelStep[], states: readonly DeviceSettled[]): string[] {
+  // most runs settle with nothing deferred
+  if (!states.some((s) => s.deferred && !s.bound && s.added)) return [];
   const touched = new Set<string>();
   const heldDrivers = new Set<string>();
   for (const s of steps) {
@@ -495,7 +504,12 @@ export function unexplainedDeferrals(board: ModelBoard, steps: readonly ModelSte
     seen.add(name);
     if (touched.has(name)) return true;
     const io = iommus.get(name);
-    if (io) return heldDrivers.has(io.driver);
+    if (io) {
+      if (heldDrivers.has(io.driver)) return true;
+      // an IOMMU's own suppliers (ipmmu's main, mtk's SMI larbs)
+      for (const s of iommuSuppliers(board, io)) if (explained(s, seen)) return true;
+      return false;
+    }
     const dev = devices.get(name);
     if (!dev) return false;
     if (dev.driver && heldDrivers.has(dev.driver)) return true;
@@ -532,7 +546,8 @@ export interface TitleInput {
  * Every distinct failure of a run, first seen first: the log's reports, then hangs, leaks
  * and invariants, then deferrals. A foreign free always prints its own report (Bad page
  * state, or a WARN in __iommu_dma_unmap), so its check adds a title only when the log has
- * none (a log cut short).
+ * none (a log cut short). After an oops or a panic the state titles are left out: the dead
+ * task's resources and its waiters are the oops's echo, not bugs of their own.
  */
 export function titlesOf(input: TitleInput): Title[] {
   const out: Title[] = [];
@@ -545,6 +560,8 @@ export function titlesOf(input: TitleInput): Title[] {
   const fromLog = logTitles(input.log);
   for (const t of fromLog) add(t);
   if (input.hang !== undefined) add(hangTitle(input.hang));
+  // an oops killed a task mid-call: what it held, and whoever waited for it, are its echoes
+  if (fromLog.some((t) => t.kind === 'oops' || t.kind === 'panic')) return out;
   for (const c of input.checks ?? []) {
     if (c.check === 'foreign-free' && fromLog.length > 0) continue;
     add(checkTitle(c));

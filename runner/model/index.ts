@@ -8,7 +8,7 @@ export type { Kernel, KernelOptions, LogLine, StepOutcome, DeviceState, IommuSta
 export { formatLogLine } from './api.js';
 export type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 export { resolveKernel } from './profiles/resolve.js';
-export { IOMMU_DRIVER_NAMES } from './drivers/catalog.js';
+export { IOMMU_DRIVER_NAMES, iommuSuppliers } from './drivers/catalog.js';
 export type { Chooser, ChoicePoint, ChoiceKind, BootPins } from './choice.js';
 export { FAULT_NONE } from './choice.js';
 export { EventRecord } from './kernel/events.js';

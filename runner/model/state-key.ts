@@ -1,4 +1,4 @@
-// The canonical state of a model kernel, as one string: what explore hashes at a choice
+// The canonical state of a model kernel, as a 64-bit fingerprint: what explore hashes at a choice
 // point to prune a prefix that reaches a state already explored. Two kernels with the same
 // key behave the same from here on, whatever the history that led to it; the log, the clock,
 // oops ids and lastErrno only change text, so they are left out (so are the page allocator's
@@ -11,67 +11,155 @@ import { Driver } from './core/driver.js';
 import { IommuInstance } from './iommu/instance.js';
 import { Domain, Group } from './iommu/group.js';
 
-/** a driver's private data, canonically: objects by their kernel identity, maps sorted */
-function digest(v: unknown, depth = 0): string {
-  if (v === null || v === undefined) return '-';
-  if (typeof v !== 'object') return typeof v === 'function' ? 'f' : String(v);
-  if (v instanceof Device) return `dev:${v.name}`;
-  if (v instanceof IommuInstance) return `mmu:${v.name}`;
-  if (v instanceof Group) return `grp:${v.id}${v.released ? '!' : ''}`;
-  if (v instanceof Domain) return `dom:${v.inst.name}:${v.digest()}`;
-  if (v instanceof Driver) return `drv:${v.name}`;
-  if (depth > 4) return '…';
-  if (Array.isArray(v)) return `[${v.map((x) => digest(x, depth + 1)).join(',')}]`;
-  if (v instanceof Map) return `{${[...v.entries()].map(([a, b]) => `${digest(a, depth + 1)}=${digest(b, depth + 1)}`).sort().join(',')}}`;
-  if (v instanceof Set) return `{${[...v].map((x) => digest(x, depth + 1)).sort().join(',')}}`;
-  return `{${Object.keys(v).sort().map((key) => `${key}=${digest((v as Record<string, unknown>)[key], depth + 1)}`).join(',')}}`;
+/**
+ * Two 32-bit FNV-1a lanes over the canonical state, fed as it is walked: a 64-bit
+ * fingerprint (TLC's), without building the state's text.
+ */
+class Fingerprint {
+  private a = 0x811c9dc5;
+  private b = 0x7a5c2b31;
+
+  str(s: string): this {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000197);
+    }
+    // a separator, so ["ab","c"] and ["a","bc"] differ
+    this.a = Math.imul(a ^ 0x1f, 0x01000193);
+    this.b = Math.imul(b ^ 0x1f, 0x01000197);
+    return this;
+  }
+
+  num(n: number): this {
+    this.a = Math.imul(this.a ^ (n | 0), 0x01000193);
+    this.b = Math.imul(this.b ^ ((n * 31) | 0), 0x01000197);
+    return this;
+  }
+
+  flag(f: boolean): this {
+    return this.num(f ? 1 : 2);
+  }
+
+  value(): string {
+    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
-function deviceKey(d: Device): string {
-  const parts = [
-    d.name,
-    d.added ? 'A' : '',
-    d.dead ? 'X' : '',
-    d.bound ? 'B' : '',
-    d.driver ? d.driver.name : '',
-    d.canMatch ? 'M' : '',
-    d.dmaConfigured ? 'C' : '',
-    d.dmaOps ?? '',
-    d.armMapping ? 'm' : '',
-    d.armOpsSetup ? 's' : '',
-    d.dmaOwner ? 'o' : '',
-    d.group ? String(d.group.id) : '',
-    d.devres.map((r) => `${r.kind}${r.size || r.irq || ''}${r.buffer ? `/${r.buffer.allocOps}` : ''}`).join('.'),
-    d.buffers.map((b) => `${b.size}/${b.allocOps}`).join('.'),
-    d.links.map((l) => `${l.consumer.name}>${l.supplier.name}:${l.owner}${l.pmRuntime ? 'p' : ''}`).join('.'),
-    d.iommu ? `${d.iommu.fwspecIommu?.name ?? ''}/${d.iommu.ids.join('.')}/${digest(d.iommu.priv)}/${d.iommu.iommuDev?.name ?? ''}` : '',
-    digest(d.drvdata),
-  ];
-  return parts.join('|');
+/** a driver's private data, canonically: objects by their kernel identity, maps sorted */
+function digest(h: Fingerprint, v: unknown, depth = 0): void {
+  if (v === null || v === undefined) {
+    h.num(-1);
+    return;
+  }
+  if (typeof v !== 'object') {
+    h.str(typeof v === 'function' ? 'f' : String(v));
+    return;
+  }
+  if (v instanceof Device) h.str('dev').str(v.name);
+  else if (v instanceof IommuInstance) h.str('mmu').str(v.name);
+  else if (v instanceof Group) h.str('grp').num(v.id).flag(v.released);
+  else if (v instanceof Domain) h.str('dom').str(v.inst.name).str(v.digest());
+  else if (v instanceof Driver) h.str('drv').str(v.name);
+  else if (depth > 4) h.str('…');
+  else if (Array.isArray(v)) {
+    h.num(v.length);
+    for (const x of v) digest(h, x, depth + 1);
+  } else if (v instanceof Map || v instanceof Set) {
+    // unordered: each entry on its own, then the sorted entry prints
+    const parts = [...(v instanceof Map ? v.entries() : v.values())].map((e) => {
+      const eh = new Fingerprint();
+      digest(eh, e, depth + 1);
+      return eh.value();
+    });
+    for (const p of parts.sort()) h.str(p);
+  } else {
+    const keys = Object.keys(v).sort();
+    h.num(keys.length);
+    for (const key of keys) {
+      h.str(key);
+      digest(h, (v as Record<string, unknown>)[key], depth + 1);
+    }
+  }
+}
+
+function deviceKey(h: Fingerprint, d: Device): void {
+  h.str(d.name).flag(d.added).flag(d.dead).flag(d.bound).str(d.driver ? d.driver.name : '').flag(d.canMatch).flag(d.dmaConfigured);
+  h.str(d.dmaOps ?? '').flag(d.armMapping).flag(d.armOpsSetup).flag(d.dmaOwner).num(d.group ? d.group.id : -1);
+  h.num(d.devres.length);
+  for (const r of d.devres) h.str(r.kind).num(r.size || r.irq || 0).str(r.buffer ? r.buffer.allocOps : '');
+  h.num(d.buffers.length);
+  for (const b of d.buffers) h.num(b.size).str(b.allocOps);
+  h.num(d.links.length);
+  for (const l of d.links) h.str(l.consumer.name).str(l.supplier.name).str(l.owner).flag(l.pmRuntime);
+  if (d.iommu) {
+    h.str(d.iommu.fwspecIommu?.name ?? '').num(d.iommu.ids.length);
+    for (const id of d.iommu.ids) h.num(id);
+    digest(h, d.iommu.priv);
+    h.str(d.iommu.iommuDev?.name ?? '');
+  } else h.num(-2);
+  digest(h, d.drvdata);
 }
 
 export function stateKey(k: KernelCtx, midStep: boolean): string {
-  const out: string[] = [];
-  for (const d of k.devices.values()) out.push(deviceKey(d));
-  for (const i of k.iommus.values()) out.push(`${i.name}|${i.registered ? 'R' : ''}|${digest(i.drvdata)}|${digest(i.state)}`);
-  out.push(`list:${k.iommuDeviceList.map((i) => i.name).join(',')}`);
-  for (const g of k.groups) out.push(`g${g.id}:${g.inst.name}:${g.devices.map((d) => d.name).join(',')}:${g.defaultDomain ? digest(g.defaultDomain) : '-'}:${g.domain === g.defaultDomain ? '=' : digest(g.domain)}`);
-  out.push(`drivers:${[...k.drivers.values()].filter((d) => d.registered).map((d) => d.name).join(',')}`);
-  for (const b of ['platform', 'pci', 'amba'] as const) out.push(`${b}:${k.busDrivers[b].map((d) => d.name).join(',')}:${k.busDevices[b].map((d) => d.name).join(',')}`);
-  out.push(`pending:${k.deferredPending.toArray().map((d) => d.name).join(',')}`);
-  out.push(`active:${k.deferredActive.toArray().map((d) => d.name).join(',')}`);
-  out.push(
-    `deferred:${k.deferredProbeEnable ? 'E' : ''}${k.initcallsDone ? 'I' : ''}${k.deferredWorkQueued ? 'Q' : ''}${k.deferredWorkDead ? 'X' : ''}` +
-      `${k.systemRunning ? 'S' : ''}${k.panicked ? 'P' : ''}:${k.deferredProbeTimeout}:${k.deferredTimeoutArmedAt === undefined ? '-' : 'armed'}`,
-  );
-  out.push(`taint:${k.taint.letters()}`);
-  out.push(`faults:${[...k.faults.entries()].filter(([, l]) => l.length > 0).map(([d, l]) => `${d}=${l.map((f) => `${f.errno}@${f.at ?? '-'}x${f.remaining}`).join('.')}`).sort().join(',')}`);
-  out.push(`frees:${k.foreignFrees.length}`);
-  out.push(`globals:${[...k.globals.entries()].map(([n, g]) => `${n}=${digest(g)}`).sort().join(',')}`);
+  const h = new Fingerprint();
+  for (const d of k.devices.values()) deviceKey(h, d);
+  for (const i of k.iommus.values()) {
+    h.str(i.name).flag(i.registered);
+    digest(h, i.drvdata);
+    digest(h, i.state);
+  }
+  h.str('list');
+  for (const i of k.iommuDeviceList) h.str(i.name);
+  h.str('groups');
+  for (const g of k.groups) {
+    h.num(g.id).str(g.inst.name).num(g.devices.length);
+    for (const d of g.devices) h.str(d.name);
+    digest(h, g.defaultDomain);
+    if (g.domain === g.defaultDomain) h.str('=');
+    else digest(h, g.domain);
+  }
+  h.str('drivers');
+  for (const d of k.drivers.values()) if (d.registered) h.str(d.name);
+  for (const b of ['platform', 'pci', 'amba'] as const) {
+    h.str(b).num(k.busDrivers[b].length);
+    for (const d of k.busDrivers[b]) h.str(d.name);
+    h.num(k.busDevices[b].length);
+    for (const d of k.busDevices[b]) h.str(d.name);
+  }
+  h.str('pending');
+  for (let d = k.deferredPending.head; d; d = d.deferNext) h.str(d.name);
+  h.str('active');
+  for (let d = k.deferredActive.head; d; d = d.deferNext) h.str(d.name);
+  h.flag(k.deferredProbeEnable).flag(k.initcallsDone).flag(k.deferredWorkQueued).flag(k.deferredWorkDead).flag(k.systemRunning).flag(k.panicked);
+  h.num(k.deferredProbeTimeout).flag(k.deferredTimeoutArmedAt === undefined);
+  h.str(k.taint.letters());
+  const faults = [...k.faults.entries()].filter(([, l]) => l.length > 0).map(([d, l]) => `${d}=${l.map((f) => `${f.errno}@${f.at ?? '-'}x${f.remaining}`).join('.')}`).sort();
+  for (const f of faults) h.str(f);
+  h.num(k.foreignFrees.length);
+  for (const name of [...k.globals.keys()].sort()) {
+    h.str(name);
+    digest(h, k.globals.get(name));
+  }
   const s = k.sched;
   if (s) {
-    out.push(`first:${s.deferredFirst.join(',')}:late:${s.lateNames.join(',')}`);
-    if (midStep) out.push(`seen:${[...s.faultReached].sort().join(',')}:${[...s.deferredSeen].sort().join(',')}:${[...s.triggerSeen].sort().join(',')}`);
+    h.str('first');
+    for (const n of s.deferredFirst) h.str(n);
+    h.str('late');
+    for (const n of s.lateNames) h.str(n);
+    if (midStep) {
+      for (const set of [s.faultReached, s.deferredSeen, s.triggerSeen]) {
+        h.num(set.size);
+        for (const x of [...set].sort()) h.str(x);
+      }
+    }
   }
-  return out.join('\n');
+  // inside a step, where the kernel is: the task and its call chain
+  if (midStep) {
+    h.str(k.task.comm);
+    for (const f of k.stack.trace()) h.str(f);
+  }
+  return h.value();
 }

@@ -61,6 +61,7 @@ function run(c: J): RunResult {
   if (c['titles'] !== undefined) r.titles = c['titles'] as string[];
   if (c['log_tail'] !== undefined) r.tail = c['log_tail'] as string[];
   if (typeof c['log'] === 'string') r.log = c['log'] === '' ? [] : (c['log'] as string).split('\n').map(parseLogLine);
+  if (c['order'] !== undefined) r.order = c['order'] as number;
   if (c['steps'] !== undefined) r.steps = c['steps'] as StepTrace[];
   if (c['events'] !== undefined) r.events = c['events'] as RunEvent[];
   return r;

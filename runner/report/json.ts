@@ -75,6 +75,7 @@ function testCase(run: RunResult): Record<string, unknown> {
     usec: run.usec,
     log_lines: run.logLines,
   };
+  if (run.order !== undefined) c['order'] = run.order;
   if (run.reason !== undefined) c['reason'] = run.reason;
   if (run.knownBad) {
     const kb = run.knownBad;

@@ -68,6 +68,8 @@ export interface RunResult {
   /** set on ERROR */
   error?: { message: string; stack?: string };
   knownBad?: { kernel: string; fixedBy: string; pos: Pos; signatureSeen: boolean; /** the signature's matched log lines (0-based) */ lines?: number[] };
+  /** with --shard: the run's position in the unsharded run (bringup merge restores the order) */
+  order?: number;
   /** the failure titles of a run that failed (FAIL, XFAIL), first seen first: the first is the run's title (exec/titles.ts) */
   titles?: string[];
   /** number of log lines the run printed */

@@ -303,6 +303,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { runLabel } = await import('../../dsl/plan.js');
   let runs = selectRuns(loaded, { filters: args.filters });
   if (rerun !== undefined) runs = rerunSelection(runs, rerun, args.rerunFailed!, runLabel);
+  // a shard's runs remember their place in the unsharded run: bringup merge restores it
+  const order = new Map(runs.map((r, i) => [r, i]));
   if (args.shard) runs = shardRuns(runs, args.shard);
   if (args.list) return emit(listing(runs, args.listJson, runLabel), args.output) ? 0 : 1;
 
@@ -320,6 +322,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
   timings.mark('execution');
+  if (args.shard) results.forEach((r, i) => (r.order = order.get(runs[i]!)!));
   const opts = { ...report.renderOptionsFromEnv(), junitSchema: args.junitSchema, context: report.contextOf(runs, args.target) };
   if (args.kcidbOrigin !== undefined) opts.kcidbOrigin = args.kcidbOrigin;
   const tree = report.buildTree(results);

@@ -13,7 +13,7 @@ import { archTeardownDmaOps } from '../dma/arch.js';
 import { devresReleaseAll } from './devres.js';
 import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger, flushDeferredProbe } from './deferred.js';
 import { callDriverProbe, callDriverRemove } from './probe.js';
-import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup } from './links.js';
+import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup, deviceLinksNoDriver } from './links.js';
 import { causing } from '../kernel/events.js';
 
 const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
@@ -73,11 +73,11 @@ function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean):
   if (!k.has('0b777eee88d7')) {
     // v4.15..v5.1: probe_failed: arch_teardown_dma_ops(); ... pinctrl_bind_failed: devres_release_all()
     if (dmaConfigured) archTeardownDmaOps(k, dev);
-    k.call('device_links_no_driver', () => undefined);
+    deviceLinksNoDriver(k, dev);
     devresReleaseAll(k, dev);
   } else {
     if (k.has('25f3bcfc54bc')) busDmaCleanup(k, dev);
-    k.call('device_links_no_driver', () => undefined);
+    deviceLinksNoDriver(k, dev);
     devresReleaseAll(k, dev);
     archTeardownDmaOps(k, dev);
   }

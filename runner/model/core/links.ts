@@ -36,3 +36,13 @@ export function deviceLinksDriverCleanup(k: KernelCtx, consumer: Device): void {
     for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(l);
   });
 }
+
+/**
+ * device_links_no_driver() on a failed probe: __device_links_no_driver() deletes the
+ * consumer's DL_FLAG_AUTOREMOVE(_CONSUMER) links, as an unbind's cleanup does (since v4.10).
+ */
+export function deviceLinksNoDriver(k: KernelCtx, consumer: Device): void {
+  k.call('device_links_no_driver', () => {
+    for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(l);
+  });
+}

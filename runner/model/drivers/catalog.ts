@@ -2,6 +2,7 @@
 // driver is one file with its real quirks, switched by the profile's behaviours.
 
 import type { IommuDriverImpl } from '../iommu/driver-impl.js';
+import type { BoardIommu, ModelBoard } from '../types.js';
 import { armSmmuV3 } from './arm-smmu-v3.js';
 import { armSmmu } from './arm-smmu.js';
 import { ipmmuVmsa } from './ipmmu-vmsa.js';
@@ -20,4 +21,9 @@ export const IOMMU_DRIVER_NAMES: readonly string[] = [...CATALOG.keys()];
 
 export function findIommuDriver(name: string): IommuDriverImpl | undefined {
   return CATALOG.get(name);
+}
+
+/** what an IOMMU instance of the board waits for before it registers (explore, titles) */
+export function iommuSuppliers(board: ModelBoard, node: BoardIommu): string[] {
+  return findIommuDriver(node.driver)?.suppliers?.(board, node) ?? [];
 }

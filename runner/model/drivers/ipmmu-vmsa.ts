@@ -238,6 +238,8 @@ export const ipmmuVmsa = wellBehaved('ipmmu-vmsa', 'ipmmu-vmsa', 'ipmmu', {
   // v4.x: subsys_initcall(ipmmu_init) registers the driver (and bus_set_iommu)
   initcall: 'subsys',
   initFn: 'ipmmu_init',
+  // a cache (leaf) IPMMU waits for its main one
+  suppliers: (_board, node) => (typeof node.options['main'] === 'string' ? [node.options['main']] : []),
   ofDeclared: true,
   probe: ipmmuProbe,
   ofXlate: ipmmuOfXlate,

@@ -8,6 +8,7 @@
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device } from '../core/device.js';
 import type { IommuInstance } from '../iommu/instance.js';
+import type { BoardIommu, ModelBoard } from '../types.js';
 import type { Group } from '../iommu/group.js';
 import { devName, devInfo } from '../kernel/device-printk.js';
 import { oops } from '../kernel/reports.js';
@@ -36,10 +37,14 @@ function larbs(k: KernelCtx, inst: IommuInstance): string[] {
   // the board never changes: read the DT once per instance (probe_device runs per client)
   let list = inst.state['larbs'] as string[] | undefined;
   if (!list) {
-    list = inst.option<string[]>('larbs') ?? k.board.devices.filter((d) => d.compatible?.includes('smi-larb')).map((d) => d.name);
+    list = boardLarbs(k.board, inst.node);
     inst.state['larbs'] = list;
   }
   return list;
+}
+
+function boardLarbs(board: ModelBoard, node: BoardIommu): string[] {
+  return (node.options['larbs'] as string[] | undefined) ?? board.devices.filter((d) => d.compatible?.includes('smi-larb')).map((d) => d.name);
 }
 
 /** data->hw_list = &plat_data->hw_list after list_add_tail(&data->list, ...) */
@@ -109,6 +114,7 @@ export const mtkIommu = wellBehaved('mtk-iommu', 'mtk-iommu', 'mtk_iommu', {
   probe: mtkIommuProbe,
   probeDevice: mtkIommuProbeDevice,
   deviceGroup: mtkIommuDeviceGroup,
+  suppliers: boardLarbs,
   contextFault(k, inst, dev, iova) {
     // mtk_iommu_isr(): a translation fault on the M4U
     const where = inst.dev ? devName(inst.dev) : `mtk-iommu ${inst.name}`;

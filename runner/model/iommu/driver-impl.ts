@@ -4,7 +4,7 @@
 
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device } from '../core/device.js';
-import type { Initcall } from '../types.js';
+import type { BoardIommu, Initcall, ModelBoard } from '../types.js';
 import type { IommuInstance } from './instance.js';
 import type { Domain, DomainType, Group } from './group.js';
 import type { CheckFailure } from '../api.js';
@@ -54,4 +54,6 @@ export interface IommuDriverImpl {
   accepts?(k: KernelCtx, dev: Device, inst: IommuInstance): boolean;
   /** driver-specific built-in checks on the current state (e.g. exynos' per-SYSMMU link slot) */
   checks?(k: KernelCtx): CheckFailure[];
+  /** the devices and IOMMUs an instance waits for before it registers (ipmmu's main, mtk's SMI larbs) */
+  suppliers?(board: ModelBoard, node: BoardIommu): string[];
 }

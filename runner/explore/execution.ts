@@ -1,0 +1,129 @@
+// One execution of a board on a profile under a chooser: boot, then at each quiescent point
+// the chooser may add a step (unbind, unbind + bind, remove, add) or stop; then the titles of
+// what happened. The chooser records every choice with where the log was, so a report can be
+// pinned on the device being probed or unbound when it was printed.
+
+import { createKernel } from '../model/index.js';
+import type { Chooser, ChoicePoint, Kernel, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
+import type { Title } from '../exec/titles.js';
+import { titlesOf, logTitles, unexplainedDeferrals } from '../exec/titles.js';
+import { STOP, choiceDevice, quiescentSteps, toSteps, type Choice, type PointKind } from './schedule.js';
+
+/** A board and a profile to explore. */
+export interface Target {
+  board: ModelBoard;
+  profile: ResolvedProfile;
+}
+
+/**
+ * Thrown by a chooser to abandon an execution whose continuation is already explored. Not
+ * an Error: it is thrown thousands of times a second and needs no stack.
+ */
+export class Pruned {
+  constructor(readonly why: 'state' | 'sleep') {}
+}
+
+/** What the explorer's choosers share: the kernel they run in, and the record of choices. */
+export abstract class RecordingChooser implements Chooser {
+  readonly faults: readonly number[];
+  kernel: Kernel | null = null;
+  /** the model step being performed (0 = boot) */
+  step = 0;
+  readonly choices: Choice[] = [];
+  /** log length when each choice was made */
+  readonly logAt: number[] = [];
+
+  constructor(faults: readonly number[]) {
+    this.faults = faults;
+  }
+
+  choose(point: ChoicePoint, options: readonly string[]): number {
+    return this.decide(point.kind, point.label, options);
+  }
+
+  /** quiescent points come from the explorer itself, not the model */
+  decide(kind: PointKind, label: string, options: readonly string[]): number {
+    const i = this.pick(kind, label, options);
+    this.choices.push({ kind, label, option: options[i]!, index: i, step: this.step });
+    this.logAt.push(this.kernel ? this.kernel.log.length : 0);
+    return i;
+  }
+
+  protected abstract pick(kind: PointKind, label: string, options: readonly string[]): number;
+}
+
+/** the quiescent options after a step: stop, or one more step on a device */
+export function quiescentOptions(k: Kernel, board: ModelBoard, unbind: boolean): string[] {
+  const out = [STOP];
+  for (const d of board.devices) {
+    const st = k.device(d.name);
+    if (!st) continue;
+    if (unbind && st.bound) out.push(`unbind ${d.name}`, `rebind ${d.name}`);
+    // a device the board leaves out is hot-plugged, and may go again
+    if (!d.present && d.status === 'okay') out.push(st.added ? `remove ${d.name}` : `add ${d.name}`);
+  }
+  return out;
+}
+
+export interface Outcome {
+  titles: Title[];
+  choices: Choice[];
+  logAt: number[];
+  /** the model steps the execution performed */
+  steps: ModelStep[];
+  pruned?: 'state' | 'sleep';
+  log: readonly { text: string }[];
+}
+
+/** Most steps after boot: bounded by depth anyway; this guards a chooser that never stops. */
+const MAX_STEPS = 64;
+
+export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outcome {
+  const k = createKernel(t.board, t.profile, { chooser: ch });
+  ch.kernel = k;
+  const steps: ModelStep[] = [];
+  const perform = (s: ModelStep): void => {
+    steps.push(s);
+    k.perform(s);
+    ch.step++;
+  };
+  let pruned: 'state' | 'sleep' | undefined;
+  try {
+    perform({ op: 'boot', hold: [] });
+    for (let n = 0; n < MAX_STEPS && !k.panicked; n++) {
+      const options = quiescentOptions(k, t.board, unbind);
+      const i = options.length > 1 ? ch.decide('quiescent', 'quiescent', options) : 0;
+      if (i === 0) break;
+      for (const s of quiescentSteps(options[i]!)) perform(s);
+    }
+  } catch (e) {
+    if (!(e instanceof Pruned)) throw e;
+    pruned = e.why;
+  }
+  const log = k.log;
+  let titles: Title[];
+  if (pruned) {
+    // the rest of this execution is another's: only what it printed so far is its own
+    titles = logTitles(log.map((l) => l.text));
+  } else {
+    const states = t.board.devices.map((d) => k.device(d.name)).filter((s) => s !== undefined);
+    // the schedule's steps only matter when something is still deferred
+    const deferred = k.panicked || !states.some((s) => s.deferred) ? [] : unexplainedDeferrals(t.board, toSteps(ch.choices).model, states);
+    titles = titlesOf({ log: log.map((l) => l.text), checks: k.panicked ? [] : k.checks(), deferred });
+  }
+  for (const title of titles) {
+    if (title.device !== undefined || title.start === undefined) continue;
+    // the device whose probe or unbind was under way when the report began
+    for (let i = ch.choices.length - 1; i >= 0; i--) {
+      if (ch.logAt[i]! > title.start) continue;
+      const dev = choiceDevice(ch.choices[i]!);
+      if (dev !== undefined) {
+        title.device = dev;
+        break;
+      }
+    }
+  }
+  const out: Outcome = { titles, choices: ch.choices, logAt: ch.logAt, steps, log };
+  if (pruned) out.pruned = pruned;
+  return out;
+}

@@ -1,0 +1,369 @@
+// The search (EXPLORE.md): stateless, re-executing the model from boot for every schedule.
+//
+// Work units make the result independent of how the work is split. The default execution
+// (every choice 0) is unit 0; under dfs, unit i+1 holds every schedule whose first non-default
+// choice is at the default execution's i-th choice point; under random and pct, a unit is a
+// block of samples. Each unit is searched on its own, in one fixed order, with its own
+// visited states, so --jobs and --shard only decide who searches which unit.
+//
+// dfs inside a unit is loom's: replay a prefix of choices, take option 0 past it, then
+// backtrack to the deepest choice with an untried option the depth bound allows. Two
+// reductions, both off with `reduce: false`:
+//   - state hashing: at initcall, module and quiescent points past the replayed prefix, the
+//     canonical model state (Kernel.stateKey) with the point and its sleep set is
+//     fingerprinted (64 bits, TLC-style); a fingerprint seen with as much depth left ends the
+//     execution — its continuation is explored;
+//   - sleep sets over the orders that commute (independence.ts): after exploring driver A
+//     first, the schedules that take an independent B first keep A asleep until something
+//     dependent ran; a schedule whose only way on is a sleeping choice is explored already.
+
+import type { ChoicePoint } from '../model/index.js';
+import type { Title } from '../exec/titles.js';
+import { execute, Pruned, RecordingChooser, type Outcome, type Target } from './execution.js';
+import type { ExploreOptions } from './options.js';
+import { cost, toSteps, type DslStep, type PointKind } from './schedule.js';
+import { Footprints, dependent, deviationFootprint, type Footprint } from './independence.js';
+import { emptyStats, FindingSet, type Finding, type Stats } from './findings.js';
+
+/** kinds whose options commute when their footprints are disjoint */
+const SLEEPY: ReadonlySet<PointKind> = new Set(['initcall-order', 'quiescent']);
+/** kinds at which the state is hashed */
+const HASHED: ReadonlySet<PointKind> = new Set(['initcall-order', 'module-order', 'quiescent']);
+
+/**
+ * Errno symmetry at a fault point: the driver core treats every probe error alike except
+ * -EPROBE_DEFER (the deferred list); call_driver_probe() only picks the message's log level
+ * (dd.c: -EPROBE_DEFER dev_dbg, -ENODEV/-ENXIO pr_debug, others pr_warn), and no message
+ * is a failure title. So of the other errnos only the first is explored.
+ */
+function symmetric(kind: PointKind, options: readonly string[], o: number): boolean {
+  if (kind !== 'fault' || options[o] === '-EPROBE_DEFER') return false;
+  for (let i = 1; i < o; i++) if (options[i] !== '-EPROBE_DEFER') return true;
+  return false;
+}
+
+/** A choice point as one execution met it. */
+interface Node {
+  kind: PointKind;
+  label: string;
+  options: readonly string[];
+  chosen: number;
+  /** asleep when the point was reached */
+  sleepIn: readonly string[];
+  /** non-default choices before it */
+  costBefore: number;
+}
+
+function fnv64(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0xcbf29ce4;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000197);
+  }
+  return (h1 >>> 0).toString(36) + ':' + (h2 >>> 0).toString(36);
+}
+
+/** Replays `prefix`, then takes the first option that is allowed and awake. */
+class DfsChooser extends RecordingChooser {
+  readonly nodes: Node[] = [];
+  private sleep: string[] = [];
+  private sleepLabel = '';
+  private lastHashed = '';
+  private freshDeviation = false;
+
+  constructor(
+    faults: readonly number[],
+    private readonly prefix: readonly number[],
+    /** the unit's root point (its first deviation), and what sleeps below the option taken there */
+    private readonly root: number,
+    private readonly rootSleep: readonly string[],
+    private readonly depth: number,
+    private readonly reduce: boolean,
+    private readonly fp: Footprints,
+    private readonly visited: Map<string, number>,
+    private readonly counters: { states: number },
+  ) {
+    super(faults);
+  }
+
+  private used = 0;
+  /** what each non-default choice so far touched */
+  private readonly deviations: Footprint[] = [];
+
+  /**
+   * A further deviation that touches nothing the earlier ones touched adds no failure of its
+   * own: what the two do together is what each does alone, and each alone is explored.
+   */
+  private interacts(f: Footprint): boolean {
+    if (this.deviations.length === 0) return true;
+    for (const d of this.deviations) if (dependent(d, f)) return true;
+    return false;
+  }
+
+  protected pick(kind: PointKind, label: string, options: readonly string[]): number {
+    const pos = this.nodes.length;
+    // a sleep set holds across the picks of one order (one level, the quiescent points)
+    const sleepy = this.reduce && SLEEPY.has(kind);
+    const sleepIn = sleepy && this.sleepLabel === label ? this.sleep : [];
+    const replay = pos < this.prefix.length;
+    // hashed where an order starts (the first pick of a level, the module phase) and at
+    // quiescent points: orders that commute meet again there, and a key costs a walk of the state
+    // and at the first fault point after a deviation, where variants that end alike meet
+    const hashed = kind === 'quiescent' || (HASHED.has(kind) && label !== this.lastHashed) || (kind === 'fault' && this.freshDeviation);
+    if (HASHED.has(kind)) this.lastHashed = label;
+    if (hashed) this.freshDeviation = false;
+    if (!replay && hashed && this.reduce && this.kernel?.stateKey) {
+      const key = `${this.kernel.stateKey(kind !== 'quiescent')}${fnv64(`${label}\u0001${options.join('\u0002')}\u0001${sleepIn.join('\u0002')}`)}`;
+      const left = this.depth - this.used;
+      const seen = this.visited.get(key);
+      if (seen !== undefined && seen >= left) throw new Pruned('state');
+      if (seen === undefined) this.counters.states++;
+      this.visited.set(key, left);
+    }
+    let chosen: number;
+    if (replay) {
+      chosen = this.prefix[pos]!;
+      if (chosen >= options.length) throw new Error(`explore: the model is not deterministic: point ${label} has ${options.length} options, the schedule took ${chosen}`);
+    } else {
+      chosen = -1;
+      for (let o = 0; o < options.length; o++) {
+        if (o > 0 && this.used >= this.depth) break;
+        if (sleepIn.includes(options[o]!)) continue;
+        if (o > 0 && this.reduce && (symmetric(kind, options, o) || !this.interacts(deviationFootprint(this.fp, kind, label, options, o)))) continue;
+        chosen = o;
+        break;
+      }
+      if (chosen < 0) throw new Pruned('sleep');
+    }
+    this.nodes.push({ kind, label, options, chosen, sleepIn, costBefore: this.used });
+    if (chosen > 0) {
+      this.used++;
+      this.freshDeviation = true;
+      this.deviations.push(deviationFootprint(this.fp, kind, label, options, chosen));
+    }
+    if (sleepy) {
+      // the explored siblings before this option, and what slept here, stay asleep if they commute
+      const before = pos === this.root ? this.rootSleep : replay ? siblingsBefore(options, chosen, sleepIn) : sleepIn;
+      const next = before.filter((x) => x !== options[chosen] && this.fp.independent(x, options[chosen]!));
+      this.sleep = next;
+      this.sleepLabel = label;
+      // an order whose remaining picks are all asleep is an order explored already
+      if (kind === 'initcall-order' && options.length > 1 && next.length > 0) {
+        const rest = options.filter((_, i) => i !== chosen);
+        if (rest.every((x) => next.includes(x))) throw new Pruned('sleep');
+      }
+    } else if (chosen > 0) {
+      // another kind of choice changed the state: nothing commutes past it any more
+      this.sleep = [];
+    }
+    return chosen;
+  }
+}
+
+/** what DFS explored at a node before option `chosen`, plus what slept there */
+function siblingsBefore(options: readonly string[], chosen: number, sleepIn: readonly string[]): string[] {
+  const out = [...sleepIn];
+  for (let o = 0; o < chosen; o++) if (!out.includes(options[o]!)) out.push(options[o]!);
+  return out;
+}
+
+/** a small seeded generator (mulberry32) */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * random: each point deviates with probability depth/points; pct: `depth` change points
+ * drawn uniformly over the default execution's points (Burckhardt's PCT, one priority
+ * change per point), each taking a random non-default option. Both respect the depth bound.
+ */
+class SampleChooser extends RecordingChooser {
+  private n = 0;
+  private used = 0;
+  private readonly next: () => number;
+  private readonly changes: Set<number>;
+
+  constructor(faults: readonly number[], seed: number, private readonly strategy: 'random' | 'pct', private readonly depth: number, private readonly points: number) {
+    super(faults);
+    this.next = rng(seed);
+    this.changes = new Set();
+    if (strategy === 'pct') for (let i = 0; i < depth; i++) this.changes.add(Math.floor(this.next() * Math.max(1, points)));
+  }
+
+  protected pick(_kind: PointKind, _label: string, options: readonly string[]): number {
+    const at = this.n++;
+    if (this.used >= this.depth || options.length < 2) return 0;
+    const deviate = this.strategy === 'pct' ? this.changes.has(at) : this.next() < this.depth / Math.max(1, this.points);
+    if (!deviate) return 0;
+    this.used++;
+    return 1 + Math.floor(this.next() * (options.length - 1));
+  }
+}
+
+/** a unit of work: searched alone, in one fixed order */
+export interface Unit {
+  /** index of the target (board × kernel) */
+  target: number;
+  /** 0: the default execution; dfs i+1: first deviation at point i; sampling i+1: block i */
+  index: number;
+}
+
+export interface UnitResult {
+  unit: Unit;
+  findings: Finding[];
+  stats: Stats;
+}
+
+/** The default execution: unit 0, and the choice points the dfs units start from. */
+export function defaultExecution(t: Target, o: ExploreOptions): { outcome: Outcome; nodes: Node[] } {
+  const ch = new DfsChooser(o.faults, [], -1, [], 0, false, new Footprints(t.board), new Map(), { states: 0 });
+  const outcome = execute(t, ch, o.unbind);
+  return { outcome, nodes: ch.nodes };
+}
+
+export const SAMPLE_BLOCK = 64;
+
+/** How many units a target has. */
+export function unitCount(t: Target, o: ExploreOptions, budget: number | undefined): number {
+  if (o.strategy !== 'dfs') return 1 + Math.ceil(Math.max(0, (budget ?? 0) - 1) / SAMPLE_BLOCK);
+  if (o.depth === 0) return 1;
+  return 1 + defaultExecution(t, o).nodes.length;
+}
+
+function record(found: FindingSet, t: Target, out: Outcome): void {
+  const titles = out.titles;
+  if (titles.length === 0) return;
+  const c = cost(out.choices);
+  let dsl: DslStep[] | undefined;
+  const seen = new Set<string>();
+  titles.forEach((title: Title, i) => {
+    if (seen.has(title.title)) return;
+    seen.add(title.title);
+    // a longer schedule than the witness only adds to the count
+    if (found.countIfWorse(t.board.id, t.profile.name, title.title, c)) return;
+    dsl ??= toSteps(out.choices).dsl;
+    const f: Finding = {
+      title: title.title,
+      kind: title.kind,
+      board: t.board.id,
+      kernel: t.profile.name,
+      frames: title.frames,
+      executions: 1,
+      choices: c,
+      primary: i === 0,
+      schedule: dsl,
+      report: title.report,
+    };
+    if (title.device !== undefined) f.device = title.device;
+    found.add(f);
+  });
+}
+
+export interface UnitLimits {
+  /** most executions in this unit */
+  cap?: number;
+  /** wall-clock deadline (ms since epoch) */
+  deadline?: number;
+}
+
+/** Search one unit. */
+export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: UnitLimits = {}): UnitResult {
+  const started = Date.now();
+  const found = new FindingSet();
+  const stats = emptyStats();
+  const counters = { states: 0 };
+  const cap = limits.cap ?? Infinity;
+  const outOfTime = (): boolean => limits.deadline !== undefined && Date.now() >= limits.deadline;
+  // an execution runs to its end; a run cut short at a state or order already explored is
+  // counted as pruned instead (the budget bounds both: it is a bound on work)
+  const one = (out: Outcome): void => {
+    if (out.pruned) stats.pruned++;
+    else stats.executions++;
+    record(found, t, out);
+  };
+  const runs = (): number => stats.executions + stats.pruned;
+  const finish = (): UnitResult => {
+    stats.states = counters.states;
+    stats.seconds = (Date.now() - started) / 1000;
+    return { unit, findings: found.sorted([t.board.id], [t.profile.name]), stats };
+  };
+  const cutBy = (why: 'budget' | 'time'): UnitResult => {
+    stats.complete = false;
+    stats.cut = why;
+    return finish();
+  };
+
+  if (unit.index === 0) {
+    if (cap < 1) return cutBy('budget');
+    one(defaultExecution(t, o).outcome);
+    return finish();
+  }
+  if (o.strategy !== 'dfs') {
+    const points = Math.max(1, defaultExecution(t, o).nodes.length);
+    const first = 1 + (unit.index - 1) * SAMPLE_BLOCK;
+    for (let i = 0; i < SAMPLE_BLOCK; i++) {
+      if (runs() >= cap) return cutBy('budget');
+      if (outOfTime()) return cutBy('time');
+      const seed = (Math.imul(o.seed ^ 0x9e3779b9, 0x85ebca6b) ^ (first + i)) >>> 0;
+      one(execute(t, new SampleChooser(o.faults, seed, o.strategy, o.depth, points), o.unbind));
+    }
+    return finish();
+  }
+
+  // dfs: every schedule whose first deviation is at the default execution's point `root`
+  const fp = new Footprints(t.board);
+  const base = defaultExecution(t, o).nodes;
+  const root = unit.index - 1;
+  const rootNode = base[root]!;
+  const visited = new Map<string, number>();
+  const zeros = new Array<number>(root).fill(0);
+  for (let opt = 1; opt < rootNode.options.length; opt++) {
+    if (o.reduce && symmetric(rootNode.kind, rootNode.options, opt)) continue;
+    // the root's explored siblings sleep in its subtree when they commute
+    const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? siblingsBefore(rootNode.options, opt, rootNode.sleepIn).filter((x) => fp.independent(x, rootNode.options[opt]!)) : [];
+    if (o.reduce && rootSleep.length > 0 && rootNode.kind === 'initcall-order') {
+      const rest = rootNode.options.filter((_, i) => i !== opt);
+      if (rest.every((x) => rootSleep.includes(x))) continue;
+    }
+    let prefix: number[] = [...zeros, opt];
+    for (;;) {
+      if (runs() >= cap) return cutBy('budget');
+      if (outOfTime()) return cutBy('time');
+      const ch = new DfsChooser(o.faults, prefix, root, rootSleep, o.depth, o.reduce, fp, visited, counters);
+      one(execute(t, ch, o.unbind));
+      // backtrack to the deepest node past the root with an untried option within the bound
+      const nodes = ch.nodes;
+      let next: number[] | undefined;
+      for (let k = nodes.length - 1; k > root && !next; k--) {
+        const n = nodes[k]!;
+        if (n.costBefore >= o.depth) continue;
+        let before: Footprint[] | undefined;
+        for (let alt = n.chosen + 1; alt < n.options.length; alt++) {
+          if (o.reduce && SLEEPY.has(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
+          if (o.reduce) {
+            if (symmetric(n.kind, n.options, alt)) continue;
+            before ??= nodes.slice(0, k).filter((x) => x.chosen > 0).map((x) => deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
+            const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
+            if (before.length > 0 && !before.some((d) => dependent(d, f))) continue;
+          }
+          next = [...nodes.slice(0, k).map((x) => x.chosen), alt];
+          break;
+        }
+      }
+      if (!next) break;
+      prefix = next;
+    }
+  }
+  return finish();
+}
+
+export type { ChoicePoint };
