@@ -28,7 +28,7 @@ function getByFwnode(k: KernelCtx, dev: Device): IommuInstance | null {
   return k.call('arm_smmu_get_by_fwnode', () => {
     const inst = fwspecInstance(k, dev);
     if (!inst) return null;
-    return inst.dev?.bound || inst.state['walking'] === true ? inst : null;
+    return inst.dev?.bound || inst.walking ? inst : null;
   });
 }
 

@@ -266,24 +266,21 @@ export function iommuDeviceRegister(k: KernelCtx, inst: IommuInstance): number {
     k.events?.add('iommu-registered', 'iommu_device_register', { device: inst.name });
     inst.registered = true;
     k.iommuDeviceList.push(inst);
-    inst.state['walking'] = true;
-    try {
-      for (const bus of IOMMU_BUSES) {
-        const r = busIommuProbe(k, bus);
-        if (r !== 0) {
-          iommuDeviceUnregister(k, inst);
-          return r;
-        }
-      }
-    } finally {
-      inst.state['walking'] = false;
+    inst.walking = true;
+    let err = 0;
+    for (const bus of IOMMU_BUSES) {
+      err = busIommuProbe(k, bus);
+      if (err !== 0) break;
     }
-    return 0;
+    // (an oops unwinds through here without clearing it: the kernel is dead by then)
+    inst.walking = false;
+    if (err !== 0) iommuDeviceUnregister(k, inst);
+    return err;
   });
   // the window between iommu_device_register() and the IOMMU device's driver_bound():
   // the instance is visible to of_iommu_configure() but not yet bound to its driver
-  if (r === 0 && inst.dev && !inst.dev.bound) {
-    for (const name of inst.option<string[]>('concurrent-probe') ?? []) {
+  if (r === 0 && inst.concurrentProbe.length > 0 && inst.dev && !inst.dev.bound) {
+    for (const name of inst.concurrentProbe) {
       const dev = k.devices.get(name);
       if (dev) probeConcurrently(k, dev);
     }

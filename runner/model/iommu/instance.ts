@@ -14,11 +14,17 @@ export class IommuInstance {
   drvdata: Record<string, unknown> | null = null;
   /** the driver's working state while probing, before it publishes drvdata */
   readonly state: Record<string, unknown> = {};
+  /** inside iommu_device_register()'s own bus walk */
+  walking = false;
+  /** clients another CPU probes while this instance's probe is in its window (board option) */
+  readonly concurrentProbe: readonly string[];
 
   constructor(
     readonly node: BoardIommu,
     readonly impl: IommuDriverImpl,
-  ) {}
+  ) {
+    this.concurrentProbe = (node.options['concurrent-probe'] as string[] | undefined) ?? [];
+  }
 
   get name(): string {
     return this.node.name;

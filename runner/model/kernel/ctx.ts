@@ -12,7 +12,7 @@ import { ShadowStack } from './stack.js';
 import { Taint } from './taint.js';
 import { INIT_TASK, type Task } from './task.js';
 import { profileIndex, utsRelease } from './era.js';
-import { canonicalBehaviour } from '../profiles/behaviours.js';
+import { BEHAVIOUR_NAMES } from '../profiles/behaviours.js';
 import { OopsUnwind } from './reports.js';
 import { PageAllocator } from '../dma/pages.js';
 import type { BusName } from '../types.js';
@@ -29,8 +29,26 @@ export interface ArmedFault {
   event?: number;
 }
 
+// one lookup table per distinct behaviour set, shared by every kernel built with it
+const SWITCHES = new Map<string, ReadonlyMap<string, boolean>>();
+
+function switchesOf(behaviours: readonly string[]): ReadonlyMap<string, boolean> {
+  const key = behaviours.join(' ');
+  let m = SWITCHES.get(key);
+  if (!m) {
+    // a fuzzer's endless apply/revert mixes must not grow this without bound
+    if (SWITCHES.size >= 1024) SWITCHES.clear();
+    const on = new Set(behaviours.map((b) => BEHAVIOUR_NAMES.get(b) ?? b));
+    m = new Map([...BEHAVIOUR_NAMES].map(([name, id]) => [name, on.has(id)]));
+    SWITCHES.set(key, m);
+  }
+  return m;
+}
+
 export class KernelCtx {
   readonly behaviours: ReadonlySet<string>;
+  /** every name of the behaviour table (ids and aliases) → on in this profile */
+  private readonly switches: ReadonlyMap<string, boolean>;
   readonly printk = new Printk();
   readonly stack = new ShadowStack();
   readonly taint: Taint;
@@ -94,6 +112,7 @@ export class KernelCtx {
     readonly events?: EventRecord,
   ) {
     this.behaviours = new Set(profile.behaviours);
+    this.switches = switchesOf(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
     this.uts = utsRelease(profile.base, profile.name);
     this.taint = new Taint(this.since('v6.9') ? 19 : 18);
@@ -105,11 +124,10 @@ export class KernelCtx {
   }
 
   has(behaviour: string): boolean {
-    if (this.behaviours.has(behaviour)) return true;
+    const on = this.switches.get(behaviour);
     // a typo must not silently read "off": only ids of the table (or their aliases) exist
-    const id = canonicalBehaviour(behaviour);
-    if (id === undefined) throw new Error(`model: has('${behaviour}'): no such behaviour in the behaviour table`);
-    return id !== behaviour && this.behaviours.has(id);
+    if (on === undefined) throw new Error(`model: has('${behaviour}'): no such behaviour in the behaviour table`);
+    return on;
   }
 
   private readonly eras = new Map<string, boolean>();
