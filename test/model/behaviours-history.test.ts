@@ -150,7 +150,7 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
         drivers: [driver('cdrv', [{ kind: 'log', text: 'ready' }], { initcall: 'core' })],
       });
 
-    it('mtk-iommu: the hw list is NULL in mtk_iommu_device_group before 38e8844005e6', () => {
+    it('mtk-iommu (9e3a2a643653): the hw list is NULL in mtk_iommu_device_group before 38e8844005e6', () => {
       const bad = run(windowBoard('mtk-iommu'), 'v6.14', [BOOT]);
       expect(bad.lines.some((l) => l.startsWith('pc : mtk_iommu_device_group+'))).to.equal(true);
       const good = run(windowBoard('mtk-iommu'), { base: 'v6.14', apply: ['38e8844005e6'] }, [BOOT]);
@@ -172,8 +172,14 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
       expect(good.k.device('20000000.dev')).to.include({ bound: true, dmaOps: 'iommu' });
     });
 
-    it('arm-smmu-v3, exynos-sysmmu and virtio-iommu publish their data before registering: no window', () => {
-      for (const drv of ['arm-smmu-v3', 'exynos-sysmmu', 'virtio-iommu']) {
+    it('mtk-iommu before 9e3a2a643653 (no shared hw list yet): no window', () => {
+      const r = run(windowBoard('mtk-iommu'), { base: 'v6.14', revert: ['9e3a2a643653'] }, [BOOT]);
+      expect(r.text).to.not.include('Unable to handle kernel');
+      expect(r.k.device('20000000.dev')).to.include({ bound: true, dmaOps: 'iommu' });
+    });
+
+    it('exynos-sysmmu publishes its data and registers last: no window', () => {
+      for (const drv of ['exynos-sysmmu']) {
         const r = run(windowBoard(drv), 'v6.14', [BOOT]);
         expect(r.k.device('20000000.dev'), drv).to.include({ bound: true, dmaOps: 'iommu' });
         expect(r.text, drv).to.not.include('Unable to handle kernel');

@@ -95,7 +95,9 @@ function mtkIommuProbeDevice(k: KernelCtx, dev: Device): IommuInstance | number 
 function mtkIommuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Group | number {
   return k.call('mtk_iommu_device_group', () => {
     const cData = (dev.iommu?.priv as IommuInstance | null | undefined) ?? inst;
-    const hwList = cData.drvdata?.['hwList'] as IommuInstance[] | null | undefined;
+    // 9e3a2a643653 made the group come from the first M4U of the shared hw list (the list
+    // 38e8844005e6 publishes before registering); before it each M4U answered for itself
+    const hwList = k.has('9e3a2a643653') ? (cData.drvdata?.['hwList'] as IommuInstance[] | null | undefined) : [cData];
     // mtk_iommu_get_frst_data(): list_first_entry() is not NULL-safe
     if (!hwList) oops(k, { addr: 0, pc: 'mtk_iommu_device_group' });
     const data = hwList[0];

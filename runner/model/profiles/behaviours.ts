@@ -107,6 +107,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'bus dma_configure() ends with iommu_device_use_default_domain() for a driver without driver_managed_dma',
   },
   {
+    id: '9e3a2a643653',
+    subject: 'iommu/mediatek: Adapt sharing and non-sharing pgtable case',
+    landed: 'v5.19',
+    changes: 'mtk_iommu_device_group() takes the first M4U of the hw list the M4Us share; the list is set only after iommu_device_register() (until 38e8844005e6), so a client reaching device_group in between dereferences NULL',
+  },
+  {
     id: 'b67483b3c44e',
     subject: 'iommu/dma: Centralise iommu_setup_dma_ops()',
     landed: 'v6.10-rc1',
