@@ -29,6 +29,7 @@ export const MAX_REGEX_LENGTH = 1000;
 export const LIMITS_HELP = `limits: a file is at most ${MAX_FILE_TEXT}, nests at most ${MAX_DEPTH} levels and
 expands its YAML aliases to at most ${MAX_EXPANDED_VALUES} values; a suite has at most
 ${MAX_SCENARIOS} scenarios and compiles to at most ${MAX_RUNS_PER_SUITE} runs; one probe action
-allocates at most ${MAX_ACTION_TEXT}; a regex is at most ${MAX_REGEX_LENGTH} characters and may
-not nest unbounded quantifiers (such as (a+)+), which can backtrack catastrophically.
+allocates at most ${MAX_ACTION_TEXT}; names are at most 256 characters; a regex is at most
+${MAX_REGEX_LENGTH} characters and is matched in linear time (RE2: no backreferences or
+lookaround), a glob likewise without backtracking.
 `;

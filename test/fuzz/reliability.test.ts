@@ -217,6 +217,10 @@ scenarios:
         }),
         { numRuns: 3000, seed: 22 },
       );
+      // at most 5,000 candidates are compared, and none longer than 256 characters
+      expect(closest('abcdef', [...Array<string>(5000).fill('zzzzzz'), 'abcdeg'])).to.equal(undefined);
+      expect(closest('abcdef', [...Array<string>(4999).fill('zzzzzz'), 'abcdeg'])).to.equal('abcdeg');
+      expect(closest('a'.repeat(257), ['a'.repeat(256)])).to.equal(undefined);
       expect(editDistance('kitten', 'sitting')).to.equal(3);
       expect(editDistance('abcd', 'acbd')).to.equal(1);
       expect(closest('iomus', ['iommus', 'bus'])).to.equal('iommus');
@@ -236,6 +240,11 @@ scenarios:
       const raw = formatDiagnostic({ file: 'x\x1b.yaml', line: 1, column: 4, severity: 'error', message: 'm', instancePath: '', schemaPath: '', sourceLine: '\x1b[2Jab\tc', length: 2 });
       expect(raw.split('\n')).to.deep.equal(['x\\033.yaml:1:4: error: m', '\\033[2Jab\tc', '      ^~']);
       expect(escapeControls('\x00\x7f\u0085\t\r\n')).to.equal('\\000\\177\\302\\205\\t\\r\\n');
+      // a long line is quoted as a 160-character window around the caret
+      const long = formatDiagnostic({ file: 'f', line: 1, column: 1001, severity: 'error', message: 'm', instancePath: '', schemaPath: '', sourceLine: 'x'.repeat(1000) + 'BAD' + 'y'.repeat(1000), length: 3 });
+      const [, src, caret] = long.split('\n') as [string, string, string];
+      expect(src).to.equal(`...${'x'.repeat(40)}BAD${'y'.repeat(117)}...`);
+      expect(caret).to.equal(`${' '.repeat(43)}^~~`);
     });
   });
 
@@ -460,6 +469,21 @@ scenarios:
   });
 
   describe('10. out-of-range values', () => {
+    it('every other bound of the schema: ids, names, log text, stream ids, IRQs, counts, fail-probe times', () => {
+      const id = 'b'.repeat(129);
+      write(`boards/${id}.yaml`, BOARD.replace('board: evb', `board: ${id}`));
+      write('boards/bounds.yaml', BOARD.replace('board: evb', 'board: bounds').replace('ids: [0]', 'ids: [4294967296]').replace('      - dmam-alloc: 2048', `      - dmam-alloc: 2048\n      - request-irq: 4294967296\n      - log: ${'l'.repeat(1025)}`));
+      write('suites/counts.yaml', 'suite: counts\nboards: [evb]\nscenarios:\n  - name: s\n    steps:\n      - fail-probe: { device: ee300000.sata, error: -ENOMEM, times: 1000001 }\n      - boot\n    expect: { count: [{ pattern: x, times: 1000001 }] }\n');
+      expect(errors([`boards/${id}.yaml`, 'boards/bounds.yaml', 'suites/counts.yaml'])).to.deep.equal([
+        `boards/${id}.yaml:1:8: error: board id is 129 characters long (the limit is 128)`,
+        'boards/bounds.yaml:10:85: error: "ids" item must be at most 4294967295, not 4294967296',
+        'boards/bounds.yaml:15:22: error: "request-irq" must be at most 4294967295, not 4294967296',
+        'boards/bounds.yaml:16:14: error: "log" is 1025 characters long (the limit is 1024)',
+        'suites/counts.yaml:6:69: error: "times" must be at most 1000000, not 1000001',
+        'suites/counts.yaml:8:44: error: "times" must be at most 1000000, not 1000001',
+      ]);
+    });
+
     // +1 is not out of range: it is -EPERM, the DSL's positive spelling of an errno (DSL.md: "or a number")
     it('a memory base of 2^64, a size of 1e308, fail-probe errors of -10^9, 0 and +1', () => {
       write('boards/wide.yaml', BOARD.replace('board: evb', 'board: wide').replace('  - { base: 0x40000000, size: 0x40000000 }', '  - { base: 18446744073709551616, size: 0x40000000 }\n  - { base: 0x40000000, size: 1e308 }\n  - { base: 0xfffffffff0000, size: 0x100000 }'));
