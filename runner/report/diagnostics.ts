@@ -13,6 +13,16 @@ export function failedAssertions(run: RunResult): AssertionResult[] {
   return run.assertions.filter((a) => !a.ok);
 }
 
+function shellWord(s: string): string {
+  return /^[\w./:@+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** the `bringup explain` command line that explains this run */
+export function explainCommand(run: RunResult): string {
+  const scenario = run.id.startsWith(`${run.suite}.`) ? run.id.slice(run.suite.length + 1) : run.scenario;
+  return ['bringup explain', run.file, '--scenario', scenario, '--board', run.board, '--kernel', run.kernel].map((w, i) => (i === 0 ? w : shellWord(w))).join(' ');
+}
+
 /** Lines without a comment prefix; renderers add `# ` or indentation. */
 export function runDiagnostics(run: RunResult): string[] {
   const out: string[] = [];
@@ -23,6 +33,8 @@ export function runDiagnostics(run: RunResult): string[] {
     if (run.titles?.length && run.status !== 'XPASS') {
       out.push(`title: ${run.titles[0]}`);
       for (const t of run.titles.slice(1)) out.push(`  also: ${t}`);
+      // the chain of causes behind it (explore/explain.ts), for a failure nobody declared
+      if (run.status === 'FAIL') out.push(`  why: ${explainCommand(run)}`);
     }
     for (const a of run.assertions) {
       if (a.ok) continue;

@@ -30,6 +30,8 @@ describe('cli: a panicking run', function () {
         '1..2',
         // the run's failure title (exec/titles.ts) comes first
         '# title: Unable to handle kernel NULL pointer dereference in rk_iommu_of_xlate',
+        // and the command that explains it (bringup explain)
+        '#   why: bringup explain panic/panic.yaml --scenario boot-rk --board demo-rk --kernel next-20250312',
         ...errors.flatMap((e) => [
           `# panic/panic.yaml:7:5: kernel error: "${e.kw}" on ${e.lines.length} line${e.lines.length === 1 ? '' : 's'}, first at line ${e.lines[0]! + 1}`,
           ...e.lines.slice(0, 5).map((i) => `#   line ${i + 1} ${log[i]}`),

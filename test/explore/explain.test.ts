@@ -207,4 +207,18 @@ describe('bringup explain (CLI)', function () {
     expect(bs).to.include('dma-ops: iommu');
     expect(bs.some((s) => /^group \d+$/.test(s))).to.equal(true);
   });
+
+  it('a failed run names the explain command that explains it, and that command works; log --why appends it', async () => {
+    const r = await bringup(['run', 'panic']);
+    const why = /^# {3}why: bringup (explain .*)$/m.exec(r.stdout);
+    expect(why, r.stdout).to.not.equal(null);
+    const x = await bringup(why![1]!.split(' '));
+    expect(x.exitCode, x.stderr).to.equal(0);
+    expect(x.stdout).to.include('why did "Unable to handle kernel NULL pointer dereference in rk_iommu_of_xlate" fire?');
+    const l = await bringup(['log', 'rcar-dma-teardown', '--scenario', 'unbind-releases-managed-dma', '--kernel', 'v5.0', '--why'], {}, ROOT);
+    expect(l.exitCode, l.stderr).to.equal(0);
+    const [log, explained] = l.stdout.split('\n--- why ---\n');
+    expect(log).to.include('BUG: Bad page state in process sh');
+    expect(explained).to.include('root: order: unbind: ee300000.sata at step 3');
+  });
 });

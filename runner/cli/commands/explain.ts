@@ -37,6 +37,7 @@ kernels (or for each device), every matching run is explained; --kernel and --bo
     { name: 'kernel', type: 'string', multiple: true, value: 'K', complete: 'kernel', help: "run on this kernel instead of the suite's (repeatable)" },
     { name: 'board', type: 'string', multiple: true, value: 'B', complete: 'board', help: 'only runs on this board (repeatable)' },
     { name: 'format', type: 'string', value: 'FORMAT', choices: FORMATS, help: 'text (default, root cause first), json, or dot (Graphviz)' },
+    { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
   ],
   examples: [
     { command: 'bringup explain rcar-dma-teardown --scenario unbind-releases-managed-dma --kernel v5.0', says: 'the Bad page state: the unbind, the DMA ops torn down before devres, and 376991db4b64 as the decisive fix' },
@@ -68,7 +69,7 @@ export const command: Command = {
     const device = str(v, 'device');
     const { loadRuns, tolerateClosedStdout } = await import('./run.js');
     tolerateClosedStdout();
-    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), diagnosticsJson: false });
+    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), boardsDirs: list(v, 'boards-dir'), diagnosticsJson: false });
     if (typeof loaded === 'number') return loaded;
     const runs = loaded.filter((r) => r.scenario === scenario || r.id === `${r.suite}.${scenario}`);
     if (!runs.length) {

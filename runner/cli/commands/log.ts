@@ -26,14 +26,16 @@ SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`
     { name: 'seed', type: 'string', value: 'N', complete: 'none', help: 'seed for the values a kernel draws at random' },
     { name: 'target', type: 'string', value: 'TARGET', choices: TARGETS, help: 'model (default) or qemu' },
     { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
+    { name: 'why', type: 'boolean', help: 'after each log, why each device is not bound and why each\nfailure fired, root cause first (as bringup explain prints it)' },
   ],
   examples: [
     { command: 'bringup log hisi-sas-probe-failure --kernel v5.1', says: 'the Bad page state report of the buggy kernel, to compare with the thread' },
     { command: 'bringup log salvator-x-h3-bringup --scenario late-iommu-registration --kernel v6.14', says: 'one scenario on one kernel' },
+    { command: 'bringup log rcar-dma-teardown --scenario unbind-releases-managed-dma --kernel v5.0 --why', says: 'the Bad page state, then its chain back to the unbind and the decisive fix' },
     { command: 'diff <(bringup log S --scenario X --kernel v6.14) <(bringup log S --scenario X --kernel v6.15)', says: 'what changed between two eras (prefixes such as "platform X:" vs "<driver> X:" included)' },
   ],
   exit: '0  logs printed\n1  invalid input, no matching run, or a run errored\n2  bad usage',
-  seeAlso: ['run', 'plan', 'kernels'],
+  seeAlso: ['run', 'plan', 'kernels', 'explain'],
 };
 
 export const command: Command = {
@@ -67,6 +69,8 @@ export const command: Command = {
     const { executeAll } = await import('../../exec/run-all.js');
     const { formatLogLine } = await import('../../model/api.js');
     const results = await executeAll(runs, { target, keepLog: true, ...(seed !== undefined ? { seed } : {}) });
+    const why = v['why'] === true ? await import('../../explore/explain.js') : undefined;
+    const whyText = why ? (await import('../../explore/explain-render.js')).renderText : undefined;
     const out: string[] = [];
     let code = 0;
     results.forEach((r, i) => {
@@ -75,6 +79,12 @@ export const command: Command = {
         out.push(`==> ${r.label} <==`);
       }
       for (const l of r.log ?? []) out.push(formatLogLine(l));
+      if (why && whyText) {
+        // the explanation replays the run on the model with an event record
+        out.push('', '--- why ---');
+        if (target !== 'model') out.push(`(explained on the model: the ${target} target records no events)`);
+        out.push(whyText([why.explainRun(runs[i]!)]).trimEnd());
+      }
       if (r.status === 'SKIP') {
         process.stderr.write(`bringup log: ${r.label}: not run: ${r.reason}\n`);
         code = 1;
