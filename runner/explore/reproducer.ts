@@ -267,6 +267,9 @@ export function deriveReproducer(choice: ScenarioChoice, kernel: KernelDoc, file
   const suite = expandAliases(parseDocument(choice.suite.source.text));
   const count = choice.suite.doc.scenarios.length;
   for (let i = count - 1; i >= 0; i--) if (i !== choice.index) suite.deleteIn(['scenarios', i]);
+  // the blank line that parted it from the scenario before goes with that scenario
+  const kept = suite.getIn(SCENARIO, true);
+  if (isMap(kept)) kept.spaceBefore = false;
   suite.set('suite', fileId(files.suiteFile));
   setTopLevel(suite, 'boards', suite.createNode([files.boardRef], { flow: true }), 'scenarios');
   setTopLevel(suite, 'kernels', suite.createNode([kernel], { flow: true }), 'scenarios');

@@ -127,8 +127,8 @@ export const command: Command = {
         );
       }
       setHeaders(result.reproducer, files, [
-        `A minimal reproducer of "${result.title}" on ${kernel.name}, from`,
-        `bringup shrink ${file} --scenario ${scenario} (${path.basename(choice.board.file)}): ${result.runs} runs.`,
+        `A minimal reproducer of "${result.title}" on ${kernel.name}:`,
+        `bringup shrink ${file} --scenario ${scenario} (board ${choice.board.id}), ${result.runs} runs.`,
       ]);
       const text = result.reproducer.text();
       try {
