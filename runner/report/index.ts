@@ -16,9 +16,14 @@ export function formatWantsLog(f: Format): boolean {
   return f === 'junit' || f === 'json' || f === 'html';
 }
 
-/** The HTML timeline wants each device's state after every step. */
+/**
+ * The HTML timeline wants each device's state after every step. JSON carries it too: it is
+ * what `bringup merge` reads back, so shards must hold what every renderer needs for the
+ * merged HTML to be the unsharded run's (+~45% JSON bytes on the shipped suites, no
+ * measurable time).
+ */
 export function formatWantsTrace(f: Format): boolean {
-  return f === 'html';
+  return f === 'html' || f === 'json';
 }
 
 export async function render(format: Format, tree: ResultTree, opts: RenderOptions): Promise<string> {

@@ -277,3 +277,52 @@ describe('bringup merge of run shards: byte-identical to the unsharded run', fun
     }
   });
 });
+
+describe('bringup merge of explore shards: the unsharded result', function () {
+  this.timeout(300_000);
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'bringup-explore-merge-'));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  // the one field that may differ: wall time, which the merge adds up over the shards
+  const noSeconds = (s: string) => s.replace(/"seconds": [0-9.]+/g, '"seconds": S').replace(/, [0-9.]+ s;/g, ', S s;');
+
+  it('for 1, 2, 4 and 8 shards, as JSON and as text', async () => {
+    const ws = workspace(tmp, 'explore');
+    const explore = 'bringup explore huawei-d06 --kernel v5.1 --depth 1';
+    const plainJson = await sh(ws, `${explore} --format json`);
+    const plainText = await sh(ws, explore);
+    expect(plainJson.code, plainJson.stderr).to.equal(1);
+    expect((JSON.parse(plainJson.stdout) as { findings: unknown[] }).findings.length).to.be.greaterThan(1);
+    for (const n of [1, 2, 4, 8]) {
+      const files = await Promise.all(
+        Array.from({ length: n }, async (_, i) => {
+          const file = path.join(ws.dir, `explore-n${n}-${i + 1}.json`);
+          // the shard index from a Kubernetes Indexed Job's environment, as run does
+          const r = await sh(ws, `${explore} --shard auto --shard-total ${n} --format json > ${file}`, { JOB_COMPLETION_INDEX: String(i) });
+          expect([0, 1], r.stderr).to.include(r.code);
+          return file;
+        }),
+      );
+      const json = await sh(ws, `bringup merge ${[...files].reverse().join(' ')}`);
+      expect(json.code, json.stderr).to.equal(1);
+      sameBytes(noSeconds(json.stdout), noSeconds(plainJson.stdout), `explore, ${n} shards, json`);
+      // the findings read the same; the last line names the search's options, which a merge
+      // of JSON files does not know (it says "merged")
+      const text = await sh(ws, `bringup merge --format text ${files.join(' ')}`);
+      const findings = (t: string) => noSeconds(t).replace(/\n[^\n]*\n$/, '\n');
+      sameBytes(findings(text.stdout), findings(plainText.stdout), `explore, ${n} shards, text`);
+      expect(text.stdout.split('\n').at(-2)).to.match(/^\d+ findings on huawei-d06 with v5\.1: 73 executions, 134 states, 0 pruned, [0-9.]+ s; complete within bounds/);
+    }
+  });
+});
+
+describe('README: the CI section points to every example', () => {
+  it('links each file of examples/ci/', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const ci = readme.slice(readme.indexOf('\n## CI\n'), readme.indexOf('\n## ', readme.indexOf('\n## CI\n') + 1));
+    for (const f of readdirSync(EXAMPLES)) expect(ci, f).to.include(`(examples/ci/${f})`);
+  });
+});
