@@ -75,7 +75,9 @@ export function chooseScenario(suite: LoadedSuite, name: string, boardId: string
 /** The choice's runs on these kernels (default: the scenario's own), in kernel order. */
 export function compileFor(choice: ScenarioChoice, kernels: readonly ResolvedProfile[] | undefined): PlanRun[] {
   const sc = choice.suite.doc.scenarios[choice.index]!;
-  return compileSuites([choice.suite], { boards: [choice.board.id], ...(kernels ? { kernels } : {}) }).filter(
+  // the filter (a glob: ids and names hold no glob characters) spares compiling the suite's other scenarios
+  const filter = `${choice.suite.doc.suite}.${sc.name}`;
+  return compileSuites([choice.suite], { boards: [choice.board.id], filter, ...(kernels ? { kernels } : {}) }).filter(
     (r) => r.scenario === sc.name && (choice.device === undefined || r.forEach?.['device'] === choice.device),
   );
 }

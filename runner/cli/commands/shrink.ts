@@ -8,7 +8,6 @@ import { UsageError } from '../command.js';
 import { renderUsage } from '../help.js';
 import { parseOptions, str } from '../options.js';
 import { missingSuite, suitePath } from '../paths.js';
-import type { KernelDoc } from '../../dsl/doc-types.js';
 import type { ResolvedProfile } from '../../model/types.js';
 
 export const doc: CommandDoc = {
@@ -85,25 +84,21 @@ export const command: Command = {
     const { shrink, NotFailing } = await import('../../explore/shrink.js');
     const { ModelRunner, describeOutcome } = await import('../../explore/outcome.js');
     const { formatDiagnostics } = await import('../../dsl/index.js');
-    const { kernelLabel } = await import('../../dsl/kernels.js');
     const file = suitePath(args.suite);
     try {
       const missing = missingSuite(args.suite);
       if (missing) throw new InputError(missing);
       const suite = loadOneSuite(file);
       const choice = chooseScenario(suite, args.scenario, args.board);
+      // the kernel written out as { base, apply, revert } against a built-in profile: a
+      // user profile file beside the input need not be beside the reproducer
       let kernel: ResolvedProfile;
-      let doc: KernelDoc;
-      if (args.kernel !== undefined) {
-        kernel = resolveLabel('--kernel', args.kernel);
-        doc = kernelDoc(kernel);
-      } else {
+      if (args.kernel !== undefined) kernel = resolveLabel('--kernel', args.kernel);
+      else {
         const runs = compileFor(choice, undefined);
-        const run = runs.find((r) => r.knownBad) ?? runs[0]!;
-        kernel = run.kernel;
-        const sc = suite.doc.scenarios[choice.index]!;
-        doc = sc['known-bad']?.find((k) => kernelLabel(k.kernel) === kernel.name)?.kernel ?? kernelDoc(kernel);
+        kernel = (runs.find((r) => r.knownBad) ?? runs[0]!).kernel;
       }
+      const kernelRef = kernelDoc(kernel);
       const files = outputFiles(file, choice.board.file, args.out);
       try {
         mkdirSync(path.dirname(files.suiteFile), { recursive: true });
@@ -112,7 +107,7 @@ export const command: Command = {
         throw new InputError(`cannot use --out ${args.out}: ${(e as Error).message}`);
       }
       const scenario = args.scenario;
-      const start = deriveReproducer(choice, doc, files, []);
+      const start = deriveReproducer(choice, kernelRef, files, []);
       const runner = await ModelRunner.create();
       let result;
       try {
