@@ -397,6 +397,10 @@ class Walker {
     return false;
   }
 
+  lastIommuEvent(name: string): ModelEvent | undefined {
+    return this.lastOf(new Set(['iommu-registered', 'iommu-unregistered']), (e) => e.device === name);
+  }
+
   lastOpsEvent(name: string): ModelEvent | undefined {
     return this.lastOf(new Set(['ops-installed', 'ops-torn-down']), (e) => e.device === name);
   }
@@ -549,6 +553,14 @@ function deviceQuestions(w: Walker, k: Kernel, name: string, all: boolean, panic
   return out;
 }
 
+/** why an IOMMU is (not) registered */
+function iommuQuestion(w: Walker, k: Kernel, name: string): Asked {
+  const registered = k.iommu(name)?.registered === true;
+  const last = w.lastIommuEvent(name);
+  const chain = registered && last ? w.walk(last, new Set(), true) : last ? w.walk(last) : w.heldOrMissingDriver(name);
+  return { device: name, state: registered ? 'registered' : 'not registered', chain, answer: (kk) => (kk.iommu(name)?.registered ? 'registered' : 'not registered') };
+}
+
 function titleQuestion(w: Walker, k: Kernel, t: Title): Asked {
   const fires = (kk: Kernel, run: PlanRun, panicked: boolean): string => (runTitles(run, kk, panicked).some((x) => x.title === t.title) ? 'fires' : 'does not fire');
   let chain: Link[] = [];
@@ -623,7 +635,11 @@ export function explainRun(run: PlanRun, opts: ExplainOptions = {}): RunExplanat
   const asked: Asked[] = [];
   const titles = runTitles(run, r.k, r.panicked);
   if (opts.device !== undefined) {
-    asked.push(...deviceQuestions(w, r.k, opts.device, true, r.panicked));
+    const io = r.k.iommu(opts.device);
+    // an IOMMU registered from an initcall (x86) has no device: ask about its registration
+    if (io && !r.k.device(opts.device)) asked.push(iommuQuestion(w, r.k, opts.device));
+    else asked.push(...deviceQuestions(w, r.k, opts.device, true, r.panicked));
+    if (io && r.k.device(opts.device)) asked.push(iommuQuestion(w, r.k, opts.device));
     for (const t of titles) {
       const q = titleQuestion(w, r.k, t);
       if (q.device === opts.device || q.chain.some((l) => l.device === opts.device)) asked.push(q);

@@ -43,13 +43,14 @@ export function deferredProbeSupplierReason(k: KernelCtx, dev: Device, supplier:
 
 /**
  * /sys/kernel/debug/devices_deferred (deferred_devs_show): the pending list, one device a
- * line; undefined where the kernel has no such file. The file came with v4.19 (absent in
+ * line; undefined where the kernel has no such file (yet: the late_initcall makes it). The file came with v4.19 (absent in
  * v4.18's dd.c, present in v5.0's); each line was seq_printf(s, "%s\n", dev_name(...)) until
  * d090b70ede02 (v5.9) made it seq_printf(s, "%s\t%s", dev_name(...), reason ?: "\n"): a
  * device without a reason keeps a dangling tab. Lines are given without their newline.
  */
 export function devicesDeferredShow(k: KernelCtx): string[] | undefined {
-  if (!k.since('v4.19')) return undefined;
+  // deferred_probe_initcall() (late_initcall) creates the file
+  if (!k.since('v4.19') || !k.deferredProbeEnable) return undefined;
   const reasons = k.since('v5.9');
   return k.deferredPending.toArray().map((d) => (reasons ? `${d.name}\t${d.deferredReason ?? ''}` : d.name));
 }

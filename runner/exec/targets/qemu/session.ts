@@ -34,6 +34,9 @@ export const SETTLE_FN =
   'settle() { n=0; p=x; while [ $n -lt 75 ]; do c="$(dmesg | tail -n 1)|$(cat /sys/kernel/debug/devices_deferred 2>/dev/null)"; ' +
   '[ "$c" = "$p" ] && return 0; p=$c; n=$((n+1)); sleep 0.2; done; return 0; }';
 
+/** how a tab crosses the serial console in devicesDeferred() */
+const TAB = '@TAB@';
+
 const OOPS = /Internal error: Oops|Unable to handle kernel|BUG: |Oops\b/;
 const PANIC = /Kernel panic - not syncing/;
 
@@ -217,6 +220,17 @@ export class QemuSession implements TargetSession {
     }
     const taint = taintLetters(raw.tainted, this.opts.maskHarnessTaint ? HARNESS_TAINT : 0);
     return { devices, iommus, taint, lastErrno: this.lastErrno };
+  }
+
+  /**
+   * The real /sys/kernel/debug/devices_deferred, a line per device. A device without a reason
+   * keeps its dangling tab ("%s\t%s" with "\n"), so tabs are spelled out across the console.
+   */
+  async devicesDeferred(): Promise<string[] | undefined> {
+    if (!this.guest || this.panicked) return undefined;
+    const { rc, out } = await this.guest.run(`sed 's/\\t/${TAB}/g' /sys/kernel/debug/devices_deferred`, this.opts.stepTimeoutMs);
+    if (rc !== 0) return undefined;
+    return out.split('\n').filter((l) => l.length > 0).map((l) => l.split(TAB).join('\t'));
   }
 
   /**
