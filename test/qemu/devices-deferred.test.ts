@@ -13,7 +13,7 @@ import { loadAssets, repoRoot } from '../../runner/exec/targets/qemu/assets.js';
 import { createKernel } from '../../runner/model/index.js';
 import { describeStep } from '../../runner/exec/execute.js';
 
-const SCENARIOS = ['probe-defer-at-registration', 'deferred-probe-timeout'];
+const SCENARIOS = ['probe-defer-at-registration', 'deferred-probe-timeout', 'bind-probe-defer-eagain'];
 
 describe('qemu target: devices_deferred, model against the real kernel', function () {
   this.timeout(600_000);
@@ -46,8 +46,8 @@ describe('qemu target: devices_deferred, model against the real kernel', functio
       } finally {
         await real.close();
       }
-      // the scenario did defer something along the way
-      expect(seen.length).to.be.greaterThan(0);
+      // the boot-time deferrals were seen (a sysfs bind's -EPROBE_DEFER is not queued from v5.14)
+      if (scenario !== 'bind-probe-defer-eagain') expect(seen.length).to.be.greaterThan(0);
       expect(seen.every((l) => /^\S+\t$/.test(l))).to.equal(true);
     });
   }
