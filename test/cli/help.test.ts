@@ -72,6 +72,8 @@ describe('cli: bringup help <command>', function () {
       [['boards', '--jsno'], 'bringup boards: unknown option --jsno (did you mean --json?)\n'],
       [['compare', '--tagets', 'model'], 'bringup compare: unknown option --tagets (did you mean --targets?)\n'],
       [['completion', '--shel'], 'bringup completion: unknown option --shel\n'],
+      [['explore', 'odroid-m1', '--dept', '2'], 'bringup explore: unknown option --dept (did you mean --depth?)\n'],
+      [['merge', '--formt', 'tap', 'x.json'], 'bringup merge: unknown option --formt (did you mean --format?)\n'],
     ];
     for (const [args, first] of cases) {
       const r = await bringup(args);

@@ -7,6 +7,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { translateParseArgsError } from '../options.js';
+import { resolveShard } from '../shard.js';
 import { DEFAULT_FAULTS, STRATEGIES, defaultOptions, type ExploreOptions, type Strategy } from '../../explore/options.js';
 import type { Shard } from '../../explore/explore.js';
 
@@ -75,55 +78,45 @@ async function parseFaults(v: string): Promise<number[]> {
   });
 }
 
-/** --shard K/N, or auto from the CI's environment */
+/** --shard K/N, or auto from the CI's environment (the one reading of it, shared with run) */
 export function parseShardArg(v: string, total: string | undefined, env: NodeJS.ProcessEnv): Shard {
-  if (v === 'auto') {
-    if (env['CI_NODE_INDEX'] !== undefined && env['CI_NODE_TOTAL'] !== undefined) {
-      const index = whole('CI_NODE_INDEX', env['CI_NODE_INDEX'], 1);
-      const count = whole('CI_NODE_TOTAL', env['CI_NODE_TOTAL'], 1);
-      if (index > count) throw new Usage(`--shard auto: CI_NODE_INDEX ${index} is past CI_NODE_TOTAL ${count}`);
-      return { index, count };
-    }
-    if (env['JOB_COMPLETION_INDEX'] !== undefined) {
-      if (total === undefined) throw new Usage('--shard auto with JOB_COMPLETION_INDEX needs --shard-total N');
-      const index = whole('JOB_COMPLETION_INDEX', env['JOB_COMPLETION_INDEX']) + 1;
-      const count = whole('--shard-total', total, 1);
-      if (index > count) throw new Usage(`--shard auto: JOB_COMPLETION_INDEX ${index - 1} is past --shard-total ${count}`);
-      return { index, count };
-    }
-    throw new Usage('--shard auto needs CI_NODE_INDEX and CI_NODE_TOTAL, or JOB_COMPLETION_INDEX with --shard-total');
+  try {
+    return resolveShard(v, total, env)!;
+  } catch (e) {
+    if (e instanceof UsageError) throw new Usage(e.message);
+    throw e;
   }
-  const m = /^(\d+)\/(\d+)$/.exec(v);
-  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new Usage(`--shard wants K/N with 1 <= K <= N, or auto, not "${v}"`);
-  return { index: Number(m[1]), count: Number(m[2]) };
 }
+
+const OPTIONS = {
+  kernel: { type: 'string', multiple: true },
+  depth: { type: 'string' },
+  faults: { type: 'string' },
+  'no-unbind': { type: 'boolean' },
+  budget: { type: 'string' },
+  time: { type: 'string' },
+  strategy: { type: 'string' },
+  seed: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  shard: { type: 'string' },
+  'shard-total': { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  progress: { type: 'boolean' },
+  'no-reduce': { type: 'boolean' },
+} as const;
 
 async function parse(argv: string[]): Promise<Args> {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options: {
-        kernel: { type: 'string', multiple: true },
-        depth: { type: 'string' },
-        faults: { type: 'string' },
-        'no-unbind': { type: 'boolean' },
-        budget: { type: 'string' },
-        time: { type: 'string' },
-        strategy: { type: 'string' },
-        seed: { type: 'string' },
-        jobs: { type: 'string', short: 'j' },
-        shard: { type: 'string' },
-        'shard-total': { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string' },
-        progress: { type: 'boolean' },
-        'no-reduce': { type: 'boolean' },
-      },
+      options: OPTIONS,
       allowPositionals: true,
     });
   } catch (e) {
-    throw new Usage((e as Error).message);
+    // in bringup's words, with a did-you-mean, not parseArgs's
+    throw new Usage(translateParseArgsError(e, [...Object.keys(OPTIONS), 'help']) ?? (e as Error).message);
   }
   const v = parsed.values;
   if (parsed.positionals.length === 0) throw new Usage('which board? (a board file, or an id for boards/<id>.yaml)');
