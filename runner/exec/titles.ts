@@ -349,6 +349,15 @@ export function sanitizeTitle(title: string): string {
  * exception") is that report's end, not a bug of its own.
  */
 export function logTitles(lines: readonly string[]): Title[] {
+  // most logs hold no report at all: one test per line, nothing allocated
+  let any = false;
+  for (const l of lines) {
+    if (ANY_HEADER.test(l)) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return [];
   const texts = lines.map((l) => stripConsolePrefix(l).trim());
   const out: Title[] = [];
   let lastEnd = -1;

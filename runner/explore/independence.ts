@@ -14,6 +14,8 @@ export class Footprints {
   private readonly byName = new Map<string, ReadonlySet<string>>();
   private readonly byDevice = new Map<string, ReadonlySet<string>>();
   private readonly iommuDriverOf = new Map<string, string>();
+  /** deviationFootprint's memo of order footprints */
+  readonly cache = new Map<string, ReadonlySet<string> | '*'>();
 
   constructor(board: ModelBoard) {
     const clientsOf = new Map<string, string[]>();
@@ -100,6 +102,17 @@ function union(fp: Footprints, names: readonly string[], of: (n: string) => Read
  * device waiting on the deferred list: they touch everything.
  */
 export function deviationFootprint(fp: Footprints, kind: string, label: string, options: readonly string[], chosen: number): Footprint {
+  // an order's footprint is the union of its options: the same for every option, and asked often
+  if (kind === 'initcall-order' || kind === 'async-completion' || kind === 'deferred-order') {
+    const key = `${kind}\u0000${options.join('\u0001')}`;
+    let f = fp.cache.get(key);
+    if (!f) fp.cache.set(key, (f = deviationFootprintOf(fp, kind, label, options, chosen)));
+    return f;
+  }
+  return deviationFootprintOf(fp, kind, label, options, chosen);
+}
+
+function deviationFootprintOf(fp: Footprints, kind: string, label: string, options: readonly string[], chosen: number): Footprint {
   const option = options[chosen]!;
   switch (kind) {
     case 'fault': {
