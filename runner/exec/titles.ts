@@ -477,6 +477,22 @@ export interface DeviceSettled {
   deferred: boolean;
 }
 
+const BOARD_INDEX = new WeakMap<ModelBoard, { devices: Map<string, ModelBoard['devices'][number]>; iommus: Map<string, ModelBoard['iommus'][number]>; drivers: Map<string, ModelBoard['drivers'][number]> }>();
+
+/** a board's devices, IOMMUs and drivers by name (explore asks once per execution) */
+function boardIndex(board: ModelBoard) {
+  let ix = BOARD_INDEX.get(board);
+  if (!ix) {
+    ix = {
+      devices: new Map(board.devices.map((d) => [d.name, d])),
+      iommus: new Map(board.iommus.map((i) => [i.name, i])),
+      drivers: new Map(board.drivers.map((d) => [d.name, d])),
+    };
+    BOARD_INDEX.set(board, ix);
+  }
+  return ix;
+}
+
 /**
  * The devices whose deferral is a bug (EXPLORE.md "deferred"): present and enabled, their
  * driver loaded, still deferred when everything has settled, and no fault, unbind, removal
@@ -505,9 +521,7 @@ export function unexplainedDeferrals(board: ModelBoard, steps: readonly ModelSte
         break;
     }
   }
-  const devices = new Map(board.devices.map((d) => [d.name, d]));
-  const iommus = new Map(board.iommus.map((i) => [i.name, i]));
-  const drivers = new Map(board.drivers.map((d) => [d.name, d]));
+  const { devices, iommus, drivers } = boardIndex(board);
   const explained = (name: string, seen: Set<string>): boolean => {
     if (seen.has(name)) return false;
     seen.add(name);

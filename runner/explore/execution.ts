@@ -88,6 +88,7 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outco
     ch.step++;
   };
   let pruned: 'state' | 'sleep' | undefined;
+  let hang: string | undefined;
   try {
     perform({ op: 'boot', hold: [] });
     for (let n = 0; n < MAX_STEPS && !k.panicked; n++) {
@@ -97,8 +98,10 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outco
       for (const s of quiescentSteps(options[i]!)) perform(s);
     }
   } catch (e) {
-    if (!(e instanceof Pruned)) throw e;
-    pruned = e.why;
+    if (e instanceof Pruned) pruned = e.why;
+    // the model's own bound on work (a printk flood): the schedule hangs the kernel
+    else if (e instanceof Error && e.message.startsWith('model runaway')) hang = e.message.replace(/^model runaway: /, '');
+    else throw e;
   }
   const log = k.log;
   let titles: Title[];
@@ -109,7 +112,7 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outco
     const states = t.board.devices.map((d) => k.device(d.name)).filter((s) => s !== undefined);
     // the schedule's steps only matter when something is still deferred
     const deferred = k.panicked || !states.some((s) => s.deferred) ? [] : unexplainedDeferrals(t.board, toSteps(ch.choices).model, states);
-    titles = titlesOf({ log: log.map((l) => l.text), checks: k.panicked ? [] : k.checks(), deferred });
+    titles = titlesOf({ log: log.map((l) => l.text), checks: k.panicked || hang ? [] : k.checks(), deferred: hang ? [] : deferred, ...(hang ? { hang } : {}) });
   }
   for (const title of titles) {
     if (title.device !== undefined || title.start === undefined) continue;

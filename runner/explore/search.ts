@@ -71,7 +71,6 @@ class DfsChooser extends RecordingChooser {
   private sleep: string[] = [];
   private sleepLabel = '';
   private lastHashed = '';
-  private freshDeviation = false;
 
   constructor(
     faults: readonly number[],
@@ -109,11 +108,11 @@ class DfsChooser extends RecordingChooser {
     const sleepIn = sleepy && this.sleepLabel === label ? this.sleep : [];
     const replay = pos < this.prefix.length;
     // hashed where an order starts (the first pick of a level, the module phase) and at
-    // quiescent points: orders that commute meet again there, and a key costs a walk of the state
-    // and at the first fault point after a deviation, where variants that end alike meet
-    const hashed = kind === 'quiescent' || (HASHED.has(kind) && label !== this.lastHashed) || (kind === 'fault' && this.freshDeviation);
+    // quiescent points: orders that commute meet again there, and a key costs a walk of the
+    // state (hashing the first fault point after each deviation too pruned nothing more once
+    // the errno symmetry was in, and cost a quarter of the search's time)
+    const hashed = kind === 'quiescent' || (HASHED.has(kind) && label !== this.lastHashed);
     if (HASHED.has(kind)) this.lastHashed = label;
-    if (hashed) this.freshDeviation = false;
     if (!replay && hashed && this.reduce && this.kernel?.stateKey) {
       const key = `${this.kernel.stateKey(kind !== 'quiescent')}${fnv64(`${label}\u0001${options.join('\u0002')}\u0001${sleepIn.join('\u0002')}`)}`;
       const left = this.depth - this.used;
@@ -140,7 +139,6 @@ class DfsChooser extends RecordingChooser {
     this.nodes.push({ kind, label, options, chosen, sleepIn, costBefore: this.used });
     if (chosen > 0) {
       this.used++;
-      this.freshDeviation = true;
       this.deviations.push(deviationFootprint(this.fp, kind, label, options, chosen));
     }
     if (sleepy) {

@@ -15,27 +15,29 @@ import { Domain, Group } from './iommu/group.js';
  * Two 32-bit FNV-1a lanes over the canonical state, fed as it is walked: a 64-bit
  * fingerprint (TLC's), without building the state's text.
  */
+const INTERNED = new Map<string, number>();
+
 class Fingerprint {
   private a = 0x811c9dc5;
   private b = 0x7a5c2b31;
 
+  /**
+   * A string as its number in this process's table: names recur in every key (and V8 keeps
+   * their hashes), so this is a map lookup instead of a walk of the characters. Keys are
+   * compared within one process only (a work unit never leaves its thread).
+   */
   str(s: string): this {
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x01000197);
-    }
-    // a separator, so ["ab","c"] and ["a","bc"] differ
-    this.a = Math.imul(a ^ 0x1f, 0x01000193);
-    this.b = Math.imul(b ^ 0x1f, 0x01000197);
-    return this;
+    let id = INTERNED.get(s);
+    if (id === undefined) INTERNED.set(s, (id = INTERNED.size + 1));
+    return this.num(id);
   }
 
   num(n: number): this {
+    // two lanes mixed differently (FNV-1a and a murmur-style rotate): a 64-bit fingerprint
     this.a = Math.imul(this.a ^ (n | 0), 0x01000193);
-    this.b = Math.imul(this.b ^ ((n * 31) | 0), 0x01000197);
+    let b = Math.imul((this.b ^ (n | 0)) >>> 0, 0x5bd1e995);
+    b ^= b >>> 15;
+    this.b = Math.imul(b, 0x27d4eb2d);
     return this;
   }
 
