@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { BoardDevice, BoardDriver, ModelBoard, ProbeAction } from '../model/types.js';
 import { parseErrno } from '../model/kernel/errno.js';
 import type { Diagnostic } from './diagnostic.js';
-import type { ActionDoc, BoardDoc, Errno } from './doc-types.js';
+import type { ActionDoc, BoardDoc, Errno, TransferDoc } from './doc-types.js';
 import { guarded, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 import { MAX_ACTION_BYTES, MAX_ACTION_TEXT } from './limits.js';
@@ -125,11 +125,28 @@ function toAction(a: ActionDoc): ProbeAction {
     case 'request-irq':
       return { kind, irq: v as number };
     case 'log':
+    case 'printk':
       return { kind, text: v as string };
     case 'wait-for':
       return { kind, device: v as string };
     case 'fail':
       return { kind, errno: toErrno(v as Errno) };
+    case 'dma-transfer': {
+      if (typeof v === 'number') return { kind, size: v };
+      const t = v as TransferDoc;
+      return {
+        kind,
+        size: t.size,
+        ...(t.coherent !== undefined ? { coherent: t.coherent } : {}),
+        ...(t.at !== undefined ? { at: t.at } : {}),
+        ...(t.error !== undefined ? { error: toErrno(t.error) } : {}),
+        ...(t['on-error'] !== undefined ? { onError: [...t['on-error']] } : {}),
+      };
+    }
+    case 'async': {
+      const a = v as { fn: string; do: ActionDoc[] };
+      return { kind, fn: a.fn, actions: a.do.map(toAction) };
+    }
     default:
       return { kind: kind as 'dmam-alloc', size: v as number };
   }
@@ -144,6 +161,7 @@ export function toModelBoard(doc: BoardDoc): ModelBoard {
     ...(d.compatible !== undefined ? { compatible: d.compatible } : {}),
     iommus: (d.iommus ?? []).map((r) => ({ iommu: r.iommu, ids: [...(r.ids ?? [])] })),
     dmaBits: d['dma-bits'] ?? 32,
+    ...(d['dma-coherent'] !== undefined ? { dmaCoherent: d['dma-coherent'] } : {}),
     status: d.status ?? 'okay',
     present: d.present ?? true,
   }));
@@ -154,6 +172,7 @@ export function toModelBoard(doc: BoardDoc): ModelBoard {
     remove: (d.remove ?? []).map(toAction),
     async: d.async ?? false,
     driverManagedDma: d['driver-managed-dma'] ?? false,
+    ...(d.init !== undefined ? { initFn: d.init } : {}),
   }));
   return {
     id: doc.board,

@@ -76,8 +76,8 @@ function modelStep(op: string, v: unknown): ModelStep {
     case 'bind':
       return typeof v === 'string' ? { op, device: v } : { op, ...(v as { device: string; driver?: string }) };
     case 'fail-probe': {
-      const f = v as { device: string; error: Errno; at?: number; times?: number };
-      return { op, device: f.device, errno: toErrno(f.error), ...(f.at !== undefined ? { at: f.at } : {}), times: f.times ?? 1 };
+      const f = v as { device: string; error: Errno; at?: number; times?: number; log?: string };
+      return { op, device: f.device, errno: toErrno(f.error), ...(f.at !== undefined ? { at: f.at } : {}), times: f.times ?? 1, ...(f.log !== undefined ? { log: f.log } : {}) };
     }
     case 'unbind':
     case 'add-device':

@@ -26,14 +26,26 @@ export interface BoardDoc {
     compatible?: string;
     iommus?: { iommu: string; ids?: number[] }[];
     'dma-bits'?: number;
+    'dma-coherent'?: boolean;
     status?: 'okay' | 'disabled';
     present?: boolean;
   }[];
   drivers?: Record<string, DriverDoc>;
 }
 
-export type ActionDoc = Partial<Record<'dmam-alloc' | 'dma-alloc' | 'dma-free' | 'devm-alloc' | 'dma-transfer' | 'request-irq', number>> & {
+export interface TransferDoc {
+  size: number;
+  coherent?: boolean;
+  at?: number;
+  error?: Errno;
+  'on-error'?: string[];
+}
+
+export type ActionDoc = Partial<Record<'dmam-alloc' | 'dma-alloc' | 'dma-free' | 'devm-alloc' | 'request-irq', number>> & {
+  'dma-transfer'?: number | TransferDoc;
+  async?: { fn: string; do: ActionDoc[] };
   log?: string;
+  printk?: string;
   'wait-for'?: string;
   fail?: Errno;
 };
@@ -44,6 +56,7 @@ export interface DriverDoc {
   remove?: ActionDoc[];
   async?: boolean;
   'driver-managed-dma'?: boolean;
+  init?: string;
 }
 
 export type KernelDoc = string | { base: string; apply?: string[]; revert?: string[] };
@@ -79,7 +92,7 @@ export type StepDoc =
   | { boot: BootDoc }
   | { bind: string | { device: string; driver?: string } }
   | { unbind: string }
-  | { 'fail-probe': { device: string; error: Errno; at?: number; times?: number } }
+  | { 'fail-probe': { device: string; error: Errno; at?: number; times?: number; log?: string } }
   | { 'register-iommu-late': string }
   | { 'load-module': string }
   | { 'unload-module': string }

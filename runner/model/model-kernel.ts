@@ -5,7 +5,7 @@ import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, LogL
 import type { BoardDevice, ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 import { KernelCtx } from './kernel/ctx.js';
 import { PanicUnwind } from './kernel/reports.js';
-import { MODPROBE_TASK, SHELL_TASK } from './kernel/task.js';
+import { moduleFrames, shellFrames, sysfsWriteFrames } from './kernel/entry.js';
 import { ERRNO } from './kernel/errno.js';
 import { Device } from './core/device.js';
 import { Driver } from './core/driver.js';
@@ -21,8 +21,6 @@ import { reportedOps } from './dma/arch.js';
 import { builtInChecks } from './checks.js';
 import { Sched } from './kernel/sched.js';
 import { stateKey } from './state-key.js';
-
-const SYSFS_FRAMES = ['el0_svc', '__arm64_sys_write', 'ksys_write', 'vfs_write', 'kernfs_fop_write_iter', 'sysfs_kf_write', 'drv_attr_store'];
 
 export class ModelKernel implements Kernel {
   private readonly k: KernelCtx;
@@ -64,6 +62,8 @@ export class ModelKernel implements Kernel {
     }
     for (const d of board.devices) {
       const dev = new Device(d.name, d.bus, d.compatible, d.status, d.iommus, d.dmaBits, d.driver, d);
+      // DT devices are non-coherent unless marked dma-coherent; ACPI's _CCA defaults to coherent
+      dev.dmaCoherent = d.dmaCoherent ?? board.firmware === 'acpi';
       k.devices.set(d.name, dev);
     }
     const clientLoadables: Loadable[] = [];
@@ -129,7 +129,7 @@ export class ModelKernel implements Kernel {
   private sysfsWrite(body: () => number): number {
     const k = this.k;
     let ret = -ERRNO.EIO!;
-    const ok = k.inTask(SHELL_TASK, SYSFS_FRAMES, () => {
+    const ok = k.inTask(k.shellTask, sysfsWriteFrames(k), () => {
       ret = body();
     });
     // a write whose kernel call oopsed never returns to the shell: it is killed
@@ -173,7 +173,7 @@ export class ModelKernel implements Kernel {
       case 'fail-probe': {
         const list = k.faults.get(step.device) ?? [];
         const event = k.events?.add('fault-armed', undefined, { device: step.device, errno: step.errno, detail: `at ${step.at ?? 'end'}, ${step.times} time(s)` });
-        list.push({ errno: step.errno, ...(step.at !== undefined ? { at: step.at } : {}), remaining: Math.max(1, step.times), ...(event !== undefined ? { event } : {}) });
+        list.push({ errno: step.errno, ...(step.at !== undefined ? { at: step.at } : {}), remaining: Math.max(1, step.times), ...(step.log !== undefined ? { log: step.log } : {}), ...(event !== undefined ? { event } : {}) });
         k.faults.set(step.device, list);
         k.armedFaults++;
         return undefined;
@@ -187,7 +187,7 @@ export class ModelKernel implements Kernel {
       case 'unload-module': {
         const l = this.byName.get(step.driver);
         if (!l) return undefined;
-        k.inTask(MODPROBE_TASK, ['el0_svc', '__arm64_sys_delete_module'], () => {
+        k.inTask(k.modprobeTask, [...moduleFrames(k).slice(0, 1), '__arm64_sys_delete_module'], () => {
           if (l.kind === 'driver') {
             if (l.driver.registered) driverUnregister(k, l.driver);
             if (l.driver.iommuImpl) for (const inst of k.iommus.values()) if (inst.impl === l.driver.iommuImpl && inst.registered) iommuDeviceUnregister(k, inst);
@@ -201,14 +201,14 @@ export class ModelKernel implements Kernel {
       case 'add-device': {
         const dev = k.devices.get(step.device);
         if (!dev || dev.added || dev.status !== 'okay') return undefined;
-        k.inTask(SHELL_TASK, ['el0_svc', 'ksys_write', 'bus_rescan_store'], () => deviceAdd(k, dev));
+        k.inTask(k.shellTask, shellFrames(k, 'bus_rescan_store'), () => deviceAdd(k, dev));
         flushDeferredProbe(k);
         return undefined;
       }
       case 'remove-device': {
         const dev = k.devices.get(step.device);
         if (!dev || !dev.added) return undefined;
-        k.inTask(SHELL_TASK, ['el0_svc', 'ksys_write', 'remove_store'], () => deviceDel(k, dev));
+        k.inTask(k.shellTask, shellFrames(k, 'remove_store'), () => deviceDel(k, dev));
         flushDeferredProbe(k);
         return undefined;
       }

@@ -43,6 +43,8 @@ export interface BoardDevice {
   compatible?: string;
   iommus: IommuRef[];
   dmaBits: number;
+  /** snoops the CPU caches (dma-coherent / _CCA); undefined = the firmware's default */
+  dmaCoherent?: boolean;
   status: Status;
   present: boolean;
 }
@@ -53,8 +55,10 @@ export type ProbeAction =
   | { kind: 'dma-free'; size: number }
   | { kind: 'devm-alloc'; size: number }
   | { kind: 'request-irq'; irq: number }
-  | { kind: 'dma-transfer'; size: number }
+  | { kind: 'dma-transfer'; size: number; coherent?: boolean; at?: number; error?: number; onError?: string[] }
+  | { kind: 'async'; fn: string; actions: ProbeAction[] }
   | { kind: 'log'; text: string }
+  | { kind: 'printk'; text: string }
   | { kind: 'wait-for'; device: string }
   | { kind: 'fail'; errno: number };
 
@@ -65,6 +69,8 @@ export interface BoardDriver {
   remove: ProbeAction[];
   async: boolean;
   driverManagedDma: boolean;
+  /** the module init function (do_one_initcall's callee in traces) */
+  initFn?: string;
 }
 
 export interface ModelBoard {
@@ -88,7 +94,7 @@ export type ModelStep =
   | ({ op: 'boot'; hold: string[] } & BootPins)
   | { op: 'bind'; device: string; driver?: string }
   | { op: 'unbind'; device: string }
-  | { op: 'fail-probe'; device: string; errno: number; at?: number; times: number }
+  | { op: 'fail-probe'; device: string; errno: number; at?: number; times: number; log?: string }
   | { op: 'register-iommu-late'; iommu: string; driver: string }
   | { op: 'load-module'; driver: string }
   | { op: 'unload-module'; driver: string }

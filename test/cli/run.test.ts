@@ -320,7 +320,7 @@ describe('cli: bringup run (model)', function () {
     const lines = two.stdout.split('\n');
     expect(lines[0]).to.equal('==> demo.unbind [demo-h3 v5.0] <==');
     expect(lines).to.include('==> demo.unbind [demo-h3 v5.1] <==');
-    expect(two.stdout).to.include('BUG: Bad page state in process sh');
+    expect(two.stdout).to.include('Unable to handle kernel paging request at virtual address');
     const missing = await bringup(['log', 'demo', '--scenario', 'nope']);
     expect(missing.exitCode).to.equal(1);
     expect(missing.stderr).to.equal('bringup log: no run matches scenario "nope" (scenarios: probe, missing-line, unbind, fixed-but-listed)\n');

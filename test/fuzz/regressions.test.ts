@@ -36,13 +36,14 @@ describe('fuzz/regressions', () => {
       firmware: 'dt',
       memory: [{ base: 0x40000000, size: 0x40000000 }],
       iommus: [{ name: 'e6000000.iommu', driver: 'ipmmu-vmsa', status: 'okay', options: {} }],
-      devices: [{ name: '10000000.dev0', driver: 'drv1', bus: 'platform', compatible: 'acme,dev0', iommus: [{ iommu: 'e6000000.iommu', ids: [] }], dmaBits: 53, status: 'okay', present: false }],
+      // cache-coherent: dma-direct frees the pages behind the vmalloc remapping, reserved ones
+      devices: [{ name: '10000000.dev0', driver: 'drv1', bus: 'platform', compatible: 'acme,dev0', iommus: [{ iommu: 'e6000000.iommu', ids: [] }], dmaBits: 53, dmaCoherent: true, status: 'okay', present: false }],
       drivers: [{ name: 'drv1', initcall: 'core', probe: [{ kind: 'dmam-alloc', size: 64 << 20 }, { kind: 'wait-for', device: '10000000.dev0' }], remove: [], async: true, driverManagedDma: true }],
     };
     const t = runChecked(board, resolveKernel('v5.1'), [{ op: 'boot', hold: [] }, { op: 'add-device', device: '10000000.dev0' }], 0);
     const lines = t.log.split('\n');
     expect(lines.filter((l) => l.includes('BUG: Bad page state in process')).length).to.equal(60);
-    expect(lines.length).to.be.below(2500);
+    expect(lines.length).to.be.below(3000);
     expect(JSON.parse(t.state).taint).to.include('B');
   });
 

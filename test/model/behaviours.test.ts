@@ -11,17 +11,37 @@ const neg = (name: string): number => -ERRNO[name]!;
 describe('model behaviours (each toggled alone)', () => {
   describe('376991db4b64: unbind releases devres before the DMA tear-down', () => {
     const b = smmuBoard([{ kind: 'dmam-alloc', size: 8192 }]);
+    const coherent = smmuBoard([{ kind: 'dmam-alloc', size: 8192 }]);
+    coherent.devices[0]!.dmaCoherent = true;
     const steps = [BOOT, { op: 'unbind' as const, device: '1000000.dma' }];
 
     it('without it, the dmam buffer is freed through dma-direct: Bad page state per page, taint B', () => {
-      const r = run(b, { base: 'v5.1', revert: ['376991db4b64'] }, steps);
+      // a cache-coherent device: dma_direct_free() takes virt_to_page() of the vmalloc
+      // remapping, a reserved page of the lowest bank (as on the Huawei machines)
+      const r = run(coherent, { base: 'v5.1', revert: ['376991db4b64'] }, steps);
       expect(r.lines.filter((l) => l.startsWith(BAD_PAGE))).to.have.length(2);
       expect(r.lines.filter((l) => l.startsWith(BAD_PAGE))[0]).to.match(/^BUG: Bad page state in process sh {2}pfn:[0-9a-f]{5}$/);
       expect(r.lines.filter((l) => l === 'Disabling lock debugging due to kernel taint')).to.have.length(1);
       expect(r.k.taint()).to.equal('B');
       expect(r.k.checks().map((c) => c.check)).to.include('foreign-free');
+      // offsets of the arm64 v5.1 build the threads show (D06) where it has the call site; none elsewhere
       expect(r.text).to.include(' devres_release_all+0x34/0x54\n');
-      expect(r.text).to.include(' unbind_store+0xbc/0xf4\n');
+      expect(r.text).to.include(' unbind_store\n');
+    });
+
+    it('without it, a non-coherent device\'s buffer goes through arch_dma_free(): the IOVA taken for a physical address faults', () => {
+      const r = run(b, { base: 'v5.1', revert: ['376991db4b64'] }, steps);
+      expect(r.lines.find((l) => l.startsWith('Unable to handle kernel'))).to.match(/^Unable to handle kernel paging request at virtual address ffff7e[0-9a-f]{10}$/);
+      expect(r.text).to.match(/ __free_pages\n.* __dma_direct_free_pages(\+\S+)?\n.* arch_dma_free\n.* dma_direct_free\n/);
+      expect(r.text).to.not.include(BAD_PAGE);
+      expect(r.k.taint()).to.equal('D');
+    });
+
+    it('before v5.0, a NULL dma_ops meant arm64\'s dummy_dma_ops: the wrong free is silent (thread 000: "How it manages not to blow up ... it just leaks")', () => {
+      const r = run(coherent, { base: 'v4.20', revert: ['376991db4b64'] }, steps);
+      expect(r.text).to.not.include(BAD_PAGE);
+      expect(r.text).to.not.include('Unable to handle kernel');
+      expect(r.k.checks().map((c) => c.check)).to.include('foreign-free');
     });
 
     it('with it, nothing is printed and nothing leaks', () => {
@@ -35,6 +55,7 @@ describe('model behaviours (each toggled alone)', () => {
 
   describe('0b777eee88d7: the failed-probe path releases devres before the DMA tear-down', () => {
     const b = smmuBoard([{ kind: 'dmam-alloc', size: 8192 }, { kind: 'log', text: 'scsi host1: foo' }]);
+    b.devices[0]!.dmaCoherent = true;
     const steps = [{ op: 'fail-probe' as const, device: '1000000.dma', errno: neg('ENOMEM'), times: 1 }, BOOT];
 
     it('without it, a probe failing after dmam-alloc hits Bad page state in swapper/0', () => {
@@ -43,7 +64,9 @@ describe('model behaviours (each toggled alone)', () => {
       const bad = r.lines.filter((l) => l.startsWith(BAD_PAGE));
       expect(bad).to.have.length(2);
       expect(bad[0]).to.match(/^BUG: Bad page state in process swapper\/0 {2}pfn:/);
-      expect(r.text).to.match(/ devres_release_all\+0x34\/0x54\n.* really_probe\+0xf0\/0x260\n/);
+      expect(r.text).to.match(/ devres_release_all\n.* really_probe\n/);
+      // really_probe() of that era printed the failure after its error labels ran
+      expect(r.lines.indexOf('foo-dma: probe of 1000000.dma failed with error -12')).to.be.greaterThan(r.lines.indexOf(bad[1]!));
     });
 
     it('with it, the probe fails cleanly', () => {
@@ -124,7 +147,8 @@ describe('model behaviours (each toggled alone)', () => {
     it('without it, stale arm-iommu ops with no mapping oops on the first DMA allocation', () => {
       const r = run(b, { base: 'v4.12', revert: ['arm32-teardown-clears-ops'] }, steps);
       expect(r.lines).to.include('Unable to handle kernel NULL pointer dereference at virtual address 00000014');
-      expect(r.lines.some((l) => l.startsWith('PC is at __alloc_iova+'))).to.equal(true);
+      expect(r.lines).to.include('PC is at __alloc_iova');
+      expect(r.lines.some((l) => /^\[<c[0-9a-f]{7}>\] \(__alloc_iova\) from \[<c[0-9a-f]{7}>\] \(__iommu_alloc_buffer\)$/.test(l))).to.equal(true);
       expect(r.k.taint()).to.include('D');
     });
 
@@ -240,7 +264,7 @@ describe('model behaviours (each toggled alone)', () => {
     it('with bcb81ac6ae3c alone, every bound device the walk meets warns', () => {
       const r = run(b, { base: 'v6.14', apply: ['bcb81ac6ae3c'] }, [BOOT]);
       expect(r.lines).to.include('reg-dummy reg-dummy: late IOMMU probe at driver bind, something fishy here!');
-      expect(r.lines.some((l) => /^WARNING: CPU: 0 PID: 1 at drivers\/iommu\/iommu.c:449 __iommu_probe_device\+0x[0-9a-f]+\/0x[0-9a-f]+$/.test(l))).to.equal(true);
+      expect(r.lines.some((l) => /^WARNING: CPU: 0 PID: 1 at drivers\/iommu\/iommu.c:449 __iommu_probe_device(\+0x[0-9a-f]+\/0x[0-9a-f]+)?$/.test(l))).to.equal(true);
       expect(r.k.taint()).to.equal('W');
     });
 

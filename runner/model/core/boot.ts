@@ -6,13 +6,11 @@ import type { Driver } from './driver.js';
 import type { IommuInstance } from '../iommu/instance.js';
 import type { Initcall } from '../types.js';
 import { INITCALL_ORDER } from '../types.js';
-import { INIT_TASK, MODPROBE_TASK } from '../kernel/task.js';
+import { initFrames, moduleFrames } from '../kernel/entry.js';
 import { deviceAdd } from './device-add.js';
 import { driverRegister } from './dd.js';
 import { deferredProbeExtendTimeout, deferredProbeInitcall, flushDeferredProbe } from './deferred.js';
 
-export const INIT_FRAMES = ['ret_from_fork', 'kernel_init', 'kernel_init_freeable', 'do_one_initcall'];
-const MODULE_FRAMES = ['el0_svc', '__arm64_sys_finit_module', 'load_module', 'do_init_module', 'do_one_initcall'];
 
 /** what a loadable unit of the board is: a driver, or an IOMMU that registers from an initcall */
 export type Loadable =
@@ -56,9 +54,9 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
         k.events?.add('driver-held', 'do_initcalls', { driver: heldName(l)[0] });
         continue;
       }
-      k.inTask(INIT_TASK, INIT_FRAMES, () => runLoadable(k, l));
+      k.inTask(k.initTask, initFrames(k), () => runLoadable(k, l));
     }
-    if (level === 'late' && !k.panicked) k.inTask(INIT_TASK, INIT_FRAMES, () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
+    if (level === 'late' && !k.panicked) k.inTask(k.initTask, initFrames(k), () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
   }
   if (k.panicked) return;
   k.log('Freeing unused kernel memory: 1216K');
@@ -77,7 +75,7 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
 
 /** device creation: IOMMU instances first, then clients, each in file order */
 function populate(k: KernelCtx): void {
-  k.inTask(INIT_TASK, INIT_FRAMES, () => {
+  k.inTask(k.initTask, initFrames(k), () => {
     banner(k);
     if (k.since('v5.14')) k.log('iommu: Default domain type: Translated');
     k.call('of_platform_default_populate_init', () => {
@@ -109,8 +107,8 @@ function scheduledBoot(k: KernelCtx, loadables: readonly Loadable[], isHeld: (l:
   const stop = (): boolean => k.panicked;
   for (const level of INITCALL_ORDER) {
     const due = loadables.filter((l) => l.initcall === level && !isHeld(l) && !late.includes(l));
-    s.runInOrder('initcall-order', `initcall:${level}`, due, name, s.order, (l) => void k.inTask(INIT_TASK, INIT_FRAMES, () => runLoadable(k, l)), stop);
-    if (level === 'late' && !k.panicked) k.inTask(INIT_TASK, INIT_FRAMES, () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
+    s.runInOrder('initcall-order', `initcall:${level}`, due, name, s.order, (l) => void k.inTask(k.initTask, initFrames(k), () => runLoadable(k, l)), stop);
+    if (level === 'late' && !k.panicked) k.inTask(k.initTask, initFrames(k), () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
   }
   if (k.panicked) return;
   k.log('Freeing unused kernel memory: 1216K');
@@ -122,7 +120,7 @@ function scheduledBoot(k: KernelCtx, loadables: readonly Loadable[], isHeld: (l:
 
 /** modprobe: the module's init registers the driver; the deferred work runs after */
 export function loadModule(k: KernelCtx, l: Loadable): void {
-  k.inTask(MODPROBE_TASK, MODULE_FRAMES, () => {
+  k.inTask(k.modprobeTask, moduleFrames(k), () => {
     deferredProbeExtendTimeout(k);
     runLoadable(k, l);
   });

@@ -8,11 +8,12 @@ import type { Driver } from './driver.js';
 import { ERRNO } from '../kernel/errno.js';
 import { devInfo } from '../kernel/device-printk.js';
 import { warn } from '../kernel/reports.js';
+import { workerFrames } from '../kernel/entry.js';
 import { busDmaCleanup, busDmaConfigure, driverMatchDevice } from './bus.js';
 import { archTeardownDmaOps } from '../dma/arch.js';
 import { devresReleaseAll } from './devres.js';
 import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger, flushDeferredProbe } from './deferred.js';
-import { callDriverProbe, callDriverRemove } from './probe.js';
+import { callDriverProbe, callDriverRemove, runAsyncWork } from './probe.js';
 import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup, deviceLinksNoDriver } from './links.js';
 import { causing } from '../kernel/events.js';
 
@@ -135,12 +136,17 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
   k.firstWaitSupplier = null;
   const ret = callDriverProbe(k, dev, drv);
   if (ret !== 0) {
-    probeFailedMessage(k, dev, drv, ret);
+    // v5.14 moved the message into call_driver_probe(); before, really_probe() printed it
+    // after its error labels had run (devres_release_all() included)
+    const early = k.since('v5.14');
+    if (early) probeFailedMessage(k, dev, drv, ret);
     failedProbeCleanup(k, dev, drv, ret, configureHere);
+    if (!early) probeFailedMessage(k, dev, drv, ret);
     rememberMootDeferral(k, dev, drv, ret, linesBefore);
     return -ret;
   }
   driverBound(k, dev);
+  if (k.asyncWork.length > 0) runAsyncWork(k);
   return 0;
 }
 
@@ -209,7 +215,9 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[
             asyncProbes.push({ dev, probe: () => void driverProbeDevice(k, dev, drv) });
             return;
           }
-          driverProbeDevice(k, dev, drv);
+          // v5.1 .. v5.13: __driver_attach() went through device_driver_attach()
+          if (k.since('v5.1') && !k.since('v5.14')) k.call('device_driver_attach', () => driverProbeDevice(k, dev, drv));
+          else driverProbeDevice(k, dev, drv);
         });
       }
     }),
@@ -235,7 +243,7 @@ function register(k: KernelCtx, drv: Driver): void {
   // async probes run after the registration returns, each in its own worker
   const run = (a: AsyncProbe): void =>
     void k.inTask({ comm: 'kworker/u8:2', pid: 41, cpu: 1, workqueue: 'async async_run_entry_fn' },
-      ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'async_run_entry_fn', '__driver_attach_async_helper'], a.probe);
+      [...workerFrames(k, 'async_run_entry_fn'), '__driver_attach_async_helper'], a.probe);
   if (k.sched) {
     // they complete in any order
     k.sched.runInOrder('async-completion', `async:${drv.name}`, asyncProbes, (a) => a.dev.name, k.sched.asyncOrder, run, () => k.panicked);

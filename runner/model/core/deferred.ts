@@ -5,13 +5,12 @@
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device } from './device.js';
 import { devInfo } from '../kernel/device-printk.js';
-import { deferredWorker } from '../kernel/task.js';
+import { workerFrames } from '../kernel/entry.js';
 import { warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
 import { busProbeDevice } from './dd.js';
 import { causing } from '../kernel/events.js';
 
-const WORK_FRAMES = ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'deferred_probe_work_func'];
 
 export function deferredProbeAdd(k: KernelCtx, dev: Device): void {
   if (dev.deferred) return;
@@ -130,7 +129,7 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
 
 /** Run the queued work until it stops re-queueing itself (flush_work), in a kworker. */
 export function flushDeferredProbe(k: KernelCtx): void {
-  const worker = deferredWorker(k.since('v6.9'));
+  const worker = k.deferredTask;
   // every round needs a bind that happened in the previous one, so this ends
   while (k.deferredWorkQueued && !k.panicked && !k.deferredWorkDead) {
     k.deferredWorkQueued = false;
@@ -139,7 +138,7 @@ export function flushDeferredProbe(k: KernelCtx): void {
     const s = k.sched;
     if (s) s.inDeferredWork = true;
     try {
-      if (!k.inTask(worker, WORK_FRAMES, () => deferredProbeWorkFunc(k))) k.deferredWorkDead = true;
+      if (!k.inTask(worker, workerFrames(k, 'deferred_probe_work_func'), () => deferredProbeWorkFunc(k))) k.deferredWorkDead = true;
     } finally {
       if (s) s.inDeferredWork = false;
     }
@@ -175,7 +174,7 @@ export function deferredProbeTimeoutExpires(k: KernelCtx): void {
 }
 
 function timeoutWork(k: KernelCtx): void {
-  const worker = deferredWorker(k.since('v6.9'));
+  const worker = k.deferredTask;
   k.inTask({ ...worker, workqueue: worker.workqueue!.replace('deferred_probe_work_func', 'deferred_probe_timeout_work_func') },
     ['ret_from_fork', 'kthread', 'worker_thread', 'process_one_work', 'deferred_probe_timeout_work_func'], () => {
       k.deferredProbeTimeout = 0;

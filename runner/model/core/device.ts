@@ -138,6 +138,8 @@ export class Device {
   dmaOwner = false;
   readonly links: DeviceLink[] = [];
   drvdata: unknown = null;
+  /** dev_is_dma_coherent() */
+  dmaCoherent = false;
   /** set when this is an IOMMU's own device */
   readonly iommuInstance?: IommuInstance;
 

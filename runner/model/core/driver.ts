@@ -25,6 +25,6 @@ export class Driver {
 
   /** the init function do_one_initcall calls, as a trace shows it */
   get initFn(): string {
-    return this.iommuImpl?.initFn ?? `${this.name.replace(/[-.]/g, '_')}_driver_init`;
+    return this.iommuImpl?.initFn ?? this.client?.initFn ?? `${this.name.replace(/[-.]/g, '_')}_driver_init`;
   }
 }

@@ -8,7 +8,8 @@ import type { Driver } from './driver.js';
 import type { ProbeAction } from '../types.js';
 import { ERRNO } from '../kernel/errno.js';
 import { devInfo } from '../kernel/device-printk.js';
-import { dmaAllocAttrs, dmaFreeAttrs, dmaTransfer } from '../dma/mapping.js';
+import { dmaAccessCoherent, dmaAllocAttrs, dmaFreeAttrs, dmaTransfer } from '../dma/mapping.js';
+import { workerFrames } from '../kernel/entry.js';
 import { deviceLinkAdd } from './links.js';
 import { deferredProbeSupplierReason } from './deferred.js';
 
@@ -33,6 +34,7 @@ function armedFault(k: KernelCtx, dev: Device, done: number, total: number): num
   }
   const rec = k.events;
   if (rec) rec.blame(rec.add('fault-fired', k.stack.top(), { device: dev.name, errno: f.errno, detail: `after ${done} of ${total} probe actions` }, f.event ?? rec.current));
+  if (f.log !== undefined) devInfo(k, dev, f.log);
   return f.errno;
 }
 
@@ -85,10 +87,21 @@ function runAction(k: KernelCtx, dev: Device, a: ProbeAction): number {
     case 'request-irq':
       dev.devres.push({ kind: 'irq', size: 0, irq: a.irq });
       return 0;
-    case 'dma-transfer':
-      return dmaTransfer(k, dev, a.size);
+    case 'dma-transfer': {
+      const ret = a.coherent ? dmaAccessCoherent(k, dev, a.size, a.at ?? 0) : dmaTransfer(k, dev, a.size);
+      if (ret === 0) return 0;
+      for (const line of a.onError ?? []) devInfo(k, dev, line);
+      return a.error ?? ret;
+    }
+    case 'async':
+      // async_schedule(): runs once the probe has returned (see runAsyncWork)
+      k.asyncWork.push({ dev, fn: a.fn, actions: a.actions });
+      return 0;
     case 'log':
       devInfo(k, dev, a.text);
+      return 0;
+    case 'printk':
+      k.log(a.text);
       return 0;
     case 'wait-for': {
       const supplier = k.devices.get(a.device);
@@ -121,7 +134,9 @@ function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
 }
 
 export function callDriverProbe(k: KernelCtx, dev: Device, drv: Driver): number {
-  return k.call(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : 'platform_probe', () => {
+  // platform_drv_probe() became platform_probe() in v5.9
+  const platform = k.since('v5.14') ? 'platform_probe' : 'platform_drv_probe';
+  return k.call(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : platform, () => {
     if (drv.iommuImpl) {
       const f = armedFault(k, dev, 0, 0) ?? k.sched?.fault(dev.name, 0);
       if (f !== undefined) return f;
@@ -130,6 +145,20 @@ export function callDriverProbe(k: KernelCtx, dev: Device, drv: Driver): number 
     }
     return k.call(probeFn(drv), () => clientProbe(k, dev, drv));
   });
+}
+
+/**
+ * The async_schedule()d work of the devices that just bound, each in an async worker:
+ * its failures are the driver's to report, the probe has long returned.
+ */
+export function runAsyncWork(k: KernelCtx): void {
+  while (k.asyncWork.length > 0 && !k.panicked) {
+    const w = k.asyncWork.shift()!;
+    if (!w.dev.bound) continue;
+    k.inTask({ comm: 'kworker/u16:0', pid: 11, cpu: 0, workqueue: 'async async_run_entry_fn' }, [...workerFrames(k, 'async_run_entry_fn'), w.fn], () => {
+      for (const a of w.actions) if (runAction(k, w.dev, a) !== 0) break;
+    });
+  }
 }
 
 export function callDriverRemove(k: KernelCtx, dev: Device, drv: Driver): void {

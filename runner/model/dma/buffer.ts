@@ -12,6 +12,8 @@ export interface DmaBuffer {
   pfns: number[];
   /** what the device is told: the physical address (direct) or the IOVA */
   dmaHandle: number;
+  /** iommu-dma: where dma_common_pages_remap() put it, as an offset into the vmalloc area */
+  vmallocOffset?: number;
   /** the translation domain an IOVA lives in */
   domain?: Domain;
   freed: boolean;

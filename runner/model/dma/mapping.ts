@@ -10,6 +10,7 @@ import { effectiveOps } from './arch.js';
 import { badPage, oops, warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
 import { causing } from '../kernel/events.js';
+import { layout, pageToPfn, physToVirt, virtToPage, vmemmapFaultLevel } from '../kernel/memmap.js';
 
 /**
  * dev->bus_dma_mask as of_dma_configure() leaves it: from the board's dma-ranges, or,
@@ -32,10 +33,16 @@ function pagesFor(size: number): number {
   return Math.max(1, Math.ceil(size / PAGE_SIZE));
 }
 
-function iovaLimit(k: KernelCtx, dev: Device): number {
-  // the IOVA allocator works top-down; keep IOVAs below the first bank's top so a
-  // misdirected free computes a page frame inside RAM, as on the reference machines
-  return Math.min(dev.dmaMask, k.pages.lowestBankEnd() - 1);
+/** iommu_dma_alloc_iova(): top-down below the device's DMA mask */
+function iovaLimit(_k: KernelCtx, dev: Device): number {
+  return dev.dmaMask;
+}
+
+/** dma_common_pages_remap(): the next free stretch of the vmalloc area, plus its guard page */
+function vmallocRemap(k: KernelCtx, pages: number): number {
+  const off = k.vmallocNext;
+  k.vmallocNext += (pages + 1) * PAGE_SIZE;
+  return off;
 }
 
 function armMappingMissing(k: KernelCtx, dev: Device): never {
@@ -57,7 +64,7 @@ export function dmaAllocAttrs(k: KernelCtx, dev: Device, size: number): DmaBuffe
         if (!pfns) return null;
         const iova = domain.allocIova(pages, iovaLimit(k, dev));
         domain.map(iova, pfns);
-        return { size, allocOps: ops, pfns, dmaHandle: iova, domain, freed: false, foreignFree: false };
+        return { size, allocOps: ops, pfns, dmaHandle: iova, vmallocOffset: vmallocRemap(k, pages), domain, freed: false, foreignFree: false };
       });
     }
     return k.call('dma_direct_alloc', () => {
@@ -68,23 +75,63 @@ export function dmaAllocAttrs(k: KernelCtx, dev: Device, size: number): DmaBuffe
   });
 }
 
-/** a buffer that came from iommu-dma, freed by dma-direct: the IOVA is taken for a physical address */
-function directFreeOfIommuBuffer(k: KernelCtx, buf: DmaBuffer): void {
-  k.call('dma_direct_free', () =>
-    k.call('__dma_direct_free_pages', () =>
-      k.call('__free_pages', () => {
-        const first = Math.floor(buf.dmaHandle / PAGE_SIZE);
-        for (let i = 0; i < buf.pfns.length; i++) {
-          const pfn = first + i;
-          if (k.pages.isRam(pfn)) {
-            badPage(k, pfn);
-          } else {
-            oops(k, { addr: 0xfffffe0000000000n + BigInt(pfn) * 64n, pc: '__free_pages', lr: '__dma_direct_free_pages' });
-          }
-        }
-      }),
-    ),
-  );
+/**
+ * __free_pages() of whatever struct page dma-direct computed for a foreign buffer: a page
+ * with no memmap behind it faults reading its refcount; a reserved page (the lowest bank,
+ * never handed out: kernel image and firmware) goes to the buddy allocator and every page
+ * of the order fails free_pages_check() — the tails first (refcount 1), then the head
+ * (refcount just dropped to 0); a live page of someone else is freed quietly.
+ */
+function freePagesOfForeign(k: KernelCtx, page: bigint, pages: number): void {
+  k.call('__free_pages', () => {
+    const l = layout(k);
+    // put_page_testzero(): page->_refcount at offset 0x34
+    const ref = page + 0x34n;
+    if (vmemmapFaultLevel(k, l, ref) >= 0) oops(k, { addr: ref, pc: '__free_pages', base: page });
+    const head = Number(pageToPfn(l, page));
+    const order = Math.ceil(Math.log2(pages));
+    const n = 1 << order;
+    if (!k.pages.isRam(head) || k.pages.isLive(head) || head >= k.pages.lowestBankEnd() / PAGE_SIZE) return;
+    k.call('__free_pages_ok', () => {
+      for (let i = 1; i <= n; i++) {
+        const idx = i % n;
+        badPage(k, { pfn: head + idx, page: page + BigInt(idx) * l.structPage, count: idx === 0 ? 0 : 1 });
+      }
+    });
+  });
+}
+
+/**
+ * dma_direct_free() of a buffer that came from iommu-dma (v5.0+: NULL dma_ops is
+ * dma-direct). A non-coherent device goes through arch_dma_free(), which takes the DMA
+ * handle — an IOVA — for a physical address; a coherent one through virt_to_page() of the
+ * cpu address — a vmalloc remapping. Before v5.0 a NULL dma_ops meant arm64's
+ * dummy_dma_ops, whose free does nothing: the buffer leaked silently.
+ */
+function directFreeOfIommuBuffer(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
+  if (k.board.arch === 'arm64' && !k.since('v5.0')) {
+    k.call('__dummy_free', () => undefined);
+    return;
+  }
+  if (k.board.arch === 'arm') {
+    // arm_dma_ops: __arm_dma_free() finds no arm_dma_buffer for a cpu address it never handed out
+    k.call('arm_dma_free', () =>
+      k.call('__arm_dma_free', () => warn(k, { file: 'arch/arm/mm/dma-mapping.c', line: 873, fn: '__arm_dma_free', message: `Freeing invalid buffer ${'(ptrval)'}` })),
+    );
+    return;
+  }
+  const l = layout(k);
+  k.call('dma_direct_free', () => {
+    if (!dev.dmaCoherent) {
+      k.call('arch_dma_free', () => {
+        const kaddr = physToVirt(l, BigInt(buf.dmaHandle));
+        k.call('__dma_direct_free_pages', () => freePagesOfForeign(k, virtToPage(l, kaddr), buf.pfns.length));
+      });
+      return;
+    }
+    const vaddr = l.vmallocStart + BigInt(buf.vmallocOffset ?? 0);
+    k.call('__dma_direct_free_pages', () => freePagesOfForeign(k, virtToPage(l, vaddr), buf.pfns.length));
+  });
 }
 
 export function dmaFreeAttrs(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
@@ -104,7 +151,7 @@ export function dmaFreeAttrs(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
     const ev = rec?.add('foreign-free', 'dma_free_attrs', { device: dev.name, detail: `allocated through ${buf.allocOps}, freed through ${ops}` }, rec.opsOriginOf(dev.name) ?? rec.current);
     causing(rec, ev, () => {
       if (ops === 'direct') {
-        directFreeOfIommuBuffer(k, buf);
+        directFreeOfIommuBuffer(k, dev, buf);
       } else {
         // a physical address handed to iommu-dma as an IOVA: nothing is mapped there
         k.call('iommu_dma_free', () =>
@@ -113,6 +160,23 @@ export function dmaFreeAttrs(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
       }
     });
   });
+}
+
+/**
+ * The device reads `size` bytes at `at` in its most recent coherent buffer (a descriptor
+ * list it was given the DMA handle of): 0, or -EIO when its IOMMU domain does not map it.
+ */
+export function dmaAccessCoherent(k: KernelCtx, dev: Device, size: number, at: number): number {
+  const dmam = dev.devres.filter((r) => r.kind === 'dmam' && r.buffer).map((r) => r.buffer!);
+  const buf = [...dev.buffers, ...dmam].pop();
+  if (!buf) return -ERRNO.EIO!;
+  const addr = buf.dmaHandle + at;
+  const domain = dev.group?.domain ?? null;
+  if (domain && domain.type === 'dma' && !domain.translates(addr, size)) {
+    domain.inst.impl.contextFault(k, domain.inst, dev, addr);
+    return -ERRNO.EIO!;
+  }
+  return 0;
 }
 
 /**

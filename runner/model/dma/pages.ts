@@ -125,6 +125,11 @@ export class PageAllocator {
     }
   }
 
+  /** handed out and not freed */
+  isLive(pfn: number): boolean {
+    return this.highestLive(pfn, pfn + 1) >= 0;
+  }
+
   isRam(pfn: number): boolean {
     return this.banks.some((b) => pfn >= b.startPfn && pfn < b.endPfn);
   }

@@ -240,7 +240,10 @@ export const ipmmuVmsa = wellBehaved('ipmmu-vmsa', 'ipmmu-vmsa', 'ipmmu', {
   initFn: 'ipmmu_init',
   // a cache (leaf) IPMMU waits for its main one
   suppliers: (_board, node) => (typeof node.options['main'] === 'string' ? [node.options['main']] : []),
-  ofDeclared: true,
+  // thread 004: "The ipmmu-vmsa driver in v4.12-rc1 ... doesn't IOMMU_OF_DECLARE()" — the
+  // mainline driver then was Gen2 (arm32) only; the Gen3 (arm64) code, in renesas-drivers
+  // and in mainline from v4.14, declared itself for its compatibles
+  ofDeclared: (k) => k.board.arch === 'arm64',
   probe: ipmmuProbe,
   ofXlate: ipmmuOfXlate,
   probeDevice: ipmmuProbeDevice,

@@ -25,7 +25,7 @@ export interface IommuDriverImpl {
    */
   initcallRegistered?: boolean;
   /** declared with IOMMU_OF_DECLARE: of_iommu_driver_present() is true while booting (v4.12 era) */
-  ofDeclared: boolean;
+  ofDeclared: boolean | ((k: KernelCtx) => boolean);
   /** no fwspec (x86): every device is offered to probe_device, which filters */
   fwspecless?: boolean;
   /** unbinding through sysfs is refused (suppress_bind_attrs) */

@@ -47,7 +47,9 @@ function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): 
     if (!k.since('v4.20-rc1')) {
       // v4.12: without a registered instance, wait only for a driver that declared
       // itself for this node, and only while the system is still booting
-      const present = !k.systemRunning && (k.board.firmware === 'acpi' || inst.impl.ofDeclared);
+      const d = inst.impl.ofDeclared;
+      const declared = inst.option<boolean>('of-declared') ?? (typeof d === 'function' ? d(k) : d);
+      const present = !k.systemRunning && (k.board.firmware === 'acpi' || declared);
       if (!inst.registered && !present) return missing(k, dev, inst, NO_IOMMU);
       if (!inst.registered) return missing(k, dev, inst, -EPROBE_DEFER);
     }

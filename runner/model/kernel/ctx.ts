@@ -2,7 +2,7 @@
 // task, the shadow stack, taint, and the era switches. Flows are plain functions over
 // this object, the way kernel code reaches its globals.
 
-import type { ModelBoard, ResolvedProfile } from '../types.js';
+import type { ModelBoard, ProbeAction, ResolvedProfile } from '../types.js';
 import { DeferList, type Device } from '../core/device.js';
 import type { Driver } from '../core/driver.js';
 import type { IommuInstance } from '../iommu/instance.js';
@@ -10,9 +10,10 @@ import type { Group } from '../iommu/group.js';
 import { Printk } from './printk.js';
 import { ShadowStack } from './stack.js';
 import { Taint } from './taint.js';
-import { INIT_TASK, type Task } from './task.js';
+import { INIT_TASK, MODPROBE_TASK, SHELL_TASK, deferredWorker, type Task } from './task.js';
 import { profileIndex, utsRelease } from './era.js';
 import { BEHAVIOUR_NAMES } from '../profiles/behaviours.js';
+import { findBuild, symbolTable, type KernelBuild, type SymbolTable } from './builds.js';
 import { OopsUnwind } from './reports.js';
 import { PageAllocator } from '../dma/pages.js';
 import type { BusName } from '../types.js';
@@ -22,6 +23,8 @@ import { deferredProbeTimeoutDefault } from './era.js';
 
 export interface ArmedFault {
   errno: number;
+  /** the driver's dev_err as it fails */
+  log?: string;
   /** fail after this many probe actions; undefined = after the last */
   at?: number;
   remaining: number;
@@ -53,8 +56,20 @@ export class KernelCtx {
   readonly stack = new ShadowStack();
   readonly taint: Taint;
   readonly uts: string;
+  /** the version string's first word (`#287`) */
+  readonly utsVersion: string;
+  /** the thread's build this run prints as, if its board and profile have one */
+  readonly build: KernelBuild | undefined;
+  /** the offsets this run's traces can print */
+  readonly syms: SymbolTable;
   private readonly eraIndex: number;
-  task: Task = INIT_TASK;
+  private readonly formatIndex: number;
+  /** the tasks of this boot: the build's where its thread names them */
+  readonly initTask: Task;
+  readonly shellTask: Task;
+  readonly modprobeTask: Task = MODPROBE_TASK;
+  readonly deferredTask: Task;
+  task: Task;
   panicked = false;
   oopsCount = 0;
   private oopsId: bigint;
@@ -98,6 +113,10 @@ export class KernelCtx {
   /** DMA buffers freed through ops other than the allocating ones */
   readonly foreignFrees: Array<{ device: string; size: number; allocOps: string; ops: string }> = [];
   lastErrno: number | undefined;
+  /** async_schedule()d work not yet run */
+  readonly asyncWork: Array<{ dev: Device; fn: string; actions: ProbeAction[] }> = [];
+  /** the vmalloc area's next free offset (dma_common_pages_remap) */
+  vmallocNext: number;
   readonly pages: PageAllocator;
   /** chosen orders (a chooser, or a boot step's pins); null: the kernel's own order, at no cost */
   sched: Sched | null = null;
@@ -114,13 +133,25 @@ export class KernelCtx {
     this.behaviours = new Set(profile.behaviours);
     this.switches = switchesOf(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
-    this.uts = utsRelease(profile.base, profile.name);
+    // a profile with commits applied or reverted is no longer the thread's build
+    this.build = profile.name === profile.base ? findBuild(board.id, profile.base) : undefined;
+    this.formatIndex = this.build?.formatEra ? profileIndex(this.build.formatEra) : this.eraIndex;
+    this.syms = symbolTable(this.build ? board.id : '', board.arch, profile.base);
+    this.uts = this.build?.release ?? utsRelease(profile.base, profile.name);
+    this.utsVersion = this.build?.version ?? '#1';
+    const tasks = this.build?.tasks;
+    this.initTask = { ...INIT_TASK, ...tasks?.init };
+    this.shellTask = { ...SHELL_TASK, ...tasks?.shell };
+    this.deferredTask = deferredWorker(this.since('v6.9'), tasks?.worker);
+    this.task = this.initTask;
     this.taint = new Taint(this.since('v6.9') ? 19 : 18);
     // oops_id is random per boot in kernels before ~v6.0; the seed stands in for it
     this.oopsId = BigInt.asUintN(64, 0x4c46c7fd7cd07245n ^ BigInt.asUintN(64, BigInt(seed) * 0x9e3779b97f4a7c15n));
     // deferred_probe_timeout: -1 (off) before v5.x; 10 s with CONFIG_MODULES in v6.x
     this.deferredProbeTimeout = deferredProbeTimeoutDefault(this);
     this.pages = new PageAllocator(board.memory);
+    // what the boot had vmalloc'ed before the drivers ran: the build's, else 128 MiB
+    this.vmallocNext = this.build?.vmallocUsed ?? 0x8000000;
   }
 
   has(behaviour: string): boolean {
@@ -138,6 +169,18 @@ export class KernelCtx {
     if (v === undefined) {
       v = this.eraIndex >= profileIndex(profile);
       this.eras.set(profile, v);
+    }
+    return v;
+  }
+
+  private readonly formats = new Map<string, boolean>();
+
+  /** the report formats (not the behaviour) are those of `profile` or later */
+  formatSince(profile: string): boolean {
+    let v = this.formats.get(profile);
+    if (v === undefined) {
+      v = this.formatIndex >= profileIndex(profile);
+      this.formats.set(profile, v);
     }
     return v;
   }

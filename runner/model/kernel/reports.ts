@@ -1,9 +1,12 @@
-// The kernel's crash and warning reports, in the arm64 (and x86_64/arm) formats of
-// the profile's era: oops (die), WARN (__warn), panic, and bad_page(). The call chain
-// printed is always the model's own shadow stack at that moment.
+// The kernel's crash and warning reports, derived from the fault and the kernel's state,
+// in the format of the architecture and era: oops (arm64 die_kernel_fault + __die, x86
+// page_fault_oops, arm32 __do_kernel_fault + __die), WARN (__warn), panic, and bad_page().
+// The call chain printed is always the model's own shadow stack at that moment; the
+// offsets are the build's (builds.ts), or none.
 
 import type { KernelCtx } from './ctx.js';
-import { symbolise } from './stack.js';
+import { symbolise } from './builds.js';
+import { hashedPtr, layout, vmemmapFaultLevel } from './memmap.js';
 
 /** Thrown to abandon the current kernel call after an oops; caught at task boundaries. */
 export class OopsUnwind extends Error {
@@ -15,41 +18,177 @@ export class OopsUnwind extends Error {
 /** Thrown after a panic: the run is over. */
 export class PanicUnwind extends Error {}
 
+const TAINT_NAMES: Record<string, string> = { B: 'BAD_PAGE', D: 'DIE', W: 'WARN', O: 'OOT_MODULE', E: 'UNSIGNED_MODULE' };
+
+const hex = (v: number | bigint, width: number): string => v.toString(16).padStart(width, '0');
+
+/** dump_stack_print_info(): the CPU/PID/Comm line of the era, with the build's suffixes */
 function header(k: KernelCtx): string {
   const t = k.task;
-  const uid = k.since('v6.14') ? 'UID: 0 ' : '';
-  return `CPU: ${t.cpu} ${uid}PID: ${t.pid} Comm: ${t.comm} ${k.taint.print()} ${k.uts} #1`;
+  const uid = k.formatSince('v6.14') ? 'UID: 0 ' : '';
+  let s = `CPU: ${t.cpu} ${uid}PID: ${t.pid} Comm: ${t.comm} ${k.taint.print()} ${k.uts} ${k.utsVersion}`;
+  if (k.formatSince('v6.15-rc1')) {
+    const model = k.build?.preemptModel ?? (k.build?.preempt === false ? 'voluntary' : 'PREEMPT');
+    s += ` ${model} `;
+    if (k.build?.buildId) s += ` ${k.build.buildId}`;
+  } else if (k.build?.buildId) {
+    s += ` ${k.build.buildId}`;
+  }
+  return s.trimEnd();
+}
+
+/** print_tainted_verbose() (v6.12+): one line naming each taint */
+function taintLines(k: KernelCtx): string[] {
+  if (!k.formatSince('v6.14')) return [];
+  const letters = k.taint.letters();
+  if (!letters) return [];
+  return [`Tainted: ${[...letters].map((l) => `[${l}]=${TAINT_NAMES[l] ?? l}`).join(', ')}`];
 }
 
 function hardwareName(k: KernelCtx): string {
-  return `Hardware name: ${k.board.firmware === 'dt' ? `${k.board.model}` : k.board.model}`;
+  return `Hardware name: ${k.board.model}`;
 }
 
-function callTrace(k: KernelCtx, frames: string[]): string[] {
-  if (k.board.arch === 'x86_64') {
-    return ['Call Trace:', ' <TASK>', ...frames.map((f) => `  ${symbolise(f)}`), ' </TASK>'];
-  }
-  const marked = k.since('v6.14') && k.board.arch === 'arm64';
-  return ['Call trace:', ...frames.map((f, i) => ` ${symbolise(f)}${marked && i === 0 ? ' (P)' : ''}`)];
+function workqueueLine(k: KernelCtx): string[] {
+  return k.task.workqueue ? [`Workqueue: ${k.task.workqueue}`] : [];
+}
+
+/** the frames a trace prints: the stack innermost first, without what this build inlined */
+function printedFrames(k: KernelCtx, frames: readonly string[]): string[] {
+  const inl = k.build?.inlined;
+  return inl ? frames.filter((f) => !inl.includes(f)) : frames.slice();
+}
+
+function sym(k: KernelCtx, fn: string, callee: string): string {
+  return symbolise(k.syms, fn, callee);
+}
+
+/** the arm64/arm trace lines: each frame's offset is its return address into the callee printed above */
+function symbolised(k: KernelCtx, frames: readonly string[]): string[] {
+  return frames.map((f, i) => sym(k, f, i === 0 ? '' : frames[i - 1]!));
 }
 
 function endTrace(k: KernelCtx): string {
   return `---[ end trace ${k.nextOopsId()} ]---`;
 }
 
-function regsLines(k: KernelCtx, pc: string, lr: string): string[] {
-  if (k.board.arch === 'x86_64') {
-    return [`RIP: 0010:${symbolise(pc)}`, 'RSP: 0018:ffffafba00047c58 EFLAGS: 00010282'];
-  }
-  if (k.board.arch === 'arm') {
-    return [`PC is at ${symbolise(pc)}`, `LR is at ${symbolise(lr)}`];
-  }
-  const pstate = k.since('v6.14') ? '60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)' : '60000005 (nZCv daif -PAN -UAO)';
-  return [`pstate: ${pstate}`, `pc : ${symbolise(pc)}`, `lr : ${symbolise(lr)}`, 'sp : ffff800012b4b990'];
+/** a deterministic kernel stack for the task (THREAD_SIZE 16K, vmapped stacks) */
+function stackPointer(k: KernelCtx): bigint {
+  const base = k.formatSince('v5.14') ? 0xffffffc080000000n : 0xffff000009c00000n;
+  return base + BigInt(k.task.pid) * 0x4000n + 0x3990n;
 }
 
-function workqueueLine(k: KernelCtx): string[] {
-  return k.task.workqueue ? [`Workqueue: ${k.task.workqueue}`] : [];
+function arm64Regs(k: KernelCtx, x0: bigint): string[] {
+  const sp = stackPointer(k);
+  const regs: bigint[] = new Array<bigint>(31).fill(0n);
+  regs[29] = sp;
+  regs[0] = x0;
+  const perLine = k.formatSince('v5.14') ? 3 : 2;
+  const lines: string[] = [];
+  let cur: string[] = [];
+  for (let r = 29; r >= 0; r--) {
+    cur.push(`x${r}${r < 10 ? ' ' : ''}: ${hex(regs[r]!, 16)}`);
+    if (cur.length === perLine || r === 0) {
+      lines.push(cur.join(' '));
+      cur = [];
+    }
+  }
+  return [`sp : ${hex(sp, 16)}`, ...lines];
+}
+
+function arm64Pstate(k: KernelCtx): string {
+  if (k.build?.pstate) return k.build.pstate;
+  if (k.formatSince('v6.9')) return '60400005 (nZCv daif +PAN -UAO -TCO -DIT -SSBS BTYPE=--)';
+  if (k.formatSince('v5.0')) return '60400005 (nZCv daif +PAN -UAO)';
+  return '60000005 (nZCv daif -PAN -UAO)';
+}
+
+/** pstate, pc, lr, sp and x29..x0 (__show_regs) */
+function arm64ShowRegs(k: KernelCtx, frames: readonly string[], pcLine: string, lrLine: string, x0: bigint): string[] {
+  void frames;
+  return [`pstate: ${arm64Pstate(k)}`, `pc : ${pcLine}`, `lr : ${lrLine}`, ...arm64Regs(k, x0)];
+}
+
+function callTrace(k: KernelCtx, frames: readonly string[]): string[] {
+  const printed = printedFrames(k, frames);
+  const marked = k.formatSince('v6.14');
+  return ['Call trace:', ...symbolised(k, printed).map((f, i) => ` ${f}${marked && i === 0 ? ' (P)' : ''}`)];
+}
+
+/** x86's ORC unwinder: the reliable frames, and the "? " text addresses it finds between them */
+function x86CallTrace(k: KernelCtx, frames: readonly string[], warnSite?: string): string[] {
+  const printed = printedFrames(k, frames);
+  const out: string[] = ['Call Trace:', ' <TASK>'];
+  const q = (fn: string): string => ` ? ${sym(k, fn, '*')}`;
+  if (warnSite) {
+    // the #UD of WARN's ud2: the exception path ran on this stack, and the trapping IP
+    // is pushed again by each frame of it
+    const site = sym(k, warnSite, '');
+    out.push(` ? ${site}`, q('__warn.cold'), ` ? ${site}`, q('report_bug'));
+    // the console was flushed from this context (boot), reading the printk ring
+    if (k.task.pid === 1) out.push(q('prb_read_valid'));
+    out.push(q('handle_bug'), q('exc_invalid_op'), q('asm_exc_invalid_op'), ` ? ${site}`, ` ? ${site}`);
+  }
+  const start = warnSite && printed[0] === warnSite ? 1 : 0;
+  for (let i = start; i < printed.length; i++) {
+    const fn = printed[i]!;
+    const caller = printed[i + 1];
+    // a function called through a pointer leaves the pointer (its __pfx_ padding symbol) on
+    // the stack: bus_for_each_dev's callback; an initcall, in its own frame and its callee's
+    if (caller === 'bus_for_each_dev' || caller === 'do_one_initcall') out.push(q(`__pfx_${fn}`));
+    else if (printed[i + 2] === 'do_one_initcall') out.push(q(`__pfx_${caller!}`));
+    if (fn === 'kernel_init') out.push(q('__pfx_kernel_init'));
+    out.push(` ${sym(k, fn, i === 0 ? '' : printed[i - 1]!)}`);
+    if (fn === 'ret_from_fork' && printed[i + 1] === 'ret_from_fork_asm') out.push(q('__pfx_kernel_init'));
+  }
+  out.push(' </TASK>');
+  return out;
+}
+
+function x86Regs(k: KernelCtx, pcLine: string): string[] {
+  const sp = 0xffffafba00047c58n + BigInt(k.task.pid) * 0x4000n - 0x4000n;
+  const code = k.build?.code?.[pcLine.replace(/\+.*$/, '')];
+  return [
+    `RIP: 0010:${pcLine}`,
+    ...(code ? [`Code: ${code}`] : []),
+    `RSP: 0018:${hex(sp, 16)} EFLAGS: 00010282`,
+    'RAX: 0000000000000000 RBX: 0000000000000000 RCX: 0000000000000000',
+    'RDX: 0000000000000000 RSI: 0000000000000000 RDI: 0000000000000000',
+    'RBP: 0000000000000000 R08: 0000000000000000 R09: 0000000000000000',
+    'R10: 0000000000000000 R11: 0000000000000000 R12: 0000000000000000',
+    'R13: 0000000000000000 R14: 0000000000000000 R15: 0000000000000000',
+    'FS:  0000000000000000(0000) GS:0000000000000000(0000) knlGS:0000000000000000',
+    'CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033',
+    'CR2: 0000000000000000 CR3: 0000000000000000 CR4: 00000000003506f0',
+  ];
+}
+
+/**
+ * arm32's unwinder, one line per caller: "[<where>] (fn) from [<from>] (caller+off/size)"
+ * until the addresses were dropped (v5.x), " fn from caller+off/size" after.
+ */
+function armCallTrace(k: KernelCtx, frames: readonly string[]): string[] {
+  const printed = printedFrames(k, frames);
+  const out: string[] = [];
+  const modern = k.formatSince('v5.14');
+  for (let i = 0; i + 1 < printed.length; i++) {
+    const fn = printed[i]!;
+    const caller = printed[i + 1]!;
+    out.push(modern ? ` ${fn} from ${sym(k, caller, fn)}` : `[<${armAddr(fn)}>] (${fn}) from [<${armAddr(caller)}>] (${sym(k, caller, fn)})`);
+  }
+  return out;
+}
+
+/** the frames dump_stack() adds above the caller on arm32 (no pt_regs: the unwinder starts in itself) */
+function armDumpStackFrames(k: KernelCtx): string[] {
+  return ['unwind_backtrace', 'show_stack', k.formatSince('v5.14') ? 'dump_stack_lvl' : 'dump_stack'];
+}
+
+/** a stable kernel-text address for an arm32 function (no thread shows arm32 addresses) */
+function armAddr(fn: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < fn.length; i++) h = Math.imul(h ^ fn.charCodeAt(i), 16777619);
+  return hex(0xc0100000 + ((h >>> 0) % 0x800000) * 4, 8);
 }
 
 function panicIfInit(k: KernelCtx): void {
@@ -57,7 +196,9 @@ function panicIfInit(k: KernelCtx): void {
   k.events?.add('report', 'panic', { detail: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b', line: k.printk.lines.length });
   k.printk.block([
     'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
-    ...(k.board.arch === 'arm64' ? ['SMP: stopping secondary CPUs', 'Kernel Offset: disabled', 'Memory Limit: none'] : []),
+    ...(k.board.arch === 'arm64'
+      ? ['SMP: stopping secondary CPUs', 'Kernel Offset: disabled', ...(k.build?.cpuFeatures ? [`CPU features: ${k.build.cpuFeatures}`] : []), 'Memory Limit: none']
+      : []),
     '---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b ]---',
   ]);
   k.panicked = true;
@@ -70,6 +211,73 @@ export interface FaultInfo {
   /** where the fault is raised: the innermost frame (pc); lr is its caller */
   pc: string;
   lr?: string;
+  /** a store (WnR); default a load */
+  write?: boolean;
+  /** the pointer the faulting instruction dereferenced (x0 in the register dump) */
+  base?: bigint;
+}
+
+/** the arm64 fault: message, ESR and the walk, from the address and the build */
+function arm64Fault(k: KernelCtx, addr: bigint, write: boolean): { msg: string; esr: number; level: number; user: boolean } {
+  const l = layout(k);
+  const user = addr < 1n << BigInt(l.vaBits);
+  let level: number;
+  let msg: string;
+  if (user) {
+    // TTBR0 of a kernel thread (init_mm) is empty: the walk stops at its first level
+    level = l.vaBits > 39 ? 0 : 1;
+    if (k.build?.swPan) msg = write ? 'write to read-only memory' : 'read from unreadable memory';
+    else msg = addr < 4096n ? 'NULL pointer dereference' : 'paging request';
+  } else {
+    level = Math.max(0, vmemmapFaultLevel(k, l, addr));
+    msg = 'paging request';
+  }
+  const esr = (0x96000000 | (write ? 0x40 : 0) | (0x04 + level)) >>> 0;
+  return { msg, esr, level, user };
+}
+
+function arm64OopsHead(k: KernelCtx, f: FaultInfo, n: number): string[] {
+  const addr = BigInt(f.addr);
+  const { msg, esr, level, user } = arm64Fault(k, addr, !!f.write);
+  const wide = k.formatSince('v6.9');
+  const esrHex = wide ? hex(esr, 16) : hex(esr, 8);
+  const dfsc = esr & 0x3f;
+  const lines = [`Unable to handle kernel ${msg} at virtual address ${hex(addr, 16)}`, 'Mem abort info:', `  ESR = 0x${esrHex}`];
+  lines.push(k.formatSince('v5.14') ? '  EC = 0x25: DABT (current EL), IL = 32 bits' : '  Exception class = DABT (current EL), IL = 32 bits');
+  lines.push('  SET = 0, FnV = 0', '  EA = 0, S1PTW = 0');
+  if (k.formatSince('v5.14')) lines.push(`  FSC = 0x${hex(dfsc, 2)}: level ${level} translation fault`);
+  lines.push('Data abort info:', `  ISV = 0, ISS = 0x${hex(esr & 0x1ffffff, 8)}${wide ? ', ISS2 = 0x00000000' : ''}`);
+  lines.push(`  CM = 0, WnR = ${f.write ? 1 : 0}${wide ? ', TnD = 0, TagAccess = 0' : ''}`);
+  if (k.formatSince('v6.14')) lines.push('  GCS = 0, Overlay = 0, DirtyBit = 0, Xs = 0');
+  if (user) {
+    lines.push(`[${hex(addr, 16)}] user address but active_mm is swapper`);
+  } else {
+    const l = layout(k);
+    // swapper_pg_dir and the vmemmap tables sit where memblock put them: the top of RAM
+    const top = k.board.memory.reduce((m, b) => Math.max(m, b.base + b.size), 0);
+    const table = BigInt(top) - 0x403a000n + 3n;
+    lines.push(`swapper pgtable: 4k pages, ${l.vaBits}-bit VAs, pgdp = ${hashedPtr(k, 0xffffff8009a2a000n)}`);
+    const walk = [`pgd=${hex(table, 16)}`];
+    if (level >= 1) walk.push(`pud=${hex(level >= 2 || l.vaBits <= 39 ? table : 0n, 16)}`);
+    if (level >= 2) walk.push('pmd=0000000000000000');
+    lines.push(`[${hex(addr, 16)}] ${walk.join(', ')}`);
+  }
+  const preempt = k.formatSince('v6.15-rc1') ? ' ' : k.build?.preempt === false ? '' : ' PREEMPT';
+  lines.push(`Internal error: Oops: ${esrHex} [#${n}]${preempt} SMP`);
+  return lines;
+}
+
+/** the faulting instruction's words, where the thread shows them */
+function codeLine(k: KernelCtx, fn: string): string[] {
+  const c = k.build?.code?.[fn];
+  return c ? [`Code: ${c}`] : [];
+}
+
+/** "Process %.*s (pid: %d, stack limit = 0x%p)" — until v5.x; %p reads (____ptrval____) before the hash key exists */
+function processLine(k: KernelCtx): string[] {
+  if (k.formatSince('v5.14')) return [];
+  const ptr = k.systemRunning || !k.formatSince('v4.20-rc1') ? hashedPtr(k, stackPointer(k) & ~0x3fffn) : '(____ptrval____)';
+  return [`Process ${k.task.comm} (pid: ${k.task.pid}, stack limit = 0x${ptr})`];
 }
 
 /**
@@ -82,33 +290,64 @@ export function oops(k: KernelCtx, f: FaultInfo): never {
   const pushed = k.stack.top() !== f.pc;
   if (pushed) k.stack.push(f.pc);
   const frames = k.stack.trace();
-  const lr = f.lr ?? frames[1] ?? f.pc;
-  const addr = f.addr.toString(16).padStart(k.board.arch === 'arm' ? 8 : 16, '0');
-  const what = BigInt(f.addr) < 4096n ? 'NULL pointer dereference' : 'paging request';
   const n = ++k.oopsCount;
-  const modern = k.since('v6.9');
+  const addr = BigInt(f.addr);
   const lines: string[] = [];
+  const printed = printedFrames(k, frames);
+  const pcLine = sym(k, f.pc, '');
+  const lrFn = f.lr ?? printed[1] ?? f.pc;
+  // the lr of a function that had already returned from a call when it faulted, where known
+  const lrOwn = sym(k, f.pc, '<lr>');
+  const lrLine = lrOwn !== f.pc ? lrOwn : k.build?.lr?.[f.pc] ?? sym(k, lrFn, lrFn === f.pc ? '' : f.pc);
   if (k.board.arch === 'x86_64') {
-    lines.push(`BUG: kernel NULL pointer dereference, address: ${addr}`, '#PF: supervisor read access in kernel mode',
-      `Oops: 0000 [#${n}] PREEMPT SMP NOPTI`);
+    const what = addr < 4096n ? 'kernel NULL pointer dereference' : 'unable to handle page fault for address';
+    lines.push(
+      `BUG: ${what}, address: ${hex(addr, 16)}`,
+      `#PF: supervisor ${f.write ? 'write' : 'read'} access in kernel mode`,
+      `#PF: error_code(0x000${f.write ? 2 : 0}) - not-present page`,
+      'PGD 0 P4D 0 ',
+      `Oops: ${f.write ? '0002' : '0000'} [#${n}] PREEMPT SMP NOPTI`,
+      header(k),
+      ...taintLines(k),
+      hardwareName(k),
+      ...workqueueLine(k),
+      ...x86Regs(k, pcLine),
+      ...x86CallTrace(k, frames),
+      'Modules linked in:',
+    );
   } else if (k.board.arch === 'arm') {
-    lines.push(`Unable to handle kernel ${what} at virtual address ${addr}`, `Internal error: Oops: 17 [#${n}] SMP ARM`);
+    // arm32 __do_kernel_fault: a section translation fault on the empty first level
+    const fsr = f.write ? 0x805 : 0x5;
+    lines.push(
+      `Unable to handle kernel ${addr < 4096n ? 'NULL pointer dereference' : 'paging request'} at virtual address ${hex(addr, 8)}`,
+      `pgd = ${k.formatSince('v4.20-rc1') ? hashedPtr(k, 0xc0004000n).slice(8) : 'c0004000'}`,
+      `[${hex(addr, 8)}] *pgd=00000000`,
+      `Internal error: Oops: ${fsr.toString(16)} [#${n}]${k.build?.preempt ? ' PREEMPT' : ''} SMP ARM`,
+      'Modules linked in:',
+      header(k),
+      hardwareName(k),
+      `PC is at ${pcLine}`,
+      `LR is at ${lrLine}`,
+      `pc : [<${armAddr(f.pc)}>]    lr : [<${armAddr(lrFn)}>]    psr: 60000013`,
+      'Flags: nZCv  IRQs on  FIQs on  Mode SVC_32  ISA ARM  Segment none',
+      ...processLine(k),
+      ...armCallTrace(k, frames),
+      ...codeLine(k, f.pc),
+    );
   } else {
-    const esr = modern ? '0x0000000096000004' : '0x96000004';
-    lines.push(`Unable to handle kernel ${what} at virtual address ${addr}`, 'Mem abort info:', `  ESR = ${esr}`);
-    if (modern) lines.push('  EC = 0x25: DABT (current EL), IL = 32 bits');
-    else lines.push('  Exception class = DABT (current EL), IL = 32 bits');
-    lines.push('  SET = 0, FnV = 0', '  EA = 0, S1PTW = 0');
-    if (modern) lines.push('  FSC = 0x04: level 0 translation fault');
-    lines.push('Data abort info:', modern ? '  ISV = 0, ISS = 0x00000004, ISS2 = 0x00000000' : '  ISV = 0, ISS = 0x00000004',
-      modern ? '  CM = 0, WnR = 0, TnD = 0, TagAccess = 0' : '  CM = 0, WnR = 0');
-    lines.push(`[${addr}] user address but active_mm is swapper`);
-    lines.push(`Internal error: Oops: ${modern ? '0000000096000004' : '96000004'} [#${n}] PREEMPT SMP`);
+    lines.push(
+      ...arm64OopsHead(k, f, n),
+      'Modules linked in:',
+      header(k),
+      ...taintLines(k),
+      hardwareName(k),
+      ...workqueueLine(k),
+      ...arm64ShowRegs(k, frames, pcLine, lrLine, f.base ?? 0n),
+      ...processLine(k),
+      ...callTrace(k, frames),
+      ...codeLine(k, f.pc),
+    );
   }
-  lines.push('Modules linked in:', header(k), hardwareName(k), ...workqueueLine(k), ...regsLines(k, f.pc, lr));
-  if (k.board.arch !== 'x86_64' && !modern) lines.push(`Process ${k.task.comm} (pid: ${k.task.pid}, stack limit = 0x(____ptrval____))`);
-  lines.push(...callTrace(k, frames));
-  if (k.board.arch !== 'x86_64') lines.push('Code: d2801017 a90153f3 ab0102e0 aa0103f4 (b943eab8)');
   lines.push(endTrace(k));
   k.events?.add('report', f.pc, { detail: lines[0]!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
@@ -127,31 +366,47 @@ export interface WarnInfo {
   message?: string;
 }
 
+/** lockdep's irq event stamp (print_irqtrace_events), in a build with CONFIG_PROVE_LOCKING */
+function irqtraceLines(k: KernelCtx): string[] {
+  if (!k.build?.lockdep) return [];
+  // every printk record so far took the console lock with interrupts off and back on
+  // (softirqs were last switched when the boot's timers and tasklets ran, before that)
+  const n = 2 * k.printk.lines.length + 1;
+  const at = (fn: string): string => `[<${hex(0xffffffc080000000n + BigInt(fn.length) * 0x100000n, 16)}>] ${sym(k, fn, '*')}`;
+  return [
+    `irq event stamp: ${n}`,
+    `hardirqs last  enabled at (${n - 1}): ${at('__up_console_sem')}`,
+    `hardirqs last disabled at (${n}): ${at('el1_dbg')}`,
+    `softirqs last  enabled at (${Math.floor(n / 2)}): ${at('handle_softirqs')}`,
+    `softirqs last disabled at (${Math.floor(n / 4)}): ${at('__do_softirq')}`,
+  ];
+}
+
 /** A WARN splat; taints W, the call goes on. */
 export function warn(k: KernelCtx, w: WarnInfo): void {
   const pushed = k.stack.top() !== w.fn;
   if (pushed) k.stack.push(w.fn);
   const frames = k.stack.trace();
+  const site = sym(k, w.fn, '');
   const lines: string[] = ['------------[ cut here ]------------'];
   if (w.message) lines.push(w.message);
-  lines.push(`WARNING: CPU: ${k.task.cpu} PID: ${k.task.pid} at ${w.file}:${w.line} ${symbolise(w.fn)}`);
-  lines.push('Modules linked in:', header(k), hardwareName(k), ...workqueueLine(k), ...regsLines(k, w.fn, w.fn));
-  lines.push(...callTrace(k, frames), endTrace(k));
+  lines.push(`WARNING: CPU: ${k.task.cpu} PID: ${k.task.pid} at ${w.file}:${w.line} ${site}`);
+  lines.push('Modules linked in:', header(k), ...taintLines(k), hardwareName(k), ...workqueueLine(k));
+  if (k.board.arch === 'x86_64') {
+    lines.push(...x86Regs(k, site), ...x86CallTrace(k, frames, w.fn));
+  } else if (k.board.arch === 'arm') {
+    // arm32's WARN is a call (warn_slowpath_fmt), not a trap: __warn() dumps its own stack
+    lines.push(...armCallTrace(k, [...armDumpStackFrames(k), '__warn', 'warn_slowpath_fmt', ...frames]));
+  } else {
+    lines.push(...arm64ShowRegs(k, frames, site, site, 0n), ...callTrace(k, frames), ...irqtraceLines(k));
+  }
+  lines.push(endTrace(k));
   k.events?.add('report', w.fn, { detail: lines.find((l) => l.startsWith('WARNING:'))!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
   if (pushed) k.stack.pop();
   k.taint.add('W');
 }
 
-/** the struct page address of a pfn in the arm64 vmemmap (deterministic, 64-byte pages) */
-export function vmemmapPage(pfn: number): string {
-  return (0xfffffe0000000000n + BigInt(pfn) * 64n).toString(16);
-}
-
-/**
- * bad_page(): one report per page freed in a bad state, then taint B (the report's
- * own header still shows the taint from before it).
- */
 /** bad_page()'s ratelimit state (static locals in mm/page_alloc.c), per kernel */
 const BAD_PAGE_RATELIMIT = new WeakMap<KernelCtx, { shown: number; unshown: number; resume: number }>();
 
@@ -177,28 +432,55 @@ function badPageShown(k: KernelCtx): boolean {
   return true;
 }
 
-export function badPage(k: KernelCtx, pfn: number): void {
+export interface BadPageInfo {
+  pfn: number;
+  /** the struct page pointer */
+  page: bigint;
+  /** page_ref_count() when checked: 0 for the head __free_pages just dropped, 1 for a reserved tail */
+  count: number;
+}
+
+/** __dump_page()'s raw words: the struct page as 8-byte words, four per line */
+function rawLines(k: KernelCtx, p: BadPageInfo, flags: number): string[] {
+  const words = Number(layout(k).structPage / 8n);
+  const lru = hex(p.page + 8n, 16);
+  const refMap = (BigInt(p.count) << 32n) | 0xffffffffn;
+  const all = [hex(flags, 16), lru, lru, hex(0, 16), hex(0, 16), hex(0, 16), hex(refMap, 16), hex(0, 16)].slice(0, words);
+  return [`raw: ${all.slice(0, 4).join(' ')}`, `raw: ${all.slice(4).join(' ')}`];
+}
+
+/**
+ * bad_page() for a reserved page freed to the buddy allocator: the report, then taint B
+ * (the report's own header still shows the taint from before it).
+ */
+export function badPage(k: KernelCtx, p: BadPageInfo): void {
   if (!badPageShown(k)) {
     k.taint.add('B');
     k.lockdepOff();
     return;
   }
-  const frames = ['dump_backtrace', 'show_stack', 'dump_stack', 'bad_page', 'free_pages_check_bad', '__free_pages_ok', ...k.stack.trace()];
-  const page = vmemmapPage(pfn);
+  const frames = ['dump_backtrace', 'show_stack', 'dump_stack', 'bad_page', 'free_pages_check_bad', ...k.stack.trace()];
+  const flags = k.build?.pageFlags ?? 0xfffe0001000;
+  const page = hex(p.page, 16);
+  const modern = k.formatSince('v5.14');
   const lines = [
-    `BUG: Bad page state in process ${k.task.comm}  pfn:${pfn.toString(16).padStart(5, '0')}`,
-    k.since('v5.14')
-      ? `page:${page} refcount:1 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${pfn.toString(16)}`
-      : `page:${page} count:1 mapcount:0 mapping:0000000000000000 index:0x0`,
-    'flags: 0xfffe00000001000(reserved)',
+    `BUG: Bad page state in process ${k.task.comm}  pfn:${hex(p.pfn, 5)}`,
+    modern
+      ? `page:${hashedPtr(k, p.page)} refcount:${p.count} mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${p.pfn.toString(16)}`
+      : `page:${page} count:${p.count} mapcount:0 mapping:0000000000000000 index:0x0`,
+    `flags: 0x${flags.toString(16)}(reserved)`,
+    ...rawLines(k, p, flags),
     'page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set',
-    'bad because of flags: 0x1000(reserved)',
+    ...(modern ? [] : ['bad because of flags: 0x1000(reserved)']),
     'Modules linked in:',
     header(k),
+    ...taintLines(k),
     hardwareName(k),
     ...(k.board.arch === 'x86_64'
-      ? ['Call Trace:', ...frames.slice(2).map((f) => ` ${symbolise(f)}`)]
-      : ['Call trace:', ...frames.map((f) => ` ${symbolise(f)}`)]),
+      ? x86CallTrace(k, frames.slice(3))
+      : k.board.arch === 'arm'
+        ? armCallTrace(k, [...armDumpStackFrames(k), ...frames.slice(3)])
+        : callTrace(k, frames)),
   ];
   k.events?.add('report', 'bad_page', { detail: lines[0]!, frames, line: k.printk.lines.length });
   k.printk.block(lines);

@@ -14,8 +14,9 @@ export const SHELL_TASK: Task = { comm: 'sh', pid: 2691, cpu: 0 };
 export const MODPROBE_TASK: Task = { comm: 'modprobe', pid: 2702, cpu: 0 };
 
 /** deferred_probe_work_func runs on system_wq before v6.x-era kernels, system_unbound_wq after */
-export function deferredWorker(unbound: boolean): Task {
-  return unbound
+export function deferredWorker(unbound: boolean, over: Partial<Task> = {}): Task {
+  const base = unbound
     ? { comm: 'kworker/u8:1', pid: 13, cpu: 1, workqueue: 'events_unbound deferred_probe_work_func' }
     : { comm: 'kworker/1:1', pid: 51, cpu: 1, workqueue: 'events deferred_probe_work_func' };
+  return { ...base, ...over };
 }

@@ -48,15 +48,15 @@ export function text(k: Kernel): string {
   return lines(k).join('\n');
 }
 
-/** the `Call trace:` frames of the first oops/WARN block after `from`, without offsets */
+/** the reliable `Call trace:` frames of the first oops/WARN block after `from`, without offsets ("? " entries skipped) */
 export function callTrace(k: Kernel, from = 0): string[] {
   const ls = lines(k).slice(from);
   const start = ls.findIndex((l) => l === 'Call trace:' || l === 'Call Trace:');
   if (start < 0) return [];
   const out: string[] = [];
   for (const l of ls.slice(start + 1)) {
-    if (l.trim() === '<TASK>') continue;
-    const m = /^\s+(?:\? )?([A-Za-z0-9_.]+)\+0x[0-9a-f]+\/0x[0-9a-f]+/.exec(l);
+    if (l.trim() === '<TASK>' || /^\s+\? /.test(l)) continue;
+    const m = /^\s+([A-Za-z0-9_.]+)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \(P\))?$/.exec(l);
     if (!m) break;
     out.push(m[1]!);
   }

@@ -59,7 +59,8 @@ describe('model/iommu ipmmu-vmsa', () => {
       const at = order.map((l) => lines(k).indexOf(l));
       expect(at.every((i) => i >= 0)).to.equal(true, JSON.stringify(at));
       expect(at).to.deep.equal([...at].sort((a, b) => a - b));
-      expect(lines(k)).to.include('lr : ipmmu_domain_free+0x1c/0xa0');
+      // seed 001: ipmmu_domain_free had returned from a call (lr inside itself) when it faulted
+      expect(lines(k)).to.include('lr : ipmmu_domain_free+0x14/0xa0');
       const trace = callTrace(k);
       expect(trace.slice(0, 2)).to.deep.equal(['ipmmu_domain_free', 'iommu_group_release']);
       const from = trace.indexOf('iommu_group_get_for_dev');
@@ -178,7 +179,8 @@ describe('model/iommu ipmmu-vmsa', () => {
 
     it('next-20250312 (without 73d2f10957f5): the same WARN, from inside iommu_init_device (line 449)', () => {
       const k = run(salvatorM3N, 'next-20250312');
-      expect(lines(k)).to.include('WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:449 __iommu_probe_device+0x208/0x38c');
+      // no thread shows this build's offset of the site inside iommu_init_device: none is printed
+      expect(lines(k)).to.include('WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:449 __iommu_probe_device');
     });
 
     it('v6.15 (d9d3cede4167): drvdata first, every client is grouped in a bus walk, no WARN', () => {

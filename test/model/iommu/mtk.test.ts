@@ -11,7 +11,7 @@ const MTK_CHAIN = [
   'mtk_iommu_device_group', '__iommu_probe_device', 'probe_iommu_group', 'bus_for_each_dev',
   'iommu_device_register', 'mtk_iommu_probe', 'platform_probe', 'really_probe', '__driver_probe_device',
   'driver_probe_device', '__device_attach_driver', 'bus_for_each_drv', '__device_attach',
-  'device_initial_probe', 'bus_probe_device', 'deferred_probe_work_func', 'process_one_work',
+  'device_initial_probe', 'bus_probe_device', 'deferred_probe_work_func', 'process_one_work', 'process_scheduled_works',
   'worker_thread', 'kthread', 'ret_from_fork',
 ];
 
@@ -42,8 +42,9 @@ describe('model/iommu mtk-iommu', () => {
     expect(at).to.be.greaterThan(-1);
     const block = log.slice(at, log.indexOf('---[ end trace 0000000000000000 ]---', at) + 1);
     expect(block).to.include('Workqueue: events_unbound deferred_probe_work_func');
-    expect(block).to.include('pc : mtk_iommu_device_group+0x2c/0xe0');
-    expect(block.some((l) => l.startsWith('lr : __iommu_probe_device+'))).to.equal(true);
+    // seed 002 shows this build's trace decoded, without offsets: none are printed
+    expect(block).to.include('pc : mtk_iommu_device_group');
+    expect(block).to.include('lr : __iommu_probe_device');
     expect(block.some((l) => /^CPU: \d+ UID: 0 PID: \d+ Comm: kworker\//.test(l))).to.equal(true);
     // the worker dies, the kernel goes on
     expect(k.panicked).to.equal(false);

@@ -1,0 +1,51 @@
+// The bottom of each task's stack, per architecture and era: the syscall path a sysfs
+// write comes in by, the init task's initcall frames, and a kworker's. Outermost first,
+// as KernelCtx.inTask pushes them; the names are the ones the threads' traces show
+// (v5.0 arm64 el0_svc_handler/__vfs_write/kernfs_fop_write, v6.x invoke_syscall/
+// kernfs_fop_write_iter, x86 ret_from_fork_asm from v6.7).
+
+import type { KernelCtx } from './ctx.js';
+
+/** write(2) on a sysfs attribute, down to the attribute's store: drv_attr_store and below */
+export function sysfsWriteFrames(k: KernelCtx): string[] {
+  const vfs = k.since('v5.14')
+    ? ['ksys_write', 'vfs_write', ...(k.since('v6.9') ? [] : ['new_sync_write']), 'kernfs_fop_write_iter']
+    : ['ksys_write', 'vfs_write', '__vfs_write', 'kernfs_fop_write'];
+  const tail = [...vfs, 'sysfs_kf_write', 'drv_attr_store'];
+  switch (k.board.arch) {
+    case 'arm64':
+      return k.since('v5.14')
+        ? ['el0t_64_sync', 'el0t_64_sync_handler', 'el0_svc', 'do_el0_svc', 'el0_svc_common.constprop.0', 'invoke_syscall', '__arm64_sys_write', ...tail]
+        : ['el0_svc', 'el0_svc_handler', 'el0_svc_common', '__arm64_sys_write', ...tail];
+    case 'x86_64':
+      return k.since('v6.9')
+        ? ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'x64_sys_call', '__x64_sys_write', ...tail]
+        : ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_write', ...tail];
+    case 'arm':
+      return ['ret_fast_syscall', k.since('v5.0') ? 'ksys_write' : 'SyS_write', ...tail.slice(1)];
+  }
+}
+
+/** a shell command that writes elsewhere in sysfs (bus rescan, device remove) */
+export function shellFrames(k: KernelCtx, store: string): string[] {
+  const f = sysfsWriteFrames(k);
+  return [...f.slice(0, -1), store];
+}
+
+/** PID 1 running initcalls */
+export function initFrames(k: KernelCtx): string[] {
+  const base = ['ret_from_fork', 'kernel_init', 'kernel_init_freeable', 'do_one_initcall'];
+  return k.board.arch === 'x86_64' && k.since('v6.9') ? ['ret_from_fork_asm', ...base] : base;
+}
+
+/** a kworker running one work item (v6.5 split process_scheduled_works out of worker_thread) */
+export function workerFrames(k: KernelCtx, fn: string): string[] {
+  const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(k.since('v6.9') ? ['process_scheduled_works'] : []), 'process_one_work', fn];
+  return k.board.arch === 'x86_64' && k.since('v6.9') ? ['ret_from_fork_asm', ...base] : base;
+}
+
+/** modprobe: finit_module → do_init_module → the module's init */
+export function moduleFrames(k: KernelCtx): string[] {
+  const sys = k.board.arch === 'x86_64' ? '__x64_sys_finit_module' : k.board.arch === 'arm' ? 'sys_finit_module' : '__arm64_sys_finit_module';
+  return [k.board.arch === 'arm64' ? 'el0_svc' : k.board.arch === 'arm' ? 'ret_fast_syscall' : 'do_syscall_64', sys, 'load_module', 'do_init_module', 'do_one_initcall'];
+}
