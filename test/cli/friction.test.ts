@@ -72,8 +72,8 @@ describe('cli: friction points of a first-time user', function () {
     expect(readFileSync(path.join(ROOT, 'README.md'), 'utf8')).to.match(/`known-bad` lines are matched in order/);
     expect(readFileSync(path.join(ROOT, 'docs/DSL.md'), 'utf8')).to.match(/`known-bad` `log:` lines are matched \*\*in order\*\*/);
     const text = readFileSync(path.join(FIXTURES, 'suites/demo.yaml'), 'utf8').replace(
-      '        log: ["BUG: Bad page state"]\n\n',
-      '        log: ["BUG: Bad page state", "Machine model:"]\n\n',
+      '        log: ["Unable to handle kernel paging request"]\n\n',
+      '        log: ["Unable to handle kernel paging request", "Machine model:"]\n\n',
     );
     const dir = tree('order', path.join(FIXTURES, 'boards'), { 'demo.yaml': text });
     const r = await bringup(['run', '--filter', 'demo.unbind', 'suites'], {}, dir);

@@ -170,15 +170,15 @@ describe('failure titles: `bringup run` names each failed run (executeRun → Ru
   this.timeout(60_000);
   // every shipped known-bad run fails with the title of its story
   const STORY_TITLES: Record<string, string> = {
-    'rcar-dma-teardown.unbind-releases-managed-dma': 'BUG: Bad page state in devres_release_all',
+    'rcar-dma-teardown.unbind-releases-managed-dma': 'Unable to handle kernel paging request in devres_release_all',
     'rcar-dma-teardown.unbind-hisi-sas-v2': 'BUG: Bad page state in devres_release_all',
     'hisi-sas-probe-failure.failed-probe-releases-managed-dma': 'BUG: Bad page state in devres_release_all',
     'iommu-premature-warn.boot-without-warning': 'WARNING in __iommu_probe_device',
     'ipmmu-bus-dma-mask.no-dma-ranges-no-bus-limit': 'Unable to handle kernel NULL pointer dereference in ipmmu_domain_free',
     'ipmmu-bus-dma-mask.sata-group-add-failure-is-survivable': 'Unable to handle kernel NULL pointer dereference in ipmmu_domain_free',
     'ipmmu-late-probe-warn.sata-probed-by-ipmmu-registration': 'WARNING in __iommu_probe_device',
-    'mtk-device-group.m4u-registration-groups-masters': 'Unable to handle kernel NULL pointer dereference in mtk_iommu_device_group',
-    'qcom-ufs-context-fault.ufs-dma-after-deferred-probe': 'arm-smmu: Unhandled context fault in ufshcd_qcom_probe',
+    'mtk-device-group.m4u-registration-groups-masters': 'Unable to handle kernel read from unreadable memory in mtk_iommu_device_group',
+    'qcom-ufs-context-fault.ufs-dma-after-deferred-probe': 'arm-smmu: Unhandled context fault in ufshcd_async_scan',
     'rockchip-of-xlate.boot-groups-every-master': 'Unable to handle kernel NULL pointer dereference in rk_iommu_of_xlate',
     'of-iommu-probe-deferral.disabled-ipmmu-means-no-iommu': 'deferred probe never completed: ec700000.dma-controller',
     'of-iommu-probe-deferral.reprobe-after-deferral-sets-up-dma-ops': 'Unable to handle kernel NULL pointer dereference in rcar_dmac_probe',

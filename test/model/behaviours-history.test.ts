@@ -32,9 +32,10 @@ describe('model behaviours of the kernel history (each toggled alone)', () => {
     it('without it, arm_smmu_probe_device() dereferences the NULL SMMU in the async worker', () => {
       const r = run(b, { base: 'v6.13', revert: ['229e6ee43d2a'] }, [BOOT]);
       expect(r.lines).to.include('Unable to handle kernel NULL pointer dereference at virtual address 0000000000000060');
-      expect(r.lines.some((l) => l.startsWith('pc : arm_smmu_probe_device+'))).to.equal(true);
+      expect(r.lines).to.include('pc : arm_smmu_probe_device');
       expect(r.lines.some((l) => /^CPU: 1 PID: 41 Comm: kworker\/u8:2 /.test(l))).to.equal(true);
-      expect(r.text).to.match(/ iommu_probe_device\+.*\n.* of_iommu_configure\+/);
+      // no thread shows this build's offsets: the frames are printed bare
+      expect(r.text).to.match(/ iommu_probe_device\n.* of_iommu_configure\n/);
       expect(r.k.taint()).to.include('D');
       expect(r.k.device('1d84000.ufshc')).to.include({ bound: false });
     });
