@@ -219,7 +219,9 @@ describe('shrink', function () {
     it('keeps another title out and reports it as slipped', async () => {
       const r: Reproducer0 = { suite: suites.find((s) => s.id === 'rcar-dma-teardown')!, scenario: 'unbind-releases-managed-dma', boardFile: 'boards/salvator-x-h3.yaml', kernel: 'v5.0' };
       const { result } = await shrinkPadded(r, mkdtempSync(path.join(tmp, 'gate-')));
-      expect(result.slipped.length).to.be.at.least(1);
+      // #16: the R-Car unbind now faults where the thread does (a paging request, not Bad page
+      // state), and shrinking it no longer meets another title; none of the shipped stories does
+      // (#14: a padded board that slips one is needed to show the gate at work again)
       expect(result.slipped).to.not.include(result.title);
       // the cache answered repeated candidates without running them
       expect(result.runs).to.be.below(result.candidates);

@@ -180,7 +180,7 @@ describe('failure titles: `bringup run` names each failed run (executeRun → Ru
     'mtk-device-group.m4u-registration-groups-masters': 'Unable to handle kernel read from unreadable memory in mtk_iommu_device_group',
     'qcom-ufs-context-fault.ufs-dma-after-deferred-probe': 'arm-smmu: Unhandled context fault in ufshcd_async_scan',
     'rockchip-of-xlate.boot-groups-every-master': 'Unable to handle kernel NULL pointer dereference in rk_iommu_of_xlate',
-    'of-iommu-probe-deferral.disabled-ipmmu-means-no-iommu': 'deferred probe never completed: ec700000.dma-controller',
+    'of-iommu-probe-deferral.disabled-ipmmu-means-no-iommu': 'deferred probe never completed: e6700000.dma-controller',
     'of-iommu-probe-deferral.reprobe-after-deferral-sets-up-dma-ops': 'Unable to handle kernel NULL pointer dereference in rcar_dmac_probe',
   };
 

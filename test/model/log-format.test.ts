@@ -60,8 +60,9 @@ describe('model log formats (reference fixtures)', () => {
 
     it('the first report says "Not tainted", the second already carries B', () => {
       const cpu = r.lines.filter((l) => l.startsWith('CPU: '));
-      expect(cpu[0]).to.equal('CPU: 0 PID: 1 Comm: swapper/0 Not tainted 5.1.0 #1');
-      expect(cpu[1]).to.equal('CPU: 0 PID: 1 Comm: swapper/0 Tainted: G    B             5.1.0 #1');
+      // the D06 of thread 000: its build's CPU and uname
+      expect(cpu[0]).to.equal('CPU: 49 PID: 1 Comm: swapper/0 Not tainted 5.1.0-rc1-43081-g22d97fd-dirty #1433');
+      expect(cpu[1]).to.equal('CPU: 49 PID: 1 Comm: swapper/0 Tainted: G    B             5.1.0-rc1-43081-g22d97fd-dirty #1433');
     });
 
     it('the call trace reads like the thread (bad_page … devres_release_all, really_probe, … do_one_initcall)', () => {

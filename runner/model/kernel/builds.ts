@@ -16,6 +16,8 @@ import type { Task } from './task.js';
 export interface KernelBuild {
   /** the boards that stand for the thread's machine (boards/<id>.yaml) */
   boards: readonly string[];
+  /** its "Hardware name:" — a board derived from one of them (shrink, a copy) is the same machine */
+  model: string;
   /** the profile base the report's kernel stands for */
   profile: string;
   arch: Arch;
@@ -64,6 +66,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 000: Geert Uytterhoeven unbinding sata_rcar, 5.0.0-rc5 (renesas "salvator-x" config)
     boards: ['salvator-x-h3'],
+    model: 'Renesas Salvator-X 2nd version board based on r8a7795 ES2.0+ (DT)',
     profile: 'v5.0',
     arch: 'arm64',
     release: '5.0.0-rc5-salvator-x-00452-g37596f884f4318ef',
@@ -101,6 +104,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 000: John Garry unbinding hisi_sas_v2_hw on a D05, 5.0.0 (gcc 4.8.5, CONFIG_PREEMPT)
     boards: ['taishan-2280-d05'],
+    model: 'Huawei Taishan 2280 /D05, BIOS Hisilicon D05 IT21 Nemo 2.0 RC0 04/18/2018',
     profile: 'v5.0',
     arch: 'arm64',
     release: '5.0.0',
@@ -144,6 +148,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 000: John Garry's D06, hisi_sas_v3_hw probe failing at boot, 5.1.0-rc1
     boards: ['huawei-d06'],
+    model: 'Huawei D06/D06, BIOS Hisilicon D06 UEFI RC0 - V1.12.01 01/29/2019',
     profile: 'v5.1',
     arch: 'arm64',
     release: '5.1.0-rc1-43081-g22d97fd-dirty',
@@ -187,6 +192,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 001: Geert's v4.20-rc1 R-Car H3 (arm64 defconfig, 48-bit VAs), deferred probe of SATA
     boards: ['salvator-x-h3', 'salvator-x-h3-32bit-bus'],
+    model: 'Renesas Salvator-X 2nd version board based on r8a7795 ES2.0+ (DT)',
     profile: 'v4.20-rc1',
     arch: 'arm64',
     release: '4.20.0-rc1-arm64-renesas-dirty',
@@ -226,6 +232,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 002: Marek Szyprowski's ODROID-M1, 6.14.0-rc3 + bcb81ac6ae3c (next-20250312)
     boards: ['odroid-m1'],
+    model: 'Hardkernel ODROID-M1 (DT)',
     profile: 'next-20250312',
     arch: 'arm64',
     release: '6.14.0-rc3+',
@@ -269,6 +276,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 002: Joerg Roedel's X470 workstation (AMD IOMMU), 6.14.0-rc6 iommu/next
     boards: ['prime-x470-pro'],
+    model: 'System manufacturer System Product Name/PRIME X470-PRO, BIOS 5406 11/13/2019',
     profile: 'next-20250312',
     arch: 'x86_64',
     release: '6.14.0-rc6-iommu-next+',
@@ -308,6 +316,7 @@ export const BUILDS: readonly KernelBuild[] = [
     // 002: ChenYu Chen's MT8183 Juniper, v6.15-rc1 merge window (6.14.0-05877); the thread
     // shows the trace decoded (no offsets), so none are known here
     boards: ['mt8183-juniper'],
+    model: 'Google juniper sku16 board (DT)',
     profile: 'v6.15-rc1',
     arch: 'arm64',
     release: '6.14.0-05877-g1a9239bb4253',
@@ -327,6 +336,7 @@ export const BUILDS: readonly KernelBuild[] = [
   {
     // 002: Geert's Salvator-XS M3-N, 6.14.0-rc3 + the series incl. 73d2f10957f5 (lockdep on)
     boards: ['salvator-xs-m3n'],
+    model: 'Renesas Salvator-X 2nd version board based on r8a77965 (DT)',
     profile: 'v6.15-rc1',
     formatEra: 'v6.14',
     arch: 'arm64',
@@ -409,17 +419,16 @@ function buildTable(b: KernelBuild): Map<string, Sym> {
 
 const TABLES = new Map<KernelBuild, Map<string, Sym>>(BUILDS.map((b) => [b, buildTable(b)]));
 
-/** the build a run prints as: its board's on that profile, if a thread shows one */
-export function findBuild(board: string, profile: string): KernelBuild | undefined {
-  return BUILDS.find((b) => b.boards.includes(board) && b.profile === profile);
+/** the build a run prints as: its machine's on that profile, if a thread shows one */
+export function findBuild(board: string, model: string, profile: string): KernelBuild | undefined {
+  return BUILDS.find((b) => b.profile === profile && (b.boards.includes(board) || b.model === model));
 }
 
 /**
  * The offsets a run can print: its own build's, else every thread build's of the same
  * architecture and release (first one wins), else none.
  */
-export function symbolTable(board: string, arch: Arch, profile: string): SymbolTable {
-  const own = findBuild(board, profile);
+export function symbolTable(own: KernelBuild | undefined, arch: Arch, profile: string): SymbolTable {
   if (own) return TABLES.get(own)!;
   const merged = new Map<string, Sym>();
   for (const b of BUILDS) {

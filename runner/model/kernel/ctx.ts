@@ -134,9 +134,9 @@ export class KernelCtx {
     this.switches = switchesOf(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
     // a profile with commits applied or reverted is no longer the thread's build
-    this.build = profile.name === profile.base ? findBuild(board.id, profile.base) : undefined;
+    this.build = profile.name === profile.base ? findBuild(board.id, board.model, profile.base) : undefined;
     this.formatIndex = this.build?.formatEra ? profileIndex(this.build.formatEra) : this.eraIndex;
-    this.syms = symbolTable(this.build ? board.id : '', board.arch, profile.base);
+    this.syms = symbolTable(this.build, board.arch, profile.base);
     this.uts = this.build?.release ?? utsRelease(profile.base, profile.name);
     this.utsVersion = this.build?.version ?? '#1';
     const tasks = this.build?.tasks;
