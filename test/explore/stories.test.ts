@@ -29,14 +29,14 @@ interface Story {
 }
 
 const STORIES: Story[] = [
-  { story: 'R-Car H3 unbind (000)', board: 'salvator-x-h3', buggy: 'v5.0', fixed: 'v5.1', title: 'BUG: Bad page state in devres_release_all', options: { faults: [] } },
+  { story: 'R-Car H3 unbind (000)', board: 'salvator-x-h3', buggy: 'v5.0', fixed: 'v5.1', title: 'Unable to handle kernel paging request in devres_release_all', options: { faults: [] } },
   { story: 'D05 unbind (000)', board: 'taishan-2280-d05', buggy: 'v5.0', fixed: 'v5.1', title: 'BUG: Bad page state in devres_release_all', options: { faults: [] } },
   { story: 'D06 failed probe (000)', board: 'huawei-d06', buggy: 'v5.1', fixed: 'v5.2', title: 'BUG: Bad page state in devres_release_all' },
   { story: 'M3-N late IOMMU probe (002)', board: 'salvator-xs-m3n', buggy: 'v6.15-rc1', fixed: 'v6.15', title: 'WARNING in __iommu_probe_device' },
   { story: 'ODROID-M1 rk_iommu_of_xlate (002)', board: 'odroid-m1', buggy: 'next-20250312', fixed: 'v6.15-rc1', title: 'Unable to handle kernel NULL pointer dereference in rk_iommu_of_xlate' },
-  { story: 'MT8183 mtk_iommu_device_group (002)', board: 'mt8183-juniper', buggy: 'v6.15-rc1', fixed: 'v6.15', title: 'Unable to handle kernel NULL pointer dereference in mtk_iommu_device_group' },
+  { story: 'MT8183 mtk_iommu_device_group (002)', board: 'mt8183-juniper', buggy: 'v6.15-rc1', fixed: 'v6.15', title: 'Unable to handle kernel read from unreadable memory in mtk_iommu_device_group' },
   { story: 'X470 premature WARN (002)', board: 'prime-x470-pro', buggy: 'next-20250312', fixed: 'v6.15-rc1', title: 'WARNING in __iommu_probe_device' },
-  { story: 'SC8180X context fault (003)', board: 'sc8180x-primus', buggy: 'next-20240430', fixed: 'v6.10', title: 'arm-smmu: Unhandled context fault in ufshcd_qcom_probe' },
+  { story: 'SC8180X context fault (003)', board: 'sc8180x-primus', buggy: 'next-20240430', fixed: 'v6.10', title: 'arm-smmu: Unhandled context fault in ufshcd_async_scan' },
   { story: 'IPMMU 32-bit bus (001)', board: 'salvator-x-h3-32bit-bus', buggy: 'v4.20-rc1', fixed: 'v4.20', title: 'Unable to handle kernel NULL pointer dereference in ipmmu_domain_free' },
   { story: 'arm32 deferral that never completes (004)', board: 'lager-r8a7790', buggy: 'v4.12-rc1', fixed: 'v4.12', title: 'deferred probe never completed: ec700000.dma-controller' },
 ];

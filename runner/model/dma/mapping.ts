@@ -173,7 +173,11 @@ export function dmaAccessCoherent(k: KernelCtx, dev: Device, size: number, at: n
   const addr = buf.dmaHandle + at;
   const domain = dev.group?.domain ?? null;
   if (domain && domain.type === 'dma' && !domain.translates(addr, size)) {
-    domain.inst.impl.contextFault(k, domain.inst, dev, addr);
+    // the buffer's DMA handle came from the ops the device had when it was allocated
+    const rec = k.events;
+    const ev = rec?.add('dma-fault', 'dmam_alloc_attrs', { device: dev.name, iommu: domain.inst.name, detail: `iova 0x${addr.toString(16)} through ${buf.allocOps} ops`, line: k.printk.lines.length }, rec.opsOriginOf(dev.name) ?? rec.current);
+    if (ev !== undefined) rec!.blame(ev);
+    causing(rec, ev, () => domain.inst.impl.contextFault(k, domain.inst, dev, addr));
     return -ERRNO.EIO!;
   }
   return 0;
