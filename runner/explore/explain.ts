@@ -391,12 +391,6 @@ class Walker {
     return last;
   }
 
-  /** does `e` descend from event `id` through its causes */
-  causedBy(e: ModelEvent, id: number): boolean {
-    for (let c: ModelEvent | undefined = e; c; c = this.cause(c)) if (c.id === id) return true;
-    return false;
-  }
-
   lastIommuEvent(name: string): ModelEvent | undefined {
     return this.lastOf(new Set(['iommu-registered', 'iommu-unregistered']), (e) => e.device === name);
   }
