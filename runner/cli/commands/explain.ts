@@ -44,7 +44,7 @@ kernels (or for each device), every matching run is explained; --kernel and --bo
     { command: 'bringup explain of-iommu-probe-deferral --scenario disabled-ipmmu-means-no-iommu --kernel v4.12-rc1', says: 'two DMA controllers deferred under one root: the disabled IPMMU' },
     { command: 'bringup explain S --scenario X --format dot | dot -Tsvg > why.svg', says: 'the same as a graph' },
   ],
-  exit: '0  explained\n1  invalid input, no matching run, or an unknown device\n2  bad usage',
+  exit: '0  explained\n1  invalid input, no matching run, an unknown device, or a run the model could not finish\n2  bad usage',
   notes: `JSON (EXPLORE.md): { "questions": [ { "device", "state", "chain": [ { "event", "step",
 "function", "device" } ], "root", "decisive": [ { "behaviour", "commit" } ] } ],
 "devices_deferred": ["lines"] }. A chain is root first; "step" is the scenario step (1-based,
@@ -90,7 +90,16 @@ export const command: Command = {
     }
     const { explainRun } = await import('../../explore/explain.js');
     const render = await import('../../explore/explain-render.js');
-    const xs = runs.map((r) => explainRun(r, device !== undefined ? { device } : {}));
+    const xs = [];
+    for (const r of runs) {
+      try {
+        xs.push(explainRun(r, device !== undefined ? { device } : {}));
+      } catch (e) {
+        // a model error (as `bringup run` would report an ERROR run): said, not a stack trace
+        process.stderr.write(`bringup explain: ${r.id} [${r.board.id} ${r.kernel.name}]: error: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 1;
+      }
+    }
     process.stdout.write(format === 'json' ? render.renderJson(xs) : format === 'dot' ? render.renderDot(xs) : render.renderText(xs));
     return 0;
   },
