@@ -37,7 +37,14 @@ export async function executeAll(runs: readonly PlanRun[], opts: RunAllOptions):
     });
   }
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, runs.length));
-  if (jobs === 1 || typeof opts.target !== 'string') return executeSequential(runs, target, opts);
+  if (jobs === 1 || typeof opts.target !== 'string') {
+    try {
+      return await executeSequential(runs, target, opts);
+    } finally {
+      // a target this call loaded is this call's to release; a caller's Target object is not
+      if (typeof opts.target === 'string') await target.dispose?.();
+    }
+  }
   const { executeOnWorkers } = await import('./pool.js');
   return executeOnWorkers(runs, jobs, { ...opts, target: opts.target });
 }

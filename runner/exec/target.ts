@@ -36,4 +36,6 @@ export interface Target {
   /** undefined when usable, else why not (the runs are then reported as SKIP) */
   unavailable(): Promise<string | undefined>;
   open(run: PlanRun): Promise<TargetSession>;
+  /** release what the target keeps between runs (a pool of booted guests); called once at the end */
+  dispose?(): Promise<void>;
 }

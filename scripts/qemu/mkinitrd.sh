@@ -4,7 +4,7 @@
 # env: EXTRA_KO="a.ko b.ko" (copied to lib/modules/<kver>/extra)
 #
 # The /init it writes mounts proc/sys/dev/debugfs/tmp, loads the modules named on the kernel
-# command line as bringup.load=mod[:param=value...][,mod...] in that order (this is the
+# command line as bringup.load=mod[+param=value...][,mod...] ('+': a PCI name in a value has colons) in that order (this is the
 # target's "boot": drivers register in board order, held drivers are left out), prints
 # "=== INIT UP <uptime> ===" and runs a shell on the console. bringup.lifetime=SECONDS powers
 # the guest off after that long whatever happens on the host.
@@ -56,7 +56,7 @@ done
 # the guest's own lifetime limit: powers off even if the host side that started it is gone
 [ -n "\$lifetime" ] && (sleep "\$lifetime"; echo "=== LIFETIME EXCEEDED ==="; poweroff -f) &
 for spec in \$(echo "\$load" | tr ',' ' '); do
-  args=\$(echo "\$spec" | tr ':' ' ')
+  args=\$(echo "\$spec" | tr '+' ' ')
   echo "=== LOAD \$args ==="
   modprobe \$args || echo "=== LOAD FAILED \$spec ==="
 done

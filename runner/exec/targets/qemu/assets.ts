@@ -12,6 +12,19 @@ export interface QemuAssets {
   qemu: string;
   qemuVersion?: string;
   modules: string[];
+  /** the kernel line of the conformance matrix (5.10, 6.1, ... 7.3), for kernels/<line>-<arch>.json */
+  line?: string;
+  /** the Debian package version (6.1.192-3) */
+  version?: string;
+  /** module names built into this kernel (its modules.builtin): those drivers cannot be held or loaded */
+  builtin?: string[];
+  /** the kernel options that decide what the boards can do (CONFIG_ without the prefix) */
+  config?: Record<string, string>;
+}
+
+/** Debian's name of a board's architecture. */
+export function debianArch(arch: string): string {
+  return arch === 'x86_64' ? 'amd64' : arch;
 }
 
 /** The repository (package) root: this file is dist/runner/exec/targets/qemu/assets.js. */
@@ -40,6 +53,27 @@ export function loadAssets(dir = cacheDir()): AssetsResult {
   }
   for (const k of ['kernel', 'initrd', 'qemu'] as const) {
     if (typeof a[k] !== 'string' || !existsSync(a[k])) return { ok: false, reason: `QEMU asset ${k} missing (${String(a[k])}); run \`npm run setup:qemu\`` };
+  }
+  return { ok: true, assets: a };
+}
+
+/**
+ * One kernel of the conformance matrix (`npm run setup:kernels`): kernels/<line>-<arch>.json,
+ * which says why when that kernel could not be prepared (the archive no longer carries it).
+ */
+export function loadKernelAssets(line: string, arch: string, dir = cacheDir()): AssetsResult {
+  if (!/^\d+\.\d+$/.test(line)) return { ok: false, reason: `not a kernel line: ${JSON.stringify(line)} (want e.g. 6.12)` };
+  const manifest = path.join(dir, 'kernels', `${line}-${debianArch(arch)}.json`);
+  if (!existsSync(manifest)) return { ok: false, reason: `kernel ${line} ${debianArch(arch)} not set up (run \`npm run setup:kernels -- --lines ${line}\`; looked for ${manifest})` };
+  let a: QemuAssets & { skip?: string };
+  try {
+    a = JSON.parse(readFileSync(manifest, 'utf8')) as QemuAssets & { skip?: string };
+  } catch (e) {
+    return { ok: false, reason: `unreadable ${manifest}: ${(e as Error).message}` };
+  }
+  if (typeof a.skip === 'string') return { ok: false, reason: `kernel ${line} ${debianArch(arch)}: ${a.skip}` };
+  for (const k of ['kernel', 'initrd', 'qemu'] as const) {
+    if (typeof a[k] !== 'string' || !existsSync(a[k])) return { ok: false, reason: `QEMU asset ${k} of kernel ${line} ${debianArch(arch)} missing (${String(a[k])}); run \`npm run setup:kernels\`` };
   }
   return { ok: true, assets: a };
 }

@@ -6,8 +6,10 @@ import { checkDeviceName, checkDriverName, shq } from './shell.js';
 
 /** A QEMU device model a board's PCI function can be, keyed by its DT-style compatible. */
 export interface QemuModel {
-  /** `-device` driver of QEMU */
-  device: string;
+  /** `-device` driver of QEMU; undefined for a function the machine itself provides */
+  device?: string;
+  /** the machine (arch) that provides this function at a fixed address, e.g. the host bridge */
+  machine?: { arch: string; addr: string };
   backend?: 'block' | 'net';
   /** NICs get `romfile=` (no iPXE option ROM needed, nothing to boot from the network) */
   nic?: boolean;
@@ -25,6 +27,25 @@ export const QEMU_MODELS: Readonly<Record<string, QemuModel>> = {
   'pci1af4,1041': { device: 'virtio-net-pci', backend: 'net', nic: true },
   'pci8086,10d3': { device: 'e1000e', backend: 'net', nic: true },
   'pci1b36,0005': { device: 'pci-testdev' },
+  'pci1234,11e8': { device: 'edu' },
+  // functions the machine creates itself: listed in a board so the model sees them too
+  'pci1b36,0008': { machine: { arch: 'arm64', addr: '00.0' } }, // virt's generic host bridge
+  'pci8086,29c0': { machine: { arch: 'x86_64', addr: '00.0' } }, // q35 host bridge (MCH)
+  'pci8086,2918': { machine: { arch: 'x86_64', addr: '1f.0' } }, // q35 ICH9 LPC bridge
+};
+
+/**
+ * How each IOMMU driver of the model's catalog exists on QEMU: a PCI function (virtio-iommu),
+ * a machine option (virt's SMMUv3), or a system-bus device (q35's VT-d and AMD-Vi). `name` is
+ * the IOMMU's name in the guest (its /sys/class/iommu entry), which the board must use.
+ */
+export const QEMU_IOMMUS: Readonly<Record<string, { arch: string; kind: 'pci' | 'machine' | 'sysbus'; name?: string; args: string[]; append: string[] }>> = {
+  'virtio-iommu': { arch: 'arm64', kind: 'pci', args: [], append: [] },
+  'arm-smmu-v3': { arch: 'arm64', kind: 'machine', name: '9050000.smmuv3', args: ['iommu=smmuv3'], append: [] },
+  // DMA remapping only: with interrupt remapping under TCG, 5.10 panics ("timer doesn't work
+  // through Interrupt-remapped IO-APIC"). The Debian kernels leave VT-d off unless asked.
+  'intel-iommu': { arch: 'x86_64', kind: 'sysbus', name: 'dmar0', args: ['intel-iommu,intremap=off'], append: ['intel_iommu=on'] },
+  'amd-iommu': { arch: 'x86_64', kind: 'sysbus', name: 'ivhd0', args: ['amd-iommu,intremap=off'], append: [] },
 };
 
 /** Driver names of the DSL → the kernel's name for them where they differ (module names use `_`). */
@@ -33,8 +54,18 @@ export const DRIVER_MODULES: Readonly<Record<string, string>> = {
   'virtio_iommu': 'virtio_iommu',
 };
 
-/** Drivers built into Debian's 6.12 arm64 kernel: always registered, cannot be held or loaded. */
+/**
+ * Drivers built into Debian's bookworm-backports 6.12 arm64 kernel (the default assets):
+ * always registered, cannot be held or loaded. A kernel of the matrix names its own
+ * (TargetConfig.builtin, from its modules.builtin).
+ */
 export const BUILTIN_DRIVERS: ReadonlySet<string> = new Set(['virtio-pci', 'pcieport']);
+
+/** Is DSL driver `driver` built into the kernel this config describes? */
+export function isBuiltin(driver: string, cfg: TargetConfig = DEFAULT_CONFIG): boolean {
+  if (cfg.builtin) return cfg.builtin.has(moduleName(driver));
+  return BUILTIN_DRIVERS.has(driver);
+}
 
 /** Modules the guest always loads at boot: they drive the virtio devices behind virtio-pci. */
 export const SUPPORT_MODULES: readonly string[] = ['virtio_blk', 'virtio_net'];
@@ -89,6 +120,10 @@ export interface TargetConfig {
   extraAppend: string[];
   /** the guest powers itself off after this many seconds (bringup.lifetime=) */
   lifetimeSeconds: number;
+  /** module names built into the kernel (from its modules.builtin); undefined = BUILTIN_DRIVERS */
+  builtin?: ReadonlySet<string>;
+  /** x86_64: the firmware QEMU runs before the kernel (qboot skips SeaBIOS's probing) */
+  bios?: string;
 }
 
 export const DEFAULT_CONFIG: TargetConfig = {
@@ -113,33 +148,46 @@ interface Placed {
   model: QemuModel;
 }
 
-function place(name: string, compatible: string | undefined, what: string): Placed {
+function place(name: string, compatible: string | undefined, what: string, arch: string): Placed {
   checkDeviceName(name);
   const addr = parsePciName(name);
   if (!addr) throw new Error(`${what} ${name}: the qemu target places PCI functions only (name them 0000:00:SS.F)`);
   if (addr.domain !== 0 || addr.bus !== 0) throw new Error(`${what} ${name}: only the root bus (0000:00) is supported`);
-  if (addr.slot === 0) throw new Error(`${what} ${name}: slot 00 is the virt machine's host bridge`);
   const model = compatible ? QEMU_MODELS[compatible.toLowerCase()] : undefined;
   if (!model) {
     throw new Error(
       `${what} ${name}: compatible ${JSON.stringify(compatible ?? '')} is not a device the qemu target can create (one of ${Object.keys(QEMU_MODELS).join(', ')})`,
     );
   }
+  if (model.machine) {
+    if (model.machine.arch !== arch || model.machine.addr !== qemuAddr(addr)) {
+      throw new Error(`${what} ${name}: ${compatible} is the ${model.machine.arch} machine's own function at ${model.machine.addr}`);
+    }
+  } else if (addr.slot === 0) throw new Error(`${what} ${name}: slot 00 is the machine's host bridge`);
   return { name, addr, model };
+}
+
+/** The board's one enabled IOMMU and how QEMU provides it (undefined: no IOMMU). */
+export function boardIommu(board: ModelBoard): { iommu: BoardIommu; qemu: (typeof QEMU_IOMMUS)[string] } | undefined {
+  const iommus = board.iommus.filter((i: BoardIommu) => i.status !== 'disabled');
+  if (iommus.length > 1) throw new Error('the qemu target supports one IOMMU instance');
+  const i = iommus[0];
+  if (!i) return undefined;
+  const q = QEMU_IOMMUS[i.driver];
+  if (!q) throw new Error(`IOMMU ${i.name}: the qemu target provides ${Object.keys(QEMU_IOMMUS).join(', ')} (board says ${i.driver})`);
+  if (q.arch !== board.arch) throw new Error(`IOMMU ${i.name}: ${i.driver} exists on QEMU's ${q.arch} machine, not ${board.arch}`);
+  if (q.name !== undefined && i.name !== q.name) throw new Error(`IOMMU ${i.name}: QEMU's ${i.driver} is named ${q.name} in the guest; name it so`);
+  return { iommu: i, qemu: q };
 }
 
 /** Which QEMU devices the board asks for, in command-line order (IOMMUs first). */
 export function placeBoard(board: ModelBoard): Placed[] {
   const out: Placed[] = [];
-  const iommus = board.iommus.filter((i: BoardIommu) => i.status !== 'disabled');
-  for (const i of iommus) {
-    if (i.driver !== 'virtio-iommu') throw new Error(`IOMMU ${i.name}: the qemu target provides virtio-iommu only (board says ${i.driver})`);
-    out.push(place(i.name, i.compatible ?? 'pci1af4,1057', 'IOMMU'));
-  }
-  if (iommus.length > 1) throw new Error('the qemu target supports one virtio-iommu instance');
+  const io = boardIommu(board);
+  if (io?.qemu.kind === 'pci') out.push(place(io.iommu.name, io.iommu.compatible ?? 'pci1af4,1057', 'IOMMU', board.arch));
   for (const d of board.devices.filter((x: BoardDevice) => x.status !== 'disabled')) {
     if (d.bus !== 'pci') throw new Error(`device ${d.name}: the qemu target supports bus: pci only`);
-    out.push(place(d.name, d.compatible, 'device'));
+    out.push(place(d.name, d.compatible, 'device', board.arch));
   }
   const seen = new Map<string, string>();
   for (const p of out) {
@@ -158,20 +206,43 @@ export interface BootSpec {
   moduleParams?: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The modules the guest's /init loads, in order: IOMMU drivers, virtio support, clients in file order. */
-export function bootModules(board: ModelBoard, spec: BootSpec): string[] {
+/**
+ * Module parameters the board itself implies for bringup's test drivers: probewait waits for
+ * the device its `wait-for` action names (module parameter `supplier`).
+ */
+export function boardModuleParams(board: ModelBoard): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const d of board.drivers) {
+    if (d.name !== PROBEWAIT) continue;
+    const w = d.probe.find((a) => a.kind === 'wait-for');
+    if (w && w.kind === 'wait-for') out.set(PROBEWAIT, [`supplier=${checkDeviceName(w.device)}`]);
+  }
+  return out;
+}
+
+/**
+ * The modules the guest's /init loads, in order: the IOMMU driver, virtio support, the board's
+ * drivers in initcall order (file order inside a level), `initcall: module` drivers last, as
+ * the model's boot registers them (udev loads modules once userspace runs). Built-in drivers
+ * are not loaded: the kernel registered them itself.
+ */
+export function bootModules(board: ModelBoard, spec: BootSpec, cfg: TargetConfig = DEFAULT_CONFIG): string[] {
   const held = new Set(spec.hold);
   const mods: string[] = [];
   const add = (m: string) => {
     if (!mods.includes(m)) mods.push(m);
   };
   for (const h of held) {
-    if (BUILTIN_DRIVERS.has(h)) throw new Error(`cannot hold ${h}: it is built into the kernel`);
+    if (isBuiltin(h, cfg)) throw new Error(`cannot hold ${h}: it is built into the kernel`);
   }
-  for (const i of board.iommus) if (i.status !== 'disabled' && !held.has(i.driver)) add(moduleName(i.driver));
+  for (const i of board.iommus) {
+    if (i.status !== 'disabled' && !held.has(i.driver) && !isBuiltin(i.driver, cfg) && QEMU_IOMMUS[i.driver]?.kind === 'pci') add(moduleName(i.driver));
+  }
   for (const m of SUPPORT_MODULES) add(m);
-  for (const d of board.drivers) {
-    if (held.has(d.name) || BUILTIN_DRIVERS.has(d.name) || d.initcall === 'module') continue;
+  const levels = ['core', 'subsys', 'arch', 'device', 'late', 'module'];
+  const drivers = [...board.drivers].sort((a, b) => levels.indexOf(a.initcall) - levels.indexOf(b.initcall));
+  for (const d of drivers) {
+    if (held.has(d.name) || isBuiltin(d.name, cfg)) continue;
     add(moduleName(d.name));
   }
   return mods;
@@ -183,22 +254,38 @@ export interface QemuCommand {
   modules: string[];
 }
 
+/** Module and its parameters as /init's bringup.load= takes them: mod+key=value+key=value. */
+export function loadSpec(module: string, params: readonly string[]): string {
+  const w = [module, ...params].join('+');
+  if (!/^[A-Za-z0-9_.:=+-]+$/.test(w)) throw new Error(`unsafe module spec for the kernel command line: ${JSON.stringify(w)}`);
+  return w;
+}
+
 export function qemuCommand(qemu: string, kernel: string, initrd: string, board: ModelBoard, spec: BootSpec, cfg: TargetConfig = DEFAULT_CONFIG): QemuCommand {
-  if (board.arch !== 'arm64') throw new Error(`the qemu target boots arm64 only (board ${board.id} is ${board.arch})`);
+  if (board.arch !== 'arm64' && board.arch !== 'x86_64') throw new Error(`the qemu target boots arm64 and x86_64 only (board ${board.id} is ${board.arch})`);
   const placed = placeBoard(board);
+  const io = boardIommu(board);
+  const x86 = board.arch === 'x86_64';
+  const machine = x86
+    ? ['q35', 'accel=tcg', 'sata=off', 'smbus=off', ...(io?.qemu.args.some((a) => a.includes('intremap=on')) ? ['kernel-irqchip=split'] : [])]
+    : ['virt', 'accel=tcg', ...(io?.qemu.kind === 'machine' ? io.qemu.args : [])];
   const argv = [
     qemu,
-    '-machine', 'virt,accel=tcg',
-    '-cpu', cfg.cpu,
-    '-m', String(guestMemoryMiB(board, cfg)),
+    '-machine', machine.join(','),
+    '-cpu', x86 ? 'max' : cfg.cpu,
+    '-m', String(x86 ? cfg.memoryMiB : guestMemoryMiB(board, cfg)),
     '-smp', '1',
     '-nographic', '-no-reboot', '-nodefaults',
     '-serial', 'stdio',
     '-monitor', 'none',
   ];
+  if (x86 && cfg.bios) argv.push('-bios', cfg.bios);
+  // a system-bus IOMMU must exist before the PCI functions it translates for
+  if (io?.qemu.kind === 'sysbus') for (const a of io.qemu.args) argv.push('-device', a);
   let nb = 0;
   let nn = 0;
   for (const p of placed) {
+    if (!p.model.device) continue;
     const props = [p.model.device];
     if (p.model.backend === 'block') {
       const id = `blk${nb++}`;
@@ -213,14 +300,13 @@ export function qemuCommand(qemu: string, kernel: string, initrd: string, board:
     if (p.model.nic) props.push('romfile=');
     argv.push('-device', props.join(','));
   }
-  const modules = bootModules(board, spec);
-  const load = modules.map((m) => [m, ...(spec.moduleParams?.get(m) ?? [])].join(':'));
-  for (const w of load) {
-    if (!/^[A-Za-z0-9_.:=+-]+$/.test(w)) throw new Error(`unsafe module spec for the kernel command line: ${JSON.stringify(w)}`);
-  }
+  const modules = bootModules(board, spec, cfg);
+  const implied = boardModuleParams(board);
+  const load = modules.map((m) => loadSpec(m, [...(implied.get(m) ?? []), ...(spec.moduleParams?.get(m) ?? [])]));
   const append = [
-    'console=ttyAMA0',
+    x86 ? 'console=ttyS0' : 'console=ttyAMA0',
     'panic=-1',
+    ...(io?.qemu.append ?? []),
     'dyndbg="file drivers/base/dd.c +p"',
     `deferred_probe_timeout=${cfg.deferredProbeTimeout}`,
     `bringup.load=${load.join(',')}`,
@@ -256,16 +342,27 @@ function findDevice(board: ModelBoard, name: string): BoardDevice {
 
 /** Devices whose probe the harness controls: those driven by probetest. */
 export const PROBETEST = 'probetest';
+/** bringup's consumer test driver: defers until its supplier (module parameter) is bound. */
+export const PROBEWAIT = 'probewait';
 const PT_PARAMS = '/sys/module/probetest/parameters';
 
 /** The parameters fail-probe sets on probetest: probe_ret_times first, then probe_ret. */
-export function failProbeParams(errno: number, times: number): [string, string][] {
+export function failProbeParams(errno: number, times: number, at?: number): [string, string][] {
   if (!Number.isInteger(errno) || errno > 0 || errno < -4095) throw new Error(`fail-probe: not an errno: ${errno}`);
   if (!Number.isInteger(times) || times < 1) throw new Error(`fail-probe: times must be a positive integer (got ${times})`);
+  if (at !== undefined && (!Number.isInteger(at) || at < 0)) throw new Error(`fail-probe: at must be a whole number (got ${at})`);
+  // probe_ret last: it is what arms the fault
   return [
     ['probe_ret_times', String(times)],
+    ['fail_at', String(at ?? -1)],
     ['probe_ret', String(errno)],
   ];
+}
+
+/** `modprobe MODULE [params the board implies]`, quoted (extra parameters are appended by the session). */
+export function modprobeCommand(board: ModelBoard, driver: string): string {
+  const m = moduleName(driver);
+  return ['modprobe', m, ...(boardModuleParams(board).get(m) ?? [])].map(shq).join(' ').replace(/^'modprobe'/, 'modprobe');
 }
 
 /** A sysfs write done in a subshell, so an oops in the write kills the subshell, not the console shell. */
@@ -302,18 +399,18 @@ export function compileStep(step: ModelStep, board: ModelBoard, cfg: TargetConfi
       if (d.driver !== PROBETEST) {
         throw new Error(`fail-probe: ${d.name} is driven by ${d.driver ?? 'no driver'}; on the qemu target only devices driven by ${PROBETEST} can be made to fail`);
       }
-      const cmd = failProbeParams(step.errno, step.times)
+      const cmd = failProbeParams(step.errno, step.times, step.at)
         .map(([k, v]) => `echo ${shq(v)} > ${shq(`${PT_PARAMS}/${k}`)}`)
         .join(' && ');
       return [{ cmd }];
     }
     case 'register-iommu-late':
-      return [{ cmd: `modprobe ${shq(moduleName(step.driver))} 2>&1`, registersDriver: true, timeoutMs: 120_000 }];
+      return [{ cmd: `${modprobeCommand(board, step.driver)} 2>&1`, registersDriver: true, timeoutMs: 120_000 }];
     case 'load-module':
-      if (BUILTIN_DRIVERS.has(step.driver)) throw new Error(`load-module: ${step.driver} is built into the kernel`);
-      return [{ cmd: `modprobe ${shq(moduleName(step.driver))} 2>&1`, registersDriver: true, timeoutMs: 120_000 }];
+      if (isBuiltin(step.driver, cfg)) throw new Error(`load-module: ${step.driver} is built into the kernel`);
+      return [{ cmd: `${modprobeCommand(board, step.driver)} 2>&1`, registersDriver: true, timeoutMs: 120_000 }];
     case 'unload-module':
-      if (BUILTIN_DRIVERS.has(step.driver)) throw new Error(`unload-module: ${step.driver} is built into the kernel`);
+      if (isBuiltin(step.driver, cfg)) throw new Error(`unload-module: ${step.driver} is built into the kernel`);
       return [{ cmd: `modprobe -r ${shq(moduleName(step.driver))} 2>&1`, timeoutMs: 120_000 }];
     case 'add-device': {
       const d = findDevice(board, step.device);
@@ -396,10 +493,10 @@ export function parseSnapshot(out: string): RawSnapshot {
  */
 export function unsupportedReason(board: ModelBoard, steps: readonly ModelStep[], cfg: TargetConfig = DEFAULT_CONFIG): string | undefined {
   try {
-    if (board.arch !== 'arm64') throw new Error(`the qemu target boots arm64 only (board ${board.id} is ${board.arch})`);
+    if (board.arch !== 'arm64' && board.arch !== 'x86_64') throw new Error(`the qemu target boots arm64 and x86_64 only (board ${board.id} is ${board.arch})`);
     placeBoard(board);
     for (const s of steps) {
-      if (s.op === 'boot') bootModules(board, { hold: s.hold });
+      if (s.op === 'boot') bootModules(board, { hold: s.hold }, cfg);
       else compileStep(s, board, cfg, 0);
     }
     return undefined;

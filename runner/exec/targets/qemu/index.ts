@@ -5,7 +5,10 @@
 
 import type { PlanRun } from '../../../dsl/plan.js';
 import type { Target, TargetSession } from '../../target.js';
-import { loadAssets } from './assets.js';
+import { existsSync } from 'node:fs';
+import { loadAssets, loadKernelAssets } from './assets.js';
+import type { AssetsResult } from './assets.js';
+import { GuestPool } from './pool.js';
 import { DEFAULT_CONFIG, unsupportedReason } from './compile.js';
 import type { TargetConfig } from './compile.js';
 import { QemuSession } from './session.js';
@@ -25,7 +28,18 @@ export interface QemuTargetOptions {
   extraAppend?: string[];
   onConsole?: (runId: string, chunk: string) => void;
   onTiming?: (runId: string, what: string, ms: number) => void;
+  /**
+   * A kernel line of the conformance matrix (`6.1`, `7.3`; BRINGUP_QEMU_KERNEL): the run boots
+   * kernels/<line>-<arch>.json for its board's architecture. Unset: the arm64 kernel of
+   * `npm run setup:qemu` (assets.json).
+   */
+  kernel?: string;
+  /** reuse guests across runs (pool.ts; BRINGUP_QEMU_REUSE=1) */
+  reuse?: boolean;
 }
+
+/** q35 boots faster without SeaBIOS's device probing. */
+const QBOOT = '/usr/share/qemu/qboot.rom';
 
 function envNumber(name: string): number | undefined {
   const v = process.env[name];
@@ -61,23 +75,45 @@ export function createQemuTarget(opts: QemuTargetOptions = {}): Target {
     ...(opts.onConsole ? { onConsole: opts.onConsole } : {}),
     ...(opts.onTiming ? { onTiming: opts.onTiming } : {}),
   };
+  const line = opts.kernel ?? (process.env['BRINGUP_QEMU_KERNEL'] || undefined);
+  const reuse = opts.reuse ?? process.env['BRINGUP_QEMU_REUSE'] === '1';
+  const pool = reuse ? new GuestPool() : undefined;
+  const assetsFor = (arch: string): AssetsResult => {
+    if (line !== undefined) return loadKernelAssets(line, arch, opts.cacheDir);
+    if (arch !== 'arm64') return { ok: false, reason: `no ${arch} kernel selected (set BRINGUP_QEMU_KERNEL to a line such as 6.12 and run \`npm run setup:kernels\`)` };
+    return loadAssets(opts.cacheDir);
+  };
   return {
     name: 'qemu',
     async unavailable() {
-      const r = loadAssets(opts.cacheDir);
-      return r.ok ? undefined : r.reason;
+      if (line === undefined) {
+        const r = loadAssets(opts.cacheDir);
+        return r.ok ? undefined : r.reason;
+      }
+      const rs = ['arm64', 'x86_64'].map(assetsFor);
+      return rs.some((r) => r.ok) ? undefined : rs.map((r) => (r.ok ? '' : r.reason)).join('; ');
     },
     async open(run: PlanRun): Promise<TargetSession> {
-      const r = loadAssets(opts.cacheDir);
-      if (!r.ok) throw new Error(r.reason);
+      const r = assetsFor(run.board.arch);
+      if (!r.ok) {
+        if (line !== undefined) throw new UnsupportedRun(r.reason);
+        throw new Error(r.reason);
+      }
+      const runConfig: TargetConfig = { ...config };
+      if (r.assets.builtin) runConfig.builtin = new Set(r.assets.builtin);
+      if (run.board.arch === 'x86_64' && existsSync(QBOOT)) runConfig.bios = QBOOT;
       const steps = run.steps.flatMap((s) => ('step' in s ? [s.step] : []));
-      const why = unsupportedReason(run.board, steps, config);
+      const why = unsupportedReason(run.board, steps, runConfig);
       if (why !== undefined) throw new UnsupportedRun(`not runnable on the qemu target: ${why}`);
-      return new QemuSession(run, r.assets, sessionOpts);
+      return new QemuSession(run, r.assets, { ...sessionOpts, config: runConfig, ...(pool ? { pool } : {}) });
+    },
+    async dispose() {
+      await pool?.closeAll();
     },
   };
 }
 
-export { loadAssets } from './assets.js';
+export { loadAssets, loadKernelAssets } from './assets.js';
+export { GuestPool, poolable } from './pool.js';
 export { QemuSession } from './session.js';
 export * from './compile.js';

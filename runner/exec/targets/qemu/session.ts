@@ -7,7 +7,9 @@ import type { PlanRun } from '../../../dsl/plan.js';
 import type { StateQuery, StateSnapshot, TargetSession } from '../../target.js';
 import type { QemuAssets } from './assets.js';
 import type { BootSpec, TargetConfig } from './compile.js';
-import { devicePath, compileStep, moduleName, parseSnapshot, PROBETEST, qemuCommand, snapshotCommand, failProbeParams, sysfsDriverName } from './compile.js';
+import { bootModules, devicePath, compileStep, moduleName, parseSnapshot, PROBETEST, qemuCommand, snapshotCommand, failProbeParams, sysfsDriverName } from './compile.js';
+import type { GuestPool } from './pool.js';
+import { poolable, resetCommands } from './pool.js';
 import { consoleKernelLines, HARNESS_TAINT, parseDmesg, taintLetters } from './dmesg.js';
 import { errnoFromShell } from './errno.js';
 import { shq } from './shell.js';
@@ -23,6 +25,13 @@ export interface SessionOptions {
   onConsole?: (runId: string, chunk: string) => void;
   /** per-step timings (ms) */
   onTiming?: (runId: string, what: string, ms: number) => void;
+  /**
+   * Reuse guests across runs (pool.ts): runs boot with deferred_probe_timeout=-1 (the timer
+   * fires only where a run asks for it with `deferred-timeout`, as on the model), a poolable
+   * run starts on an idle guest reset to its boot state, and a clean guest goes back to the
+   * pool when its run ends.
+   */
+  pool?: GuestPool;
 }
 
 /**
@@ -38,6 +47,8 @@ export const SETTLE_FN =
 const TAB = '@TAB@';
 
 const OOPS = /Internal error: Oops|Unable to handle kernel|BUG: |Oops\b/;
+/** after any of these the kernel is not in a state the next run can start from */
+const DIRTY = /Internal error: Oops|Unable to handle kernel|BUG: |Oops\b|WARNING: |Kernel panic|Call trace:|bringup: QEMU exited/;
 const PANIC = /Kernel panic - not syncing/;
 
 export class QemuSession implements TargetSession {
@@ -52,6 +63,12 @@ export class QemuSession implements TargetSession {
   private ready = false;
   /** modules loaded in the guest (boot's list, then load-module / unload-module) */
   private readonly loaded = new Set<string>();
+  /** the pool key this run's guest may go back under (reuse mode, no deferred-timeout) */
+  private poolKey: string | undefined;
+  /** a harness command failed mid-run: the guest's state is unknown */
+  private broken = false;
+  /** the guest was reset from the pool rather than booted */
+  reused = false;
   readonly board: ModelBoard;
 
   constructor(
@@ -107,6 +124,7 @@ export class QemuSession implements TargetSession {
       return errno === undefined ? { oopsed, panicked: false } : { errno, oopsed, panicked: false };
     } catch (e) {
       if (e instanceof GuestExited) return this.died(e);
+      this.broken = true;
       throw e;
     } finally {
       this.opts.onTiming?.(this.run.id, step.op, Date.now() - t0);
@@ -121,7 +139,7 @@ export class QemuSession implements TargetSession {
     if (step.op !== 'fail-probe') throw new Error(`${step.op} before boot: the qemu target has no running kernel yet`);
     const d = this.board.devices.find((x) => x.name === step.device);
     if (!d || d.driver !== PROBETEST) throw new Error(`fail-probe: only devices driven by ${PROBETEST} can fail on the qemu target`);
-    this.pendingParams.set(moduleName(PROBETEST), failProbeParams(step.errno, step.times).map(([k, v]) => `${k}=${v}`));
+    this.pendingParams.set(moduleName(PROBETEST), failProbeParams(step.errno, step.times, step.at).map(([k, v]) => `${k}=${v}`));
     return { oopsed: false, panicked: false };
   }
 
@@ -130,15 +148,31 @@ export class QemuSession implements TargetSession {
     return Math.max(0, this.opts.config.deferredProbeTimeout - elapsed);
   }
 
+  /** The command-line configuration of this run's guest, and under which key it may be pooled. */
+  private bootConfig(): TargetConfig {
+    const cfg = this.opts.config;
+    if (!this.opts.pool) return cfg;
+    if (this.run.steps.some((s) => 'step' in s && s.step.op === 'deferred-timeout')) return cfg;
+    // reuse mode: no timer unless a run asks for it, and guests that live for a whole cell
+    const pooled = { ...cfg, deferredProbeTimeout: -1, lifetimeSeconds: Math.max(cfg.lifetimeSeconds, 4 * 3600) };
+    this.poolKey = [this.board.id, this.assets.kernel, pooled.deferredProbeTimeout, pooled.extraAppend.join(' ')].join('|');
+    return pooled;
+  }
+
   private async boot(hold: readonly string[]): Promise<StepOutcome> {
     if (this.guest) throw new Error('boot: the guest is already running (one boot per run)');
     const spec: BootSpec = { hold, moduleParams: this.pendingParams };
-    const cmd = qemuCommand(this.assets.qemu, this.assets.kernel, this.assets.initrd, this.board, spec, this.opts.config);
+    const cfg = this.bootConfig();
+    if (this.poolKey && poolable(this.run)) {
+      const g = this.opts.pool!.take(this.poolKey);
+      if (g && (await this.reset(g, spec, cfg))) return { oopsed: false, panicked: false };
+    }
+    const cmd = qemuCommand(this.assets.qemu, this.assets.kernel, this.assets.initrd, this.board, spec, cfg);
     const t0 = Date.now();
     const onConsole = this.opts.onConsole;
     const runId = this.run.id;
     // the host kills QEMU a minute after the guest's own watchdog should have powered it off
-    const lifetimeMs = (this.opts.config.lifetimeSeconds + 60) * 1000;
+    const lifetimeMs = (cfg.lifetimeSeconds + 60) * 1000;
     this.guest = new Guest(cmd.argv, onConsole ? { lifetimeMs, onConsole: (s) => onConsole(runId, s) } : { lifetimeMs });
     for (const m of cmd.modules) {
       this.loaded.add(m);
@@ -161,6 +195,37 @@ export class QemuSession implements TargetSession {
     }
     const fresh = await this.collect();
     return { oopsed: fresh.some((l) => OOPS.test(l.text)), panicked: false };
+  }
+
+  /**
+   * Take a pooled guest back to what `boot` with `spec` leaves (pool.ts). The log of the
+   * reset itself is discarded: this run's log starts after it. False (and the guest closed)
+   * when the guest does not come back cleanly; the caller then boots a fresh one.
+   */
+  private async reset(g: Guest, spec: BootSpec, cfg: TargetConfig): Promise<boolean> {
+    const t0 = Date.now();
+    try {
+      for (const c of resetCommands(this.board, spec, cfg)) {
+        const { rc, out } = await g.run(c, 120_000);
+        if (rc !== 0) throw new Error(`reset: ${c} failed (rc=${rc}): ${out.trim()}`);
+      }
+      await g.run('settle', this.opts.stepTimeoutMs);
+      const { out } = await g.run('dmesg -c', this.opts.stepTimeoutMs);
+      if (parseDmesg(out).some((l) => DIRTY.test(l.text))) throw new Error('reset: the kernel complained');
+    } catch {
+      await g.close(0);
+      return false;
+    }
+    this.guest = g;
+    this.ready = true;
+    this.reused = true;
+    for (const m of bootModules(this.board, spec, cfg)) {
+      this.loaded.add(m);
+      this.pendingParams.delete(m);
+    }
+    this.lastRegistration = Date.now();
+    this.opts.onTiming?.(this.run.id, 'reset', Date.now() - t0);
+    return true;
   }
 
   /**
@@ -264,6 +329,10 @@ export class QemuSession implements TargetSession {
   async close(): Promise<void> {
     const g = this.guest;
     this.guest = undefined;
+    if (g && this.poolKey && this.ready && !this.panicked && !this.broken && g.running && !this.lines.some((l) => DIRTY.test(l.text))) {
+      this.opts.pool!.put(this.poolKey, g);
+      return;
+    }
     // a guest that never reached its shell cannot take `poweroff -f`: kill it at once
     if (g) await g.close(this.ready ? 10_000 : 0);
   }
