@@ -135,6 +135,7 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
   try {
     session = await target.open(run);
     let windowStart = 0;
+    const windows: number[] = [];
     let stepErrno: number | undefined;
     let panicked = false;
     const evalBlock = async (a: Assertions, w: Window) => {
@@ -152,6 +153,7 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
         log = session.log();
         await evalBlock(s.expect, { log, from: windowStart, to: log.length, step: i + 1 });
         windowStart = log.length;
+        windows.push(windowStart);
       } else {
         const from = opts.keepLog ? session.log().length : 0;
         const o = await session.perform(s.step);
@@ -184,6 +186,7 @@ export async function executeRun(run: PlanRun, target: Target, opts: ExecOptions
         }
       }
     }
+    if (opts.keepLog) res.windows = windows;
     finish(res, run, log, opts);
     if (res.status === 'FAIL' || res.status === 'XFAIL') {
       const titles = await runTitles(run, session, log, checkFailures, panicked);

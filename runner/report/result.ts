@@ -80,6 +80,8 @@ export interface RunResult {
   tail?: string[];
   /** the whole log, kept only when a consumer (JUnit, --log-dir, `bringup log`) asked */
   log?: LogLine[];
+  /** with `log`: the log's length at each inline expect, in step order (where each window ends) */
+  windows?: number[];
   /** each step as performed, kept with the log: what it printed and when */
   steps?: StepTrace[];
   /**

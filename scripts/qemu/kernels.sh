@@ -42,6 +42,10 @@ say() { echo "setup:kernels: $*"; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
+# what a prepared kernel was prepared with: a change to any of these redoes the cheap steps
+RECIPE=$(cat "$HERE/mkinitrd.sh" "$HERE/testmods.sh" "$HERE/manifest.mjs" "$HERE"/probetest/* | sha256sum | cut -c1-16)
+export RECIPE
+
 manifest_skip() { # manifest_skip LINE ARCH WHY
   say "$1 $2: SKIP: $3"
   node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({ line: process.argv[2], arch: process.argv[3], skip: process.argv[4] }, null, 2) + "\n")' \
@@ -115,7 +119,7 @@ else
   rm -f "$APT/sources.list.new.$$"
 fi
 PKGNAMES=$(apt-cache "${B[@]}" pkgnames linux- 2>/dev/null)
-have_pkg() { echo "$PKGNAMES" | grep -qxF "$1"; }
+have_pkg() { grep -qxF "$1" <<<"$PKGNAMES"; }  # a here-string: with pipefail, `echo | grep -q` fails on SIGPIPE
 pkg_version() { apt-cache "${B[@]}" show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/{print $2; exit}'; }
 
 # candidates LINE ARCH -> "abi version" lines, newest first (the archive's index; a pool file
@@ -145,6 +149,15 @@ dpkg_sort() { # stable re-sort of "abi version" lines by dpkg version order, new
   done
   for l in "${lines[@]}"; do echo "$l"; done
 }
+# Of two builds of the same upstream release, the one for this host's Debian release first:
+# its kbuild tools (modpost, objtool) are linked against this host's glibc.
+HOST_MAJOR=$(. /etc/os-release 2>/dev/null; echo "${VERSION_ID:-12}")
+host_first() {
+  awk -v tag="+deb$HOST_MAJOR" '{ up=$2; sub(/-.*/, "", up); if (up != prev && n) { for (i = 0; i < n; i++) print buf[i]; n = 0 } prev = up
+    if (index($1, tag)) { for (i = n; i > 0; i--) buf[i] = buf[i-1]; buf[0] = $0; n++ } else buf[n++] = $0 }
+    END { for (i = 0; i < n; i++) print buf[i] }'
+}
+
 # payload ABI ARCH -> PAYLOAD (packages holding the image and its modules), or returns 1 with WHY
 payload() {
   local abi=$1 arch=$2 kver=$1-$2
@@ -195,6 +208,7 @@ prepare() { # prepare LINE ARCH
   if [ $REFRESH -eq 0 ] && [ -f "$man" ] && node -e '
       const fs = require("fs"); const m = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
       if (m.skip) process.exit(m.skip.includes("no longer its modules") || m.skip.includes("no linux-image") ? 0 : 1);
+      if (m.recipe !== process.env.RECIPE) process.exit(1);
       for (const k of ["kernel", "initrd"]) if (!fs.existsSync(m[k])) process.exit(1);' "$man" 2>/dev/null; then
     say "$line $arch: up to date ($(node -e 'const m=require(process.argv[1]); console.log(m.skip ? "skipped: " + m.skip : m.kver + " " + m.version)' "$man"))"
     return 0
@@ -206,7 +220,7 @@ prepare() { # prepare LINE ARCH
     # shellcheck disable=SC2086
     if fetch $PAYLOAD "busybox-static:$arch"; then found=$abi; break; fi
     why="no downloadable $line.* $arch kernel"; tried="$tried $ver(404)"
-  done < <(candidates "$line" "$arch")
+  done < <(candidates "$line" "$arch" | host_first)
   if [ -z "$found" ]; then manifest_skip "$line" "$arch" "$why${tried:+ (tried$tried)}"; return 0; fi
   ABI=$found; KVER=$found-$arch; PKGVER=$ver; NOTE=${tried:+newer in the index but not downloadable:$tried}
   say "$line $arch: $KVER ($PKGVER) from $PAYLOAD${NOTE:+; $NOTE}"
@@ -214,7 +228,7 @@ prepare() { # prepare LINE ARCH
   [ $DOWNLOAD_ONLY -eq 1 ] && return 0
   # shellcheck disable=SC2086
   unpack_kernel "$KVER" $PAYLOAD || { manifest_skip "$line" "$arch" "unpacking $KVER failed"; return 0; }
-  local bb=$CACHE/busybox-$arch
+  local bb=$CACHE/busybox/$arch
   if [ ! -x "$bb/busybox" ]; then
     rm -rf "$bb"; mkdir -p "$bb/x"
     dpkg -x "$(ls "$CACHE"/debs/busybox-static_*_"$arch".deb | head -1)" "$bb/x"

@@ -50,6 +50,7 @@ const manifest = {
   testmods: testmodsFrom,
   builtin: builtin.filter((m) => /^(virtio|e1000|pcieport|arm_smmu|intel|amd_iommu|iommu)/.test(m)).sort(),
   config,
+  recipe: process.env.RECIPE ?? '',
   created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
 };
 writeFileSync(out, JSON.stringify(manifest, null, 2) + '\n');

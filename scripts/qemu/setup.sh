@@ -6,8 +6,8 @@
 #  2. Debian's bookworm-backports arm64 kernel (ABI resolved from the linux-image-arm64
 #     metapackage), its headers and an arm64 busybox, fetched with a PRIVATE apt state from the
 #     mirror this machine's apt configuration already names (the host's apt state is untouched);
-#  3. the probetest module cross-built against those headers;
-#  4. the busybox initramfs (virtio_iommu, virtio_blk, virtio_net, e1000e, probetest).
+#  3. the test modules (probetest, probewait) cross-built against those headers;
+#  4. the busybox initramfs (virtio_iommu, virtio_blk, virtio_net, e1000e, probetest, probewait).
 #
 # Everything lands in .cache/qemu/ (override with BRINGUP_QEMU_CACHE); assets.json describes it
 # and is what the qemu target reads. Idempotent: a second run only checks. --refresh re-resolves
@@ -156,14 +156,17 @@ else
 fi
 if [ ! -x "$BBROOT/bin/busybox" ]; then
   fetch "busybox-static:$ARCH" || skip "download of busybox-static:$ARCH failed"
-  rm -rf "$BBROOT"; mkdir -p "$BBROOT"
-  dpkg -x "$(ls "$CACHE"/debs/busybox-static_*_"$ARCH".deb | head -1)" "$BBROOT" || die "dpkg -x busybox"
+  rm -rf "$BBROOT"; mkdir -p "$BBROOT/bin" "$BBROOT/x"
+  dpkg -x "$(ls "$CACHE"/debs/busybox-static_*_"$ARCH".deb | head -1)" "$BBROOT/x" || die "dpkg -x busybox"
+  # bookworm ships /bin/busybox, trixie (merged /usr) /usr/bin/busybox
+  cp "$(find "$BBROOT/x" -type f -path '*bin/busybox' | head -1)" "$BBROOT/bin/busybox" || die "no busybox in busybox-static:$ARCH"
+  rm -rf "$BBROOT/x"
 fi
 
 # ---------------------------------------------------------------- 3. probetest module
 PT_BUILD=$CACHE/build/probetest-$KVER
 PT_KO=$PT_BUILD/probetest.ko
-src_sum=$(cat "$HERE/probetest/probetest.c" "$HERE/probetest/Kbuild" | sha256sum | cut -c1-16)
+src_sum=$(cat "$HERE"/probetest/*.c "$HERE/probetest/Kbuild" | sha256sum | cut -c1-16)
 if [ ! -f "$PT_KO" ] || [ "$(cat "$PT_BUILD/.src" 2>/dev/null)" != "$src_sum" ]; then
   if [ ! -f "$HDR/.done" ]; then
     t=$(now)
@@ -183,7 +186,7 @@ if [ ! -f "$PT_KO" ] || [ "$(cat "$PT_BUILD/.src" 2>/dev/null)" != "$src_sum" ];
   fi
   t=$(now)
   rm -rf "$PT_BUILD"; mkdir -p "$PT_BUILD"
-  cp "$HERE/probetest/probetest.c" "$HERE/probetest/Kbuild" "$PT_BUILD/"
+  cp "$HERE"/probetest/*.c "$HERE/probetest/Kbuild" "$PT_BUILD/"
   if make -s -C "$HDR/usr/src/linux-headers-$KVER" M="$PT_BUILD" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules > "$PT_BUILD/build.log" 2>&1; then
     echo "$src_sum" > "$PT_BUILD/.src"
     lap build-probetest "$t"
@@ -198,10 +201,11 @@ fi
 # ---------------------------------------------------------------- 4. initramfs
 INITRD=$CACHE/initrd-$KVER.gz
 MODS="virtio_iommu virtio_blk virtio_net e1000e"
-in_sum=$( (cat "$HERE/mkinitrd.sh"; echo "$MODS"; sha256sum "$PT_KO") | sha256sum | cut -c1-16)
+PW_KO=$PT_BUILD/probewait.ko
+in_sum=$( (cat "$HERE/mkinitrd.sh"; echo "$MODS"; sha256sum "$PT_KO" "$PW_KO") | sha256sum | cut -c1-16)
 if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.src" 2>/dev/null)" != "$in_sum" ]; then
   t=$(now)
-  EXTRA_KO="$PT_KO" "$HERE/mkinitrd.sh" "$KROOT" "$KVER" "$BBROOT/bin/busybox" "$INITRD" ttyAMA0 $MODS || die "mkinitrd"
+  EXTRA_KO="$PT_KO $PW_KO" "$HERE/mkinitrd.sh" "$KROOT" "$KVER" "$BBROOT/bin/busybox" "$INITRD" ttyAMA0 $MODS || die "mkinitrd"
   echo "$in_sum" > "$INITRD.src"
   lap initramfs "$t"
 else
@@ -220,7 +224,7 @@ cat > "$CACHE/assets.json" <<JSON
   "initrd": "$INITRD",
   "qemu": "$QEMU",
   "qemuVersion": "$($QEMU --version | head -1 | awk '{print $4}')",
-  "modules": ["virtio_iommu", "virtio_blk", "virtio_net", "e1000e", "probetest"],
+  "modules": ["virtio_iommu", "virtio_blk", "virtio_net", "e1000e", "probetest", "probewait"],
   "mirror": "$mirror",
   "created": "$(date -u +%FT%TZ)"
 }

@@ -15,7 +15,8 @@
 
 karch() { case $1 in arm64) echo arm64 ;; amd64) echo x86 ;; esac; }
 cross() { case $1 in arm64) echo aarch64-linux-gnu- ;; amd64) echo "" ;; esac; }
-kcc() { case $1 in arm64) echo aarch64-linux-gnu-gcc-12 ;; amd64) echo gcc-12 ;; esac; }
+# through cc-compat: the kernel may have been built by a newer gcc (see bin/cc-compat)
+kcc() { case $1 in arm64) echo "$HERE/bin/cc-compat aarch64-linux-gnu-gcc-12" ;; amd64) echo "$HERE/bin/cc-compat gcc-12" ;; esac; }
 
 TESTMOD_SRC_SUM=$(cat "$HERE"/probetest/*.c "$HERE"/probetest/Kbuild | sha256sum | cut -c1-16)
 

@@ -162,14 +162,16 @@ describe('qemu target: QEMU command line', () => {
     const mods = bootModules(virtBoard(), { hold: ['virtio-iommu', 'e1000e'] });
     expect(mods).to.deep.equal(['virtio_blk', 'virtio_net', 'probetest']);
     const cmd = qemuCommand('q', 'k', 'i', virtBoard(), { hold: ['virtio-iommu'], moduleParams: new Map([['probetest', ['probe_ret_times=1', 'probe_ret=-517']]]) });
-    expect(cmd.append).to.include('bringup.load=virtio_blk,virtio_net,e1000e,probetest:probe_ret_times=1:probe_ret=-517');
+    expect(cmd.append).to.include('bringup.load=virtio_blk,virtio_net,e1000e,probetest+probe_ret_times=1+probe_ret=-517');
     expect(() => bootModules(virtBoard(), { hold: ['virtio-pci'] })).to.throw(/built into the kernel/);
   });
 
-  it('leaves module-initcall drivers for load-module', () => {
+  it('loads module-initcall drivers last, as the model\'s boot does once userspace runs', () => {
     const b = virtBoard();
-    b.drivers[2]!.initcall = 'module';
-    expect(bootModules(b, { hold: [] })).to.not.include('probetest');
+    b.drivers[0]!.initcall = 'module';
+    b.drivers[0]!.name = 'probewait';
+    expect(bootModules(b, { hold: [] })).to.deep.equal(['virtio_iommu', 'virtio_blk', 'virtio_net', 'e1000e', 'probetest', 'probewait']);
+    expect(bootModules(b, { hold: ['probewait'] })).to.not.include('probewait');
   });
 
   it('maps DSL driver names to modules', () => {
@@ -193,8 +195,9 @@ describe('qemu target: steps → guest commands', () => {
 
   it('fail-probe arms probetest through its parameters', () => {
     expect(compileStep({ op: 'fail-probe', device: TESTDEV, errno: -12, times: 2 }, board)).to.deep.equal([
-      { cmd: "echo '2' > '/sys/module/probetest/parameters/probe_ret_times' && echo '-12' > '/sys/module/probetest/parameters/probe_ret'" },
+      { cmd: "echo '2' > '/sys/module/probetest/parameters/probe_ret_times' && echo '-1' > '/sys/module/probetest/parameters/fail_at' && echo '-12' > '/sys/module/probetest/parameters/probe_ret'" },
     ]);
+    expect(compileStep({ op: 'fail-probe', device: TESTDEV, errno: -5, at: 2, times: 1 }, board)[0]!.cmd).to.include("echo '2' > '/sys/module/probetest/parameters/fail_at'");
     expect(() => compileStep({ op: 'fail-probe', device: E1000E, errno: -5, times: 1 }, board)).to.throw(/only devices driven by probetest/);
     expect(() => failProbeParams(5, 1)).to.throw(/not an errno/);
   });
@@ -255,6 +258,6 @@ describe('qemu target: what it cannot run', () => {
     expect(unsupportedReason(b, [{ op: 'fail-probe', device: E1000E, errno: -5, times: 1 }])).to.match(/only devices driven by probetest/);
     const arm = virtBoard();
     arm.arch = 'arm';
-    expect(unsupportedReason(arm, [])).to.match(/arm64 only/);
+    expect(unsupportedReason(arm, [])).to.match(/arm64 and x86_64 only/);
   });
 });

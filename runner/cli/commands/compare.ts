@@ -3,6 +3,7 @@
 // each target printed that the scenario's assertions are about. This is how bringup
 // measures its own fidelity: a model that disagrees with the real kernel is a model bug.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
@@ -19,12 +20,21 @@ agree, then for every run the log lines each target printed that the run's
 log/log-unordered/count patterns match (and the failed assertions, if any).
 
 options:
+  --real-kernel LINES   compare the model with these Debian kernel lines (5.10,
+                        6.1, 6.12 ... 7.3; repeatable or comma-separated; set up
+                        by \`npm run setup:kernels\`): per board and line, the
+                        runs execute on the model with the line's profile and on
+                        the real kernel in QEMU, one guest reused across the
+                        cell; prints the agreement table (board x kernel:
+                        scenarios, verdicts agreeing, asserted lines, lines
+                        agreeing) and each disagreement's first differing line
   --targets LIST        comma-separated targets (default model,qemu)
   --board ID            only runs on this board (repeatable)
   --kernel K            run on these kernel profiles instead of the suites' own
                         (the qemu target always boots its real kernel)
   --filter GLOB         only runs whose "<suite>.<scenario>" matches (repeatable)
-  -j, --jobs N          worker threads per target (default 2: two guests at a time)
+  -j, --jobs N          worker threads per target (default 2: two guests at a time);
+                        with --real-kernel, cells run at a time
   --log-dir DIR         write each run's log to DIR/<target>/<run>.log
   --format FORMAT       text (default) or json
   --lines N             at most N asserted lines per target and run (default 20)
@@ -166,6 +176,7 @@ class BadInput extends Error {}
 
 interface CompareArgs {
   paths: string[];
+  realKernels: string[];
   targets: TargetName[];
   boards: string[];
   kernels: string[];
@@ -184,6 +195,7 @@ async function parse(argv: string[]): Promise<CompareArgs> {
     args: argv,
     options: {
       targets: { type: 'string' },
+      'real-kernel': { type: 'string', multiple: true },
       board: { type: 'string', multiple: true },
       kernel: { type: 'string', multiple: true },
       filter: { type: 'string', multiple: true },
@@ -206,8 +218,13 @@ async function parse(argv: string[]): Promise<CompareArgs> {
   };
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new BadInput(`unknown --format "${format}" (known: text, json)`);
+  const realKernels = (v['real-kernel'] ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  for (const l of realKernels) if (!/^\d+\.\d+$/.test(l)) throw new BadInput(`--real-kernel wants Debian kernel lines such as 6.1 or 7.3, not "${l}"`);
+  if (realKernels.length && v.targets !== undefined) throw new BadInput('--real-kernel compares the model with qemu; it takes no --targets');
+  if (realKernels.length && v.kernel?.length) throw new BadInput('--real-kernel picks each line\'s own profile; it takes no --kernel');
   const args: CompareArgs = {
     paths: parsed.positionals.length ? parsed.positionals : ['suites/qemu-virt-conformance.yaml'],
+    realKernels,
     targets: targets as TargetName[],
     boards: v.board ?? [],
     kernels: v.kernel ?? [],
@@ -240,6 +257,7 @@ async function compareCommand(argv: string[]): Promise<number> {
       return 1;
     }
   }
+  if (args.realKernels.length) return compareCellsCommand(args);
   const loaded = await loadRuns({ paths: args.paths, boards: args.boards, kernels: args.kernels, diagnosticsJson: false });
   if (typeof loaded === 'number') return loaded;
   const { selectRuns } = await import('../../exec/select.js');
@@ -275,6 +293,52 @@ async function compareCommand(argv: string[]): Promise<number> {
   process.stdout.write(args.json ? JSON.stringify(rep, null, 2) + '\n' : renderText(rep));
   const code = exitCode(rep);
   return logsLost && code === 0 ? 1 : code;
+}
+
+/** --real-kernel: board × line cells, the agreement table and the disagreements. */
+async function compareCellsCommand(args: CompareArgs): Promise<number> {
+  const { loadRuns, logFileName } = await import('./run.js');
+  const { selectRuns } = await import('../../exec/select.js');
+  const { PROFILES } = await import('../../model/profiles/profiles.js');
+  const { profileForLine, renderAgreementTable, renderDisagreements } = await import('./agreement.js');
+  const { runCells } = await import('./compare-cells.js');
+  const { formatLogLine } = await import('../../model/api.js');
+  const cells: import('./compare-cells.js').Cell[] = [];
+  for (const line of args.realKernels) {
+    const { profile } = profileForLine(line, PROFILES.map((p) => p.name));
+    const loaded = await loadRuns({ paths: args.paths, boards: args.boards, kernels: [profile], diagnosticsJson: false });
+    if (typeof loaded === 'number') return loaded;
+    const runs = selectRuns(loaded, { filters: args.filters });
+    for (const board of [...new Set(runs.map((r) => r.board.id))]) {
+      cells.push({ board, line, kernel: line, profile, runs: runs.filter((r) => r.board.id === board) });
+    }
+  }
+  const results = await runCells(cells, args.jobs, {
+    onResult: (t, cell, r, n) => {
+      if (!args.quiet) process.stderr.write(`[${cell.board} ${cell.kernel} ${t} ${n}/${cell.runs.length}] ${r.status.padEnd(5)} ${r.id}\n`);
+    },
+  });
+  if (args.logDir) {
+    for (const c of results) {
+      for (const [t, rs] of [['model', c.model], ['qemu', c.real]] as const) {
+        const dir = path.join(args.logDir, t, `${c.cell.board}-${c.cell.kernel}`);
+        mkdirSync(dir, { recursive: true });
+        for (const r of rs) if (r.status !== 'SKIP') writeFileSync(path.join(dir, logFileName(r)), (r.log ?? []).map(formatLogLine).join('\n') + '\n');
+      }
+    }
+  }
+  const rows = results.map((c) => c.row);
+  const disagreements = results.flatMap((c) => c.disagreements);
+  const skipped = results.filter((c) => c.skipped !== undefined).map((c) => ({ board: c.cell.board, kernel: c.cell.kernel, why: c.skipped! }));
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ rows, disagreements, skipped }, null, 2) + '\n');
+  } else {
+    process.stdout.write(renderAgreementTable(rows.filter((r) => r.scenarios > 0)));
+    for (const s of skipped) process.stdout.write(`skipped ${s.board} ${s.kernel}: ${s.why}\n`);
+    process.stdout.write('\n' + renderDisagreements(disagreements));
+  }
+  if (results.every((c) => c.skipped !== undefined)) return 4;
+  return disagreements.length ? 1 : 0;
 }
 
 export const command: Command = {

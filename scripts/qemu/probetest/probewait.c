@@ -2,7 +2,10 @@
 /*
  * probewait: bringup's consumer test driver. It binds QEMU's `edu` device (1234:11e8) and its
  * probe does what the boards' `probewait` driver declares:
- *   1. wait-for: SUPPLIER  (-EPROBE_DEFER until the PCI device named by `supplier` is bound)
+ *   1. wait-for: SUPPLIER  (-EPROBE_DEFER until the PCI device named by `supplier` is bound,
+ *                          then a device link to it, as drivers do with device_link_add()
+ *                          and as the model's `wait-for` does: unbinding the supplier unbinds
+ *                          this consumer first, and the link goes with the consumer's driver)
  *   2. dmam-alloc: 4096
  *   3. log: "probewait: supplier ready"
  * so deferral on a real kernel is driven by a real supplier, not by a canned errno: the
@@ -18,28 +21,37 @@ static char *supplier = "";
 module_param(supplier, charp, 0644);
 MODULE_PARM_DESC(supplier, "PCI device (0000:00:05.0) that must be bound before probe succeeds");
 
-static bool supplier_bound(void)
+/* the supplier device if it is bound (with a reference), else NULL */
+static struct device *bound_supplier(void)
 {
 	struct device *dev;
-	bool bound;
 
 	if (!supplier || !*supplier)
-		return true;
+		return NULL;
 	dev = bus_find_device_by_name(&pci_bus_type, NULL, supplier);
-	if (!dev)
-		return false;
-	bound = READ_ONCE(dev->driver) != NULL;
-	put_device(dev);
-	return bound;
+	if (dev && !READ_ONCE(dev->driver)) {
+		put_device(dev);
+		dev = NULL;
+	}
+	return dev;
 }
 
 static int probewait_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct device *sup = NULL;
 	dma_addr_t dma;
 
-	if (!supplier_bound()) {
-		dev_dbg(&pdev->dev, "probewait: %s not bound yet\n", supplier);
-		return -EPROBE_DEFER;
+	if (supplier && *supplier) {
+		sup = bound_supplier();
+		if (!sup) {
+			dev_dbg(&pdev->dev, "probewait: %s not bound yet\n", supplier);
+			return -EPROBE_DEFER;
+		}
+		if (!device_link_add(&pdev->dev, sup, DL_FLAG_AUTOREMOVE_CONSUMER)) {
+			put_device(sup);
+			return -EINVAL;
+		}
+		put_device(sup);
 	}
 	if (!dmam_alloc_coherent(&pdev->dev, 4096, &dma, GFP_KERNEL))
 		return -ENOMEM;

@@ -443,7 +443,13 @@ export function snapshotCommand(board: ModelBoard, devices: readonly string[], i
     );
   }
   for (const name of iommus) {
-    parts.push(`if [ -e ${shq(`/sys/class/iommu/${checkDeviceName(name)}`)} ]; then echo "@I "${shq(name)}" 1"; else echo "@I "${shq(name)}" 0"; fi`);
+    // registered: /sys/class/iommu/<name>, or a class entry whose device is <name> (arm-smmu-v3
+    // names its entry smmu3.<address>, virtio-iommu its PCI function's name)
+    parts.push(
+      `r=0; [ -e ${shq(`/sys/class/iommu/${checkDeviceName(name)}`)} ] && r=1; ` +
+        `for i in /sys/class/iommu/*; do [ -e "$i/device" ] && [ "$(basename "$(readlink "$i/device")")" = ${shq(name)} ] && r=1; done; ` +
+        `echo "@I "${shq(name)}" $r"`,
+    );
   }
   parts.push('echo "@T $(cat /proc/sys/kernel/tainted)"');
   parts.push("sed 's/^/@F /' /sys/kernel/debug/devices_deferred 2>/dev/null");

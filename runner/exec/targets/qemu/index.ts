@@ -38,6 +38,14 @@ export interface QemuTargetOptions {
   reuse?: boolean;
 }
 
+/** The kernel option of each IOMMU driver a board can name (kernels/<line>-<arch>.json config). */
+const IOMMU_CONFIG: Readonly<Record<string, string>> = {
+  'virtio-iommu': 'VIRTIO_IOMMU',
+  'arm-smmu-v3': 'ARM_SMMU_V3',
+  'intel-iommu': 'INTEL_IOMMU',
+  'amd-iommu': 'AMD_IOMMU',
+};
+
 /** q35 boots faster without SeaBIOS's device probing. */
 const QBOOT = '/usr/share/qemu/qboot.rom';
 
@@ -98,6 +106,11 @@ export function createQemuTarget(opts: QemuTargetOptions = {}): Target {
       if (!r.ok) {
         if (line !== undefined) throw new UnsupportedRun(r.reason);
         throw new Error(r.reason);
+      }
+      const io = run.board.iommus.find((i) => i.status !== 'disabled');
+      const cfgName = io ? IOMMU_CONFIG[io.driver] : undefined;
+      if (io && cfgName && r.assets.config && (r.assets.config[cfgName] ?? 'n') === 'n') {
+        throw new UnsupportedRun(`${r.assets.kver} does not have ${io.driver} (CONFIG_${cfgName} is not set)`);
       }
       const runConfig: TargetConfig = { ...config };
       if (r.assets.builtin) runConfig.builtin = new Set(r.assets.builtin);

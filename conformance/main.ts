@@ -1,0 +1,250 @@
+// npm run conformance [-- --quick] — the model against real Debian kernels in QEMU (issue #18).
+//
+//   1. generate each QEMU board's differential suite (conformance/generate.ts →
+//      conformance/suites/<board>-diff.yaml);
+//   2. prepare the kernels (scripts/qemu/kernels.sh: cached; when the archive cannot be
+//      reached it says why and every cell is skipped);
+//   3. run every board × kernel line cell on the model (the line's profile) and on the real
+//      kernel (one guest per cell, reused across its runs), two cells at a time;
+//   4. print the agreement table and every verdict disagreement with both sides' first
+//      differing line and its explanation (conformance/explained.json → docs/conformance.md).
+// The full matrix writes conformance/results.json; --quick re-checks a sample (a few
+// scenarios per board, one kernel each) and exits 0 when the sample agrees.
+//
+// options: --quick, --generate (write the suites and stop), --boards a,b, --lines 6.1,7.3,
+//          --jobs N (cells at a time, default 2), --filter GLOB (scenarios), --out FILE,
+//          --log-dir DIR, --no-cache (boot every run again), -q
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadBoards } from '../runner/dsl/index.js';
+import { PROFILES } from '../runner/model/profiles/profiles.js';
+import type { Cell, CellOptions, CellResult } from '../runner/cli/commands/compare-cells.js';
+import type { PlanRun } from '../runner/dsl/plan.js';
+import type { RunResult } from '../runner/report/result.js';
+import { runCells } from '../runner/cli/commands/compare-cells.js';
+import type { Disagreement } from '../runner/cli/commands/agreement.js';
+import { profileForLine, renderAgreementTable, renderDisagreements } from '../runner/cli/commands/agreement.js';
+import { BOARDS, LINES, debArch } from './matrix.js';
+import { generate } from './generate.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The sample of --quick: scenarios every board has, each a different mechanism. */
+const QUICK_SCENARIOS = ['boot', 'unbind-bind-probetest-*', 'fail-bind-io-at3', 'fail-load-probe-defer-at0', 'module-reload-e1000e', 'defer-supplier-unbound', 'late-iommu'];
+/** --quick's one kernel per board: lines whose headers are still in the archive (no source build) */
+const QUICK_LINES: Record<string, string> = { 'qemu-virt-arm64': '6.12', 'qemu-virt-smmuv3': '6.1', 'qemu-q35-intel': '6.12', 'qemu-q35-amd': '5.10' };
+
+interface Explained {
+  board?: string;
+  kernel?: string;
+  scenario: string;
+  model?: string;
+  real?: string;
+  why: string;
+}
+
+function glob(p: string | undefined, s: string): boolean {
+  if (p === undefined) return true;
+  const rx = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return rx.test(s);
+}
+
+function explain(list: readonly Explained[], d: Omit<Disagreement, 'why' | 'first'>): string {
+  const e = list.find((x) => glob(x.board, d.board) && glob(x.kernel, d.kernel) && glob(x.scenario, d.scenario) && glob(x.model, d.model) && glob(x.real, d.real));
+  return e ? e.why : '';
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      quick: { type: 'boolean' },
+      generate: { type: 'boolean' },
+      boards: { type: 'string' },
+      lines: { type: 'string' },
+      jobs: { type: 'string' },
+      out: { type: 'string' },
+      'log-dir': { type: 'string' },
+      filter: { type: 'string', multiple: true },
+      'no-cache': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const boards = values.boards ? values.boards.split(',') : [...BOARDS];
+  const lines = values.lines ? values.lines.split(',') : [...LINES];
+  const jobs = values.jobs ? Math.max(1, Number(values.jobs)) : 2;
+  const t0 = Date.now();
+
+  // 1. the suites
+  const loaded = loadBoards(boards.map((b) => path.join(ROOT, 'boards', `${b}.yaml`)));
+  if (loaded.diagnostics.some((d) => d.severity === 'error')) {
+    for (const d of loaded.diagnostics) process.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.message}\n`);
+    return 2;
+  }
+  const suiteDir = path.join(ROOT, 'conformance', 'suites');
+  mkdirSync(suiteDir, { recursive: true });
+  const newest = PROFILES[PROFILES.length - 1]!.name;
+  for (const b of loaded.boards) {
+    const g = generate(b.board, `${b.id}-diff`, [newest]);
+    writeFileSync(path.join(suiteDir, `${g.id}.yaml`), g.yaml);
+    if (!values.quiet) process.stderr.write(`conformance: ${g.id}: ${g.scenarios.length} scenarios\n`);
+  }
+  if (values.generate) return 0;
+
+  // 2. the kernels: each board needs its architecture's kernel of each line it runs on
+  const plan: Array<{ board: string; arch: string; line: string }> = [];
+  for (const b of loaded.boards) {
+    const arch = debArch(b.board.arch);
+    const mine = quick ? [values.lines ? lines[0]! : (QUICK_LINES[b.id] ?? '6.12')] : lines;
+    for (const line of mine) plan.push({ board: b.id, arch, line });
+  }
+  const want = new Map<string, Set<string>>();
+  for (const p of plan) (want.get(p.arch) ?? want.set(p.arch, new Set()).get(p.arch)!).add(p.line);
+  for (const [arch, ls] of want) {
+    try {
+      execFileSync('bash', [path.join(ROOT, 'scripts/qemu/kernels.sh'), '--arch', arch, '--lines', [...ls].join(',')], { stdio: ['ignore', values.quiet ? 'ignore' : 'inherit', 'inherit'] });
+    } catch (e) {
+      process.stderr.write(`conformance: kernels.sh failed: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  // 3. the cells
+  const { loadRuns } = await import('../runner/cli/commands/run.js');
+  const { selectRuns } = await import('../runner/exec/select.js');
+  const cells: Cell[] = [];
+  for (const p of plan) {
+    const { profile } = profileForLine(p.line, PROFILES.map((x) => x.name));
+    const runs = await loadRuns({ paths: [path.join(suiteDir, `${p.board}-diff.yaml`)], boards: [], kernels: [profile], diagnosticsJson: false });
+    if (typeof runs === 'number') return runs;
+    const filters = values.filter ?? (quick ? QUICK_SCENARIOS.map((s) => `*.${s}`) : []);
+    const picked = filters.length ? selectRuns(runs, { filters }) : runs;
+    cells.push({ board: p.board, line: p.line, kernel: p.line, profile, runs: picked });
+  }
+  const explainedFile = path.join(ROOT, 'conformance', 'explained.json');
+  const explained: Explained[] = existsSync(explainedFile) ? (JSON.parse(readFileSync(explainedFile, 'utf8')) as Explained[]) : [];
+  const total = cells.reduce((n, c) => n + c.runs.length, 0);
+  let done = 0;
+  const results: CellResult[] = await runCells(cells, jobs, {
+    why: (d) => explain(explained, d),
+    ...(values['no-cache'] ? {} : { realCache: realCache(path.join(ROOT, '.cache', 'conformance', 'real'), LINES) }),
+    onResult: (t, cell, r) => {
+      if (t === 'qemu') done++;
+      if (!values.quiet && t === 'qemu') {
+        const el = ((Date.now() - t0) / 60000).toFixed(1);
+        process.stderr.write(`[${done}/${total} ${el} min] ${cell.board} ${cell.kernel}: ${r.status.padEnd(5)} ${r.scenario}\n`);
+      }
+    },
+  });
+  if (values['log-dir']) writeLogs(values['log-dir'], results);
+
+  // 4. the report
+  const rows = results.filter((c) => c.skipped === undefined).map((c) => c.row);
+  const disagreements = results.flatMap((c) => c.disagreements);
+  process.stdout.write(renderAgreementTable(rows));
+  for (const c of results) if (c.skipped !== undefined) process.stdout.write(`skipped ${c.cell.board} ${c.cell.kernel}: ${c.skipped}\n`);
+  process.stdout.write('\n' + renderDisagreements(disagreements));
+  const wall = (Date.now() - t0) / 1000;
+  process.stdout.write(`\nwall time ${(wall / 60).toFixed(1)} min for ${cells.length} cells, ${total} runs per target\n`);
+  if (!quick) {
+    const out = values.out ?? path.join(ROOT, 'conformance', 'results.json');
+    const json = {
+      rows,
+      disagreements: disagreements.map(({ board, kernel, scenario, model, real, why }) => ({ board, kernel, scenario, model, real, why })),
+    };
+    writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
+    process.stderr.write(`conformance: wrote ${path.relative(process.cwd(), out)}\n`);
+  }
+  if (!rows.length) {
+    process.stderr.write('conformance: SKIP: no real kernel could run (see the reasons above)\n');
+    return 0;
+  }
+  if (quick) return disagreements.length ? 1 : 0;
+  const s = rows.reduce((a, r) => ({ n: a.n + r.scenarios, v: a.v + r.verdicts_agree, l: a.l + r.lines, la: a.la + r.lines_agree }), { n: 0, v: 0, l: 0, la: 0 });
+  const unexplained = disagreements.filter((d) => !d.why);
+  if (unexplained.length) process.stderr.write(`conformance: ${unexplained.length} disagreement(s) without an explanation in conformance/explained.json\n`);
+  return s.v >= 0.98 * s.n && s.la >= 0.95 * s.l && !unexplained.length ? 0 : 1;
+}
+
+/**
+ * Real-kernel results on disk (.cache/conformance/real/<board>-<line>.json), keyed by what
+ * decides them: the run's steps and expectations, the board, the kernel build and the harness.
+ * A model change then re-measures agreement in seconds; a changed scenario reruns alone.
+ */
+function realCache(dir: string, lines: readonly string[]): NonNullable<CellOptions['realCache']> {
+  mkdirSync(dir, { recursive: true });
+  const files = new Map<string, Record<string, RunResult>>();
+  const harness = createHash('sha256');
+  for (const d of ['dist/runner/exec/targets/qemu', 'dist/runner/exec']) {
+    for (const f of readdirSync(path.join(ROOT, d)).filter((x) => x.endsWith('.js')).sort()) harness.update(readFileSync(path.join(ROOT, d, f)));
+  }
+  const kernels = new Map<string, string>();
+  for (const l of lines) {
+    for (const a of ['arm64', 'amd64']) {
+      const m = path.join(ROOT, '.cache/qemu/kernels', `${l}-${a}.json`);
+      if (existsSync(m)) {
+        const j = JSON.parse(readFileSync(m, 'utf8')) as { kver?: string; recipe?: string };
+        kernels.set(`${l}-${a}`, `${j.kver}|${j.recipe}`);
+      }
+    }
+  }
+  const h = harness.digest('hex');
+  const key = (cell: Cell, run: PlanRun) =>
+    createHash('sha256')
+      .update(JSON.stringify({ steps: run.steps, expect: run.expect ?? null, board: run.board, checks: run.checks }, (k, v: unknown) => (k === 'pos' ? undefined : v)))
+      .update(kernels.get(`${cell.line}-${debArch(run.board.arch)}`) ?? '?')
+      .update(h)
+      .digest('hex')
+      .slice(0, 24);
+  const file = (cell: Cell) => path.join(dir, `${cell.board}-${cell.kernel}.json`);
+  const load = (cell: Cell) => {
+    const f = file(cell);
+    let m = files.get(f);
+    if (!m) {
+      m = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Record<string, RunResult>) : {};
+      files.set(f, m);
+    }
+    return m;
+  };
+  return {
+    get: (cell, run) => {
+      const r = load(cell)[key(cell, run)];
+      // the cached result is the same run under its current id and position
+      return r ? { ...r, id: run.id, scenario: run.scenario, label: r.label.replace(/^\S+/, run.id), pos: run.pos } : undefined;
+    },
+    put: (cell, run, r) => {
+      const m = load(cell);
+      m[key(cell, run)] = r;
+      writeFileSync(file(cell), JSON.stringify(m));
+    },
+  };
+}
+
+function writeLogs(dir: string, results: readonly CellResult[]): void {
+  for (const c of results) {
+    for (const [t, rs] of [['model', c.model], ['qemu', c.real]] as const) {
+      const d = path.join(dir, `${c.cell.board}-${c.cell.kernel}`, t);
+      mkdirSync(d, { recursive: true });
+      for (const r of rs) {
+        if (r.status === 'SKIP') continue;
+        const text = (r.log ?? []).map((l) => `[${(l.usec / 1e6).toFixed(6).padStart(12)}] ${l.text}`).join('\n');
+        writeFileSync(path.join(d, `${r.scenario}.log`), text + '\n');
+      }
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`conformance: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);
