@@ -1,7 +1,7 @@
 // npm run conformance [-- --quick] — the model against real Debian kernels in QEMU (issue #18).
 //
 //   1. generate each QEMU board's differential suite (conformance/generate.ts →
-//      conformance/suites/<board>-diff.yaml);
+//      conformance/<board>-diff.yaml);
 //   2. prepare the kernels (scripts/qemu/kernels.sh: cached; when the archive cannot be
 //      reached it says why and every cell is skipped);
 //   3. run every board × kernel line cell on the model (the line's profile) and on the real
@@ -88,11 +88,10 @@ async function main(): Promise<number> {
     for (const d of loaded.diagnostics) process.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.message}\n`);
     return 2;
   }
-  const suiteDir = path.join(ROOT, 'conformance', 'suites');
+  const suiteDir = path.join(ROOT, 'conformance');
   mkdirSync(suiteDir, { recursive: true });
-  const newest = PROFILES[PROFILES.length - 1]!.name;
   for (const b of loaded.boards) {
-    const g = generate(b.board, `${b.id}-diff`, [newest]);
+    const g = generate(b.board, `${b.id}-diff`);
     writeFileSync(path.join(suiteDir, `${g.id}.yaml`), g.yaml);
     if (!values.quiet) process.stderr.write(`conformance: ${g.id}: ${g.scenarios.length} scenarios\n`);
   }

@@ -81,9 +81,10 @@ describe('agreement: lines', () => {
   });
 
   it('maps a Debian kernel line to its own profile, else the newest mainline one below', () => {
-    const ps = ['v4.11', 'v5.2', 'v5.14', 'next-20250312', 'v6.10', 'v6.15-rc1', 'v6.15', 'v6.16'];
+    const ps = ['v4.11', 'v5.2', 'v5.14', 'next-20250312', 'v6.10', 'v6.12', 'v6.12.y', 'v6.15-rc1', 'v6.15', 'v6.16'];
     expect(profileForLine('6.16', ps)).to.deep.equal({ profile: 'v6.16', exact: true });
-    expect(profileForLine('6.12', ps)).to.deep.equal({ profile: 'v6.10', exact: false });
+    expect(profileForLine('6.12', ps), 'a stable line is its .y profile').to.deep.equal({ profile: 'v6.12.y', exact: true });
+    expect(profileForLine('6.11', ps)).to.deep.equal({ profile: 'v6.10', exact: false });
     expect(profileForLine('5.10', ps)).to.deep.equal({ profile: 'v5.2', exact: false });
     expect(profileForLine('7.3', ps)).to.deep.equal({ profile: 'v6.16', exact: false });
     expect(() => profileForLine('4.4', ps)).to.throw(/no model profile/);

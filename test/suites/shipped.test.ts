@@ -14,9 +14,9 @@ const CLI = path.join(ROOT, 'dist/runner/cli/main.js');
 /** boards with no bring-up suite of their own, and why */
 const NO_BRINGUP: Record<string, string> = {
   'qemu-virt-arm64': 'the QEMU target board; suites/qemu-virt-conformance.yaml covers it',
-  'qemu-virt-smmuv3': 'a QEMU conformance board; conformance/suites/qemu-virt-smmuv3-diff.yaml covers it',
-  'qemu-q35-intel': 'a QEMU conformance board; conformance/suites/qemu-q35-intel-diff.yaml covers it',
-  'qemu-q35-amd': 'a QEMU conformance board; conformance/suites/qemu-q35-amd-diff.yaml covers it',
+  'qemu-virt-smmuv3': 'a QEMU conformance board; conformance/qemu-virt-smmuv3-diff.yaml covers it',
+  'qemu-q35-intel': 'a QEMU conformance board; conformance/qemu-q35-intel-diff.yaml covers it',
+  'qemu-q35-amd': 'a QEMU conformance board; conformance/qemu-q35-amd-diff.yaml covers it',
   'salvator-x-h3-32bit-bus': 'salvator-x-h3 as the v4.20-rc1 kernel saw it; only for that era',
   'qcs6490-rb3gen2': 'the CVE-2024-56568 race board; suites/arm-smmu-probe-race.yaml covers it',
 };

@@ -184,12 +184,15 @@ export function renderDisagreements(ds: readonly Disagreement[]): string {
 }
 
 /**
- * Debian kernel line → the model profile of the same version, or, where the model has none
- * yet, the newest mainline profile below it (a profile holds every behaviour that landed up to
- * it, so the nearest older one models a kernel that has none of the later ones). `exact` says
- * whether the profile is the line's own.
+ * Debian kernel line → the model profile of the same version: the stable line's profile
+ * (`v6.12.y`, mainline plus the fixes backported to it) where the model has one, since Debian
+ * ships stable point releases (6.12.118); else the release's own (`v6.16`); else, where the
+ * model has none yet, the newest mainline profile below it (a profile holds every behaviour
+ * that landed up to it, so the nearest older one models a kernel that has none of the later
+ * ones). `exact` says whether the profile is the line's own.
  */
 export function profileForLine(line: string, profiles: readonly string[]): { profile: string; exact: boolean } {
+  if (profiles.includes(`v${line}.y`)) return { profile: `v${line}.y`, exact: true };
   const parse = (p: string) => p.replace(/^v/, '').split('.').map(Number);
   const cmp = (a: number[], b: number[]) => {
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
