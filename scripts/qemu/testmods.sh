@@ -28,6 +28,37 @@ kbuild_pkg() {
   have_pkg "linux-kbuild-$mm" && echo "linux-kbuild-$mm"
 }
 
+# The kbuild tools (fixdep, modpost, objtool...) of a kernel built for a newer Debian release
+# are linked against that release's glibc and do not start here ("GLIBC_2.38 not found"). Each
+# is then wrapped to run under the newer release's own dynamic loader and libc, fetched from
+# the archive and unpacked in the cache (never installed): they need nothing else.
+wrap_kbuild() { # wrap_kbuild DIR
+  local dir=$1 probe ver libs ld libdir f
+  probe=$(find "$dir" -path '*scripts/basic/fixdep' -type f | head -1)
+  [ -n "$probe" ] || return 0
+  "$probe" 2>&1 | grep -q 'GLIBC_' || return 0
+  ver=$(apt-cache "${B[@]}" madison libc6 2>/dev/null | awk -F'|' '/amd64/ { gsub(/ /, "", $2); print $2; exit }')
+  [ -n "$ver" ] || return 1
+  libs=$CACHE/hostlibs/libc6-$ver
+  if [ ! -f "$libs/.done" ]; then
+    rm -rf "$libs"; mkdir -p "$libs/deb"
+    (cd "$libs/deb" && timeout 600 apt-get "${B[@]}" -qq download "libc6:amd64=$ver" </dev/null) || return 1
+    dpkg -x "$libs"/deb/libc6_*.deb "$libs" || return 1
+    touch "$libs/.done"
+  fi
+  ld=$(find "$libs" -name 'ld-linux-x86-64.so.2' -type f | head -1)
+  libdir=$(dirname "$(find "$libs" -name 'libc.so.6' | head -1)")
+  [ -n "$ld" ] && [ -n "$libdir" ] || return 1
+  say "kbuild tools in $dir need a newer glibc: running them under libc6 $ver"
+  find "$dir" -type f -perm -u+x ! -name '*.bin' | while read -r f; do
+    head -c4 "$f" | grep -q ELF || continue
+    mv "$f" "$f.bin"
+    # --argv0: a tool that runs a sibling by its own name (modpost → modpost.real-lsb-64) still finds it
+    printf '#!/bin/sh\nexec %s --argv0 "$0" --library-path %s "$0.bin" "$@"\n' "$ld" "$libdir" > "$f"
+    chmod +x "$f"
+  done
+}
+
 # headers_tree KVER ABI ARCH -> HDR_TREE (the arch headers dir) or return 1
 headers_tree() {
   local kver=$1 abi=$2 arch=$3 hdr=$CACHE/headers/$1 kb f
@@ -46,6 +77,7 @@ headers_tree() {
   find "$hdr/usr/src" -maxdepth 2 -type l | while read -r l; do
     tgt=$(readlink "$l"); case "$tgt" in /usr/*) ln -sfn "$hdr$tgt" "$l" ;; esac
   done
+  wrap_kbuild "$hdr/usr/lib" || return 1
   touch "$hdr/.done"
 }
 
