@@ -17,7 +17,6 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,7 +132,7 @@ async function main(): Promise<number> {
   let done = 0;
   const results: CellResult[] = await runCells(cells, jobs, {
     why: (d) => explain(explained, d),
-    ...(values['no-cache'] ? {} : { realCache: realCache(path.join(ROOT, '.cache', 'conformance', 'real'), LINES) }),
+    ...(values['no-cache'] ? {} : { realCache: await realCache(path.join(ROOT, '.cache', 'conformance', 'real'), LINES) }),
     onResult: (t, cell, r) => {
       if (t === 'qemu') done++;
       if (!values.quiet && t === 'qemu') {
@@ -174,16 +173,14 @@ async function main(): Promise<number> {
 
 /**
  * Real-kernel results on disk (.cache/conformance/real/<board>-<line>.json), keyed by what
- * decides them: the run's steps and expectations, the board, the kernel build and the harness.
+ * decides them: the run's steps and expectations, the board, the kernel build (with the
+ * recipe of its test modules and initramfs) and the qemu target's HARNESS_VERSION.
  * A model change then re-measures agreement in seconds; a changed scenario reruns alone.
  */
-function realCache(dir: string, lines: readonly string[]): NonNullable<CellOptions['realCache']> {
+async function realCache(dir: string, lines: readonly string[]): Promise<NonNullable<CellOptions['realCache']>> {
   mkdirSync(dir, { recursive: true });
   const files = new Map<string, Record<string, RunResult>>();
-  const harness = createHash('sha256');
-  for (const d of ['dist/runner/exec/targets/qemu', 'dist/runner/exec']) {
-    for (const f of readdirSync(path.join(ROOT, d)).filter((x) => x.endsWith('.js')).sort()) harness.update(readFileSync(path.join(ROOT, d, f)));
-  }
+  const { HARNESS_VERSION } = await import('../runner/exec/targets/qemu/index.js');
   const kernels = new Map<string, string>();
   for (const l of lines) {
     for (const a of ['arm64', 'amd64']) {
@@ -194,7 +191,7 @@ function realCache(dir: string, lines: readonly string[]): NonNullable<CellOptio
       }
     }
   }
-  const h = harness.digest('hex');
+  const h = `harness ${HARNESS_VERSION}`;
   const key = (cell: Cell, run: PlanRun) =>
     createHash('sha256')
       .update(JSON.stringify({ steps: run.steps, expect: run.expect ?? null, board: run.board, checks: run.checks }, (k, v: unknown) => (k === 'pos' ? undefined : v)))

@@ -46,6 +46,13 @@ const IOMMU_CONFIG: Readonly<Record<string, string>> = {
   'amd-iommu': 'AMD_IOMMU',
 };
 
+/**
+ * What a run on this target does, as a number: bump it when a change alters what the guest is
+ * asked to do or how its answers are read, so cached real-kernel results (`npm run
+ * conformance`) are measured again.
+ */
+export const HARNESS_VERSION = 1;
+
 /** q35 boots faster without SeaBIOS's device probing. */
 const QBOOT = '/usr/share/qemu/qboot.rom';
 

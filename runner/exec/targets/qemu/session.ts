@@ -152,7 +152,13 @@ export class QemuSession implements TargetSession {
   private bootConfig(): TargetConfig {
     const cfg = this.opts.config;
     if (!this.opts.pool) return cfg;
-    if (this.run.steps.some((s) => 'step' in s && s.step.op === 'deferred-timeout')) return cfg;
+    if (this.run.steps.some((s) => 'step' in s && s.step.op === 'deferred-timeout')) {
+      // the kernel's own default, shortened where it is a timer: before 6.0 Debian's kernels
+      // boot with driver_deferred_probe_timeout = 0 (5.10's dd.c: "int
+      // driver_deferred_probe_timeout;", and the timeout work is scheduled only when it is > 0),
+      // so passing 0 changes nothing; from 6.0 the default is 10 s, here 5 s
+      return /^[1-5]\./.test(this.assets.kver) ? { ...cfg, deferredProbeTimeout: 0 } : cfg;
+    }
     // reuse mode: no timer unless a run asks for it, and guests that live for a whole cell
     const pooled = { ...cfg, deferredProbeTimeout: -1, lifetimeSeconds: Math.max(cfg.lifetimeSeconds, 4 * 3600) };
     this.poolKey = [this.board.id, this.assets.kernel, pooled.deferredProbeTimeout, pooled.extraAppend.join(' ')].join('|');
