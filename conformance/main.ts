@@ -17,7 +17,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -173,21 +173,25 @@ async function main(): Promise<number> {
 
 /**
  * Real-kernel results on disk (.cache/conformance/real/<board>-<line>.json), keyed by what
- * decides them: the run's steps and expectations, the board, the kernel build (with the
- * recipe of its test modules and initramfs) and the qemu target's HARNESS_VERSION.
+ * decides them: the run's steps and expectations, the board, the kernel build, the source of
+ * the test modules and the initramfs's /init, and the qemu target's HARNESS_VERSION.
  * A model change then re-measures agreement in seconds; a changed scenario reruns alone.
  */
 async function realCache(dir: string, lines: readonly string[]): Promise<NonNullable<CellOptions['realCache']>> {
   mkdirSync(dir, { recursive: true });
   const files = new Map<string, Record<string, RunResult>>();
   const { HARNESS_VERSION } = await import('../runner/exec/targets/qemu/index.js');
+  // what the guest runs besides the kernel: the test modules' source and the initramfs's /init
+  const g = createHash('sha256');
+  for (const f of ['scripts/qemu/mkinitrd.sh', ...readdirSync(path.join(ROOT, 'scripts/qemu/probetest')).sort().map((x) => `scripts/qemu/probetest/${x}`)]) g.update(readFileSync(path.join(ROOT, f)));
+  const guest = g.digest('hex').slice(0, 16);
   const kernels = new Map<string, string>();
   for (const l of lines) {
     for (const a of ['arm64', 'amd64']) {
       const m = path.join(ROOT, '.cache/qemu/kernels', `${l}-${a}.json`);
       if (existsSync(m)) {
-        const j = JSON.parse(readFileSync(m, 'utf8')) as { kver?: string; recipe?: string };
-        kernels.set(`${l}-${a}`, `${j.kver}|${j.recipe}`);
+        const j = JSON.parse(readFileSync(m, 'utf8')) as { kver?: string };
+        kernels.set(`${l}-${a}`, `${j.kver}|${guest}`);
       }
     }
   }
