@@ -33,10 +33,13 @@ kbuild_pkg() {
 # is then wrapped to run under the newer release's own dynamic loader and libc, fetched from
 # the archive and unpacked in the cache (never installed): they need nothing else.
 wrap_kbuild() { # wrap_kbuild DIR
-  local dir=$1 probe ver libs ld libdir f
-  probe=$(find "$dir" -path '*scripts/basic/fixdep' -type f | head -1)
-  [ -n "$probe" ] || return 0
-  "$probe" 2>&1 | grep -q 'GLIBC_' || return 0
+  local dir=$1 ver libs ld libdir f old=0
+  # any of them (objtool may need a newer glibc than fixdep)
+  while read -r f; do
+    head -c4 "$f" | grep -q ELF || continue
+    timeout 10 "$f" </dev/null 2>&1 | grep -q 'GLIBC_[0-9.]*. not found' && { old=1; break; }
+  done < <(find "$dir" -type f -perm -u+x ! -name '*.bin')
+  [ $old -eq 1 ] || return 0
   ver=$(apt-cache "${B[@]}" madison libc6 2>/dev/null | awk -F'|' '/amd64/ { gsub(/ /, "", $2); print $2; exit }')
   [ -n "$ver" ] || return 1
   libs=$CACHE/hostlibs/libc6-$ver
@@ -71,8 +74,9 @@ headers_tree() {
   for f in "$CACHE"/debs/linux-headers-"$kver"_*.deb "$CACHE"/debs/linux-headers-"$abi"-common_*.deb "$CACHE"/debs/"$kb"_*_amd64.deb; do
     dpkg -x "$f" "$hdr" || return 1
   done
-  # the arch headers include the common tree by its installed path; repoint it
-  sed -i "s|include /usr/src/|include $hdr/usr/src/|" "$HDR_TREE/Makefile"
+  # the arch headers name the common tree (and, from 7.x, themselves as KBUILD_OUTPUT) by their
+  # installed paths; repoint them
+  sed -i "s|\([ =]\)/usr/src/|\1$hdr/usr/src/|g" "$HDR_TREE/Makefile"
   # linux-kbuild's scripts/tools are symlinked to /usr/lib/linux-kbuild-*; repoint absolute links
   find "$hdr/usr/src" -maxdepth 2 -type l | while read -r l; do
     tgt=$(readlink "$l"); case "$tgt" in /usr/*) ln -sfn "$hdr$tgt" "$l" ;; esac
