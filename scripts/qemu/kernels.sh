@@ -167,15 +167,47 @@ payload() {
   elif have_pkg "linux-image-$kver-unsigned"; then PAYLOAD="linux-image-$kver-unsigned:$arch"
   elif have_pkg "linux-image-$kver" && ! apt-cache "${B[@]}" show --no-all-versions "linux-image-$kver:$arch" | grep -q '^Depends:.*linux-modules-'; then
     PAYLOAD="linux-image-$kver:$arch"
+  elif have_pkg "linux-image-$kver" && have_pkg "linux-binary-$kver"; then
+    # the index still lists the signed image but no longer its modules package: the pool keeps it
+    PAYLOAD="linux-binary-$kver:$arch pool:linux-modules-$kver:$arch"
   else
-    WHY="the archive carries the $kver image but no longer its modules (linux-modules-$kver is gone), so none of the board's drivers can be loaded"
+    WHY="the archive carries the $kver image but not its modules (linux-modules-$kver), so none of the board's drivers can be loaded"
     return 1
   fi
 }
 
-fetch() { # fetch PKG[:arch]... into $CACHE/debs (those already there are skipped)
+# pool_url PKG VERSION ARCH INDEXED: where the archive keeps a file of the `linux` source
+# package that its index no longer lists (Debian drops superseded binaries of a source from the
+# index before their files leave the pool). INDEXED is a listed package of the same kernel
+# (its signed image): its URL names the mirror and the pool directory.
+pool_url() {
+  local pkg=$1 ver=$2 arch=$3 indexed=$4 u v
+  u=$(apt-get "${B[@]}" --print-uris download "$indexed" 2>/dev/null | grep -o "^'[^']*'" | head -1 | tr -d "'")
+  [ -n "$u" ] || return 1
+  u=$(dirname "$u" | sed -E 's|/linux-signed-[a-z0-9]+$|/linux|')
+  v=${ver//+/%2b}; v=${v//:/%3a}
+  echo "$u/${pkg//+/%2b}_${v}_${arch}.deb"
+}
+
+# pool_fetch PKG VERSION ARCH INDEXED: download such a file with apt's own helper (no index
+# entry, so no hash to check it against: the mirror and the path are the archive's own)
+pool_fetch() {
+  local f="$CACHE/debs/${1}_${2//:/%3a}_${3}.deb" url
+  [ -f "$f" ] && return 0
+  url=$(pool_url "$@") || return 1
+  say "downloading $1 from the pool (no longer in the index): $url"
+  timeout 1800 /usr/lib/apt/apt-helper download-file "$url" "$f.part" >/dev/null 2>&1 || { rm -f "$f.part"; return 1; }
+  mv "$f.part" "$f"
+}
+
+fetch() { # fetch PKG[:arch]... into $CACHE/debs (those already there are skipped); pool:PKG:arch from the pool
   local want=() p n a
   for p in "$@"; do
+    case "$p" in pool:*)
+      p=${p#pool:}; n=${p%%:*}; a=${p#"$n"}; a=${a#:}
+      pool_fetch "$n" "$POOLVER" "$a" "$POOLREF" || return 1
+      continue ;;
+    esac
     n=${p%%:*}; a=${p#"$n"}; a=${a#:}
     compgen -G "$CACHE/debs/${n}_*_${a:-*}.deb" >/dev/null || compgen -G "$CACHE/debs/${n}_*_all.deb" >/dev/null || want+=("$p")
   done
@@ -189,7 +221,7 @@ unpack_kernel() { # unpack_kernel KVER PAYLOAD...
   [ -f "$root/.done" ] && return 0
   rm -rf "$root"; mkdir -p "$root"
   for p in "$@"; do
-    n=${p%%:*}
+    p=${p#pool:}; n=${p%%:*}
     dpkg -x "$(ls "$CACHE"/debs/"${n}"_*.deb | head -1)" "$root" || return 1
   done
   # 7.x splits the image: the modules package may put them under /usr/lib/modules
@@ -217,6 +249,7 @@ prepare() { # prepare LINE ARCH
   while read -r abi ver; do
     [ -n "$abi" ] || continue
     if ! payload "$abi" "$arch"; then why=$WHY; tried="$tried $ver(no modules)"; continue; fi
+    POOLVER=$ver; POOLREF="linux-image-$abi-$arch:$arch"
     # shellcheck disable=SC2086
     if fetch $PAYLOAD "busybox-static:$arch"; then found=$abi; break; fi
     why="no downloadable $line.* $arch kernel"; tried="$tried $ver(404)"

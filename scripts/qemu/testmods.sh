@@ -67,11 +67,17 @@ headers_tree() {
   local kver=$1 abi=$2 arch=$3 hdr=$CACHE/headers/$1 kb f
   HDR_TREE=$hdr/usr/src/linux-headers-$kver
   [ -f "$hdr/.done" ] && return 0
-  have_pkg "linux-headers-$kver" && have_pkg "linux-headers-$abi-common" || return 1
-  kb=$(kbuild_pkg "$abi"); [ -n "$kb" ] || return 1
-  fetch "linux-headers-$kver:$arch" "linux-headers-$abi-common" "$kb" || return 1
+  if have_pkg "linux-headers-$kver" && have_pkg "linux-headers-$abi-common"; then
+    kb=$(kbuild_pkg "$abi"); [ -n "$kb" ] || return 1
+    fetch "linux-headers-$kver:$arch" "linux-headers-$abi-common" "$kb" || return 1
+  else
+    # no longer in the index: the pool still has them, beside the kernel's modules
+    kb=linux-kbuild-$abi
+    pool_fetch "linux-headers-$kver" "$POOLVER" "$arch" "$POOLREF" && pool_fetch "linux-headers-$abi-common" "$POOLVER" all "$POOLREF" &&
+      pool_fetch "$kb" "$POOLVER" amd64 "$POOLREF" || return 1
+  fi
   rm -rf "$hdr"; mkdir -p "$hdr"
-  for f in "$CACHE"/debs/linux-headers-"$kver"_*.deb "$CACHE"/debs/linux-headers-"$abi"-common_*.deb "$CACHE"/debs/"$kb"_*_amd64.deb; do
+  for f in "$CACHE"/debs/linux-headers-"$kver"_*.deb "$CACHE"/debs/linux-headers-"$abi"-common_*.deb "$(ls "$CACHE"/debs/"$kb"_*_amd64.deb | head -1)"; do
     dpkg -x "$f" "$hdr" || return 1
   done
   # the arch headers name the common tree (and, from 7.x, themselves as KBUILD_OUTPUT) by their
