@@ -4,12 +4,13 @@
 # For each kernel line (5.10 6.1 6.12 6.16 6.17 6.18 6.19 7.0 7.1 7.2 7.3) and architecture
 # (arm64 amd64): the newest point release the machine's own Debian mirror carries, from any of
 # <codename>{,-security,-backports} of bullseye, bookworm and trixie, fetched with a PRIVATE apt
-# state (the host's sources and dpkg status are untouched). Then, per kernel:
+# state (the host's sources and dpkg status are untouched). A package of the kernel that the
+# index no longer lists (Debian drops superseded binaries from the index while the pool still
+# serves them: the modules of 6.19..7.1, the headers of 6.16..7.1) is fetched from the pool
+# with apt's own helper. Then, per kernel:
 #   kernel/<kver>/        dpkg -x of the image and its modules, depmod -b
-#   build/<kver>/         probetest.ko and probewait.ko, built against the kernel's headers
-#                         package, or, where the archive no longer has headers for that ABI,
-#                         against the kernel's own Debian source (`apt-get source`), its config,
-#                         and symbol CRCs read from the kernel's own modules
+#   build/testmods-<kver>/  probetest.ko and probewait.ko, built against the kernel's own
+#                         headers packages (testmods.sh)
 #   initrd-<kver>.gz      the busybox initramfs (scripts/qemu/mkinitrd.sh)
 #   kernels/<line>-<arch>.json   the manifest the qemu target reads (or {"skip": "<why>"})
 # Everything lands in .cache/qemu/ (BRINGUP_QEMU_CACHE) and is reused: a second run only checks.

@@ -1,17 +1,12 @@
 # Sourced by kernels.sh: build bringup's test modules (probetest.ko, probewait.ko) for one
-# Debian kernel.
-#
-# With the kernel's headers package (linux-headers-<kver>, -common, linux-kbuild) when the
-# archive still has it. Otherwise from the kernel's own Debian source package
-# (`apt-get source linux=<version>`, Debian's patches applied by dpkg-source), configured with
-# the image's /boot/config, `make modules_prepare`, and a Module.symvers holding the CRCs of
-# the symbols the test modules import, read from the kernel's own modules' __versions: the
-# modules are then accepted by the unmodified Debian kernel (vermagic and modversions match).
-# Debian builds trixie kernels with gcc-14; bookworm has gcc-12, which Kbuild accepts for
-# external modules (it only warns), so the test modules are built with the host's gcc-12.
+# Debian kernel, against the kernel's own headers packages (linux-headers-<kver>, -common,
+# linux-kbuild), from the index or, where the index no longer lists them, from the pool.
+# Debian builds trixie's kernels with gcc-14; bookworm has gcc-12, which Kbuild accepts for
+# external modules (bin/cc-compat drops the newer options), and trixie's kbuild tools run
+# under trixie's own glibc (wrap_kbuild).
 #
 # build_testmods KVER ABI ARCH PKGVER -> TESTMOD_DIR (holding both .ko), TESTMOD_FROM
-# (headers | source); on failure returns 1 with TESTMOD_WHY.
+# (headers); on failure returns 1 with TESTMOD_WHY.
 
 karch() { case $1 in arm64) echo arm64 ;; amd64) echo x86 ;; esac; }
 cross() { case $1 in arm64) echo aarch64-linux-gnu- ;; amd64) echo "" ;; esac; }
@@ -91,56 +86,6 @@ headers_tree() {
   touch "$hdr/.done"
 }
 
-# source_tree KVER ABI ARCH PKGVER -> HDR_TREE (an O= build dir prepared for external modules)
-source_tree() {
-  local kver=$1 abi=$2 arch=$3 ver=$4 src=$CACHE/src/$4 obj=$CACHE/src-obj/$1 d t
-  HDR_TREE=$obj
-  [ -f "$obj/.done" ] && return 0
-  if [ ! -f "$src/.done" ]; then
-    t=$(now)
-    rm -rf "$src"; mkdir -p "$src"
-    say "$kver: no headers package in the archive; fetching Debian's source linux=$ver"
-    (cd "$src" && timeout 1800 apt-get "${B[@]}" -qq source --download-only "linux=$ver" </dev/null) || return 1
-    (cd "$src" && dpkg-source --no-check -x ./*.dsc tree >/dev/null) || return 1
-    rm -f "$src"/*.orig.tar.* "$src"/*.debian.tar.* "$src"/*.dsc
-    touch "$src/.done"
-    say "$kver: source unpacked with Debian's patches in $(secs "$t") s"
-  fi
-  t=$(now)
-  rm -rf "$obj"; mkdir -p "$obj"
-  cp "$CACHE/kernel/$kver/boot/config-$kver" "$obj/.config" || return 1
-  local mk=(make -s -C "$src/tree" O="$obj" ARCH="$(karch "$arch")" CROSS_COMPILE="$(cross "$arch")" CC="$(kcc "$arch")" HOSTCC=gcc-12 KERNELRELEASE="$kver")
-  # Debian's certificate paths are not in the source; modules_prepare does not need them
-  sed -i -E 's/^(CONFIG_SYSTEM_TRUSTED_KEYS|CONFIG_SYSTEM_REVOCATION_KEYS|CONFIG_MODULE_SIG_KEY)=.*/\1=""/' "$obj/.config"
-  nice -n 10 "${mk[@]}" olddefconfig >"$obj/prepare.log" 2>&1 || return 1
-  nice -n 10 "${mk[@]}" -j2 modules_prepare >>"$obj/prepare.log" 2>&1 || { tail -20 "$obj/prepare.log" >&2; return 1; }
-  touch "$obj/.done"
-  say "$kver: modules_prepare in $(secs "$t") s"
-}
-
-# symvers_from_modules KVER SYMBOL... -> writes Module.symvers lines for SYMBOLs, CRCs read
-# from the __versions of the kernel's own modules (the modules that import them)
-symvers_from_modules() {
-  local kver=$1; shift
-  local root=$CACHE/kernel/$kver/lib/modules/$kver want=" $* " out="" ko sym crc
-  local dirs="kernel/drivers/net/ethernet/intel kernel/drivers/pci kernel/drivers/virtio kernel/drivers/block kernel/drivers/net kernel/drivers/misc kernel/drivers"
-  for d in $dirs; do
-    [ -d "$root/$d" ] || continue
-    while read -r ko; do
-      while read -r crc sym; do
-        case "$want" in *" $sym "*)
-          out="$out$crc	$sym	vmlinux	EXPORT_SYMBOL	
-"
-          want=${want/ $sym / } ;;
-        esac
-      done < <(modprobe --dump-modversions "$ko" 2>/dev/null)
-      [ -z "${want// /}" ] && break 2
-    done < <(find "$root/$d" -name '*.ko*' | sort)
-  done
-  printf '%s' "$out"
-  [ -z "${want// /}" ] || { echo "no CRC found for:$want" >&2; return 1; }
-}
-
 build_testmods() {
   local kver=$1 abi=$2 arch=$3 ver=$4 dir=$CACHE/build/testmods-$1 from
   TESTMOD_DIR=$dir
@@ -148,24 +93,12 @@ build_testmods() {
     TESTMOD_FROM=$(cat "$dir/.from"); return 0
   fi
   if headers_tree "$kver" "$abi" "$arch"; then from=headers
-  elif source_tree "$kver" "$abi" "$arch" "$ver"; then from=source
-  else TESTMOD_WHY="neither linux-headers-$kver nor Debian's source for linux=$ver could be prepared"; return 1
+  else TESTMOD_WHY="the archive has no linux-headers-$kver (neither in its index nor in its pool)"; return 1
   fi
   rm -rf "$dir"; mkdir -p "$dir"
   cp "$HERE"/probetest/*.c "$HERE"/probetest/Kbuild "$dir/"
   local mk=(make -C "$HDR_TREE" M="$dir" ARCH="$(karch "$arch")" CROSS_COMPILE="$(cross "$arch")" CC="$(kcc "$arch")" HOSTCC=gcc-12)
-  if [ "$from" = source ]; then
-    # first pass: which symbols do the modules import; then their CRCs from the kernel's modules
-    KBUILD_MODPOST_WARN=1 nice -n 10 "${mk[@]}" modules >"$dir/build.log" 2>&1 || { TESTMOD_WHY="build failed (log: $dir/build.log)"; return 1; }
-    local syms
-    syms=$(for o in "$dir"/probetest.o "$dir"/probewait.o; do "$(cross "$arch")nm" -u "$o"; done | awk '{print $2}' | sort -u | grep -v '^__this_module$')
-    # shellcheck disable=SC2086
-    symvers_from_modules "$kver" $syms > "$dir/extra.symvers" 2>>"$dir/build.log" || { TESTMOD_WHY="symbol CRCs not found in the kernel's modules (log: $dir/build.log)"; return 1; }
-    rm -f "$dir"/*.ko "$dir"/*.mod.c
-    nice -n 10 "${mk[@]}" KBUILD_EXTRA_SYMBOLS="$dir/extra.symvers" modules >>"$dir/build.log" 2>&1 || { TESTMOD_WHY="build failed (log: $dir/build.log)"; return 1; }
-  else
-    nice -n 10 "${mk[@]}" modules >"$dir/build.log" 2>&1 || { TESTMOD_WHY="build failed (log: $dir/build.log)"; tail -20 "$dir/build.log" >&2; return 1; }
-  fi
+  nice -n 10 "${mk[@]}" modules >"$dir/build.log" 2>&1 || { TESTMOD_WHY="build failed (log: $dir/build.log)"; tail -20 "$dir/build.log" >&2; return 1; }
   [ -f "$dir/probetest.ko" ] && [ -f "$dir/probewait.ko" ] || { TESTMOD_WHY="no .ko produced (log: $dir/build.log)"; return 1; }
   echo "$TESTMOD_SRC_SUM" > "$dir/.src"
   echo "$from" > "$dir/.from"
