@@ -37,7 +37,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** The sample of --quick: scenarios every board has, each a different mechanism. */
 const QUICK_SCENARIOS = ['boot', 'unbind-bind-probetest-*', 'fail-bind-io-at3', 'fail-load-probe-defer-at0', 'module-reload-e1000e', 'defer-supplier-unbound', 'late-iommu'];
 /** --quick's one kernel per board: lines whose headers are still in the archive (no source build) */
-const QUICK_LINES: Record<string, string> = { 'qemu-virt-arm64': '6.12', 'qemu-virt-smmuv3': '6.1', 'qemu-q35-intel': '6.12', 'qemu-q35-amd': '5.10' };
+const QUICK_LINES: Record<string, string> = { 'qemu-virt-viommu': '6.12', 'qemu-virt-smmuv3': '6.1', 'qemu-q35-intel': '6.12', 'qemu-q35-amd': '5.10' };
 
 interface Explained {
   board?: string;

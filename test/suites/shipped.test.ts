@@ -14,6 +14,7 @@ const CLI = path.join(ROOT, 'dist/runner/cli/main.js');
 /** boards with no bring-up suite of their own, and why */
 const NO_BRINGUP: Record<string, string> = {
   'qemu-virt-arm64': 'the QEMU target board; suites/qemu-virt-conformance.yaml covers it',
+  'qemu-virt-viommu': 'a QEMU conformance board; conformance/qemu-virt-viommu-diff.yaml covers it',
   'qemu-virt-smmuv3': 'a QEMU conformance board; conformance/qemu-virt-smmuv3-diff.yaml covers it',
   'qemu-q35-intel': 'a QEMU conformance board; conformance/qemu-q35-intel-diff.yaml covers it',
   'qemu-q35-amd': 'a QEMU conformance board; conformance/qemu-q35-amd-diff.yaml covers it',
