@@ -1,11 +1,19 @@
 // A parsed YAML file that remembers where every node came from, so schema errors
 // (JSON Pointers) and semantic errors (data paths) can be reported at file:line:column.
+//
+// Positions come from an index (positions.ts) that the fast parser (fast-yaml.ts), yaml's
+// Document or the document cache provide alike. The `yaml` package is loaded only when a
+// file leaves the fast parser's subset or has an error to report: on the happy path a
+// command never pays for it.
 
-import { LineCounter, Parser, parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type CST, type Document, type Node } from 'yaml';
+import type { CST, Document, LineCounter, Node } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import type { Pos } from './plan.js';
 import { MAX_DEPTH, MAX_EXPANDED_VALUES } from './limits.js';
+import { fastParse } from './fast-yaml.js';
 import { locateYamlError } from './yaml-errors.js';
+import { yaml } from './yaml-lib.js';
+import { indexOfDocument, isCollection, keyString, lineStarts, linePos, locate, serializable, type PosNode } from './positions.js';
 
 export type DataPath = readonly (string | number)[];
 
@@ -15,40 +23,71 @@ export interface Span {
   length: number;
 }
 
+/** What the document cache keeps of a file that loaded clean: enough to restore it without parsing. */
+export interface SourceSnapshot {
+  data: unknown;
+  index: PosNode | null;
+}
+
 export class SourceFile {
-  readonly lines: string[];
-  readonly lineCounter = new LineCounter();
-  readonly doc: Document.Parsed;
   /** the YAML parsed (duplicate keys aside: the later one wins, as it would in yaml's toJS) */
   readonly parsed: boolean;
   /** the plain JS value; undefined when the YAML did not parse */
   readonly data: unknown;
   readonly diagnostics: Diagnostic[] = [];
+  /** which parser read it: the subset parser, yaml, or the document cache */
+  readonly via: 'fast' | 'yaml' | 'cache';
+  private doc_: Document.Parsed | undefined;
+  private lineCounter_: LineCounter | undefined;
+  private index_: PosNode | null | undefined;
+  private starts_: number[] | undefined;
+  private lines_: string[] | undefined;
 
   constructor(
     /** the path as the user gave it (or joined from a directory they gave) */
     readonly file: string,
     readonly text: string,
+    /** a clean file restored from the document cache (its text is the snapshot's), or 'yaml' to skip the fast parser */
+    snapshot?: SourceSnapshot | 'yaml',
   ) {
-    this.lines = text.split(/\r?\n/);
+    if (snapshot && snapshot !== 'yaml') {
+      this.via = 'cache';
+      this.parsed = true;
+      this.data = snapshot.data;
+      this.index_ = snapshot.index;
+      return;
+    }
+    const fast = snapshot === 'yaml' ? undefined : fastParse(text);
+    if (fast) {
+      this.via = 'fast';
+      this.parsed = true;
+      this.data = fast.data;
+      this.index_ = fast.index;
+      return;
+    }
+    this.via = 'yaml';
+    const Y = yaml();
+    this.lineCounter_ = new Y.LineCounter();
     // duplicate keys are found by our own walk, which can name the first occurrence
     let doc: Document.Parsed | undefined;
     try {
-      doc = parseDocument(text, { lineCounter: this.lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+      doc = Y.parseDocument(text, { lineCounter: this.lineCounter_, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     } catch (e) {
       // the parser's own limits (its stack): never an uncaught exception
       const deep = isStackOverflow(e) ? tooDeepAt(text) : undefined;
       this.diagnostics.push(deep !== undefined ? this.diagnosticAt(deep, 1, `nested deeper than ${MAX_DEPTH} levels`) : this.diagnosticAt(0, 1, `cannot parse: ${parserMessage(e)}`));
     }
-    this.doc = doc ?? parseDocument('', { lineCounter: new LineCounter() });
+    this.doc_ = doc ?? Y.parseDocument('', { lineCounter: new Y.LineCounter() });
     // a document too deep for the composer's stack: the node past the limit, not where the stack ran out
     const overflow = doc?.errors.some((e) => /Maximum call stack size exceeded/.test(e.message)) ? tooDeepAt(text) : undefined;
     if (overflow !== undefined) this.diagnostics.push(this.diagnosticAt(overflow, 1, `nested deeper than ${MAX_DEPTH} levels`));
-    else for (const e of doc?.errors ?? []) {
-      // an unclosed bracket or quote is reported at its opener, not where the parser gave up
-      const at = locateYamlError(e, doc!, text, (o) => this.lineCounter.linePos(o).line);
-      if (at) this.diagnostics.push(this.diagnosticAt(at.offset, at.length, at.message));
-      else this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
+    else if (doc?.errors.length) {
+      for (const e of doc.errors) {
+        // an unclosed bracket or quote is reported at its opener, not where the parser gave up
+        const at = locateYamlError(e, doc, text, (o) => this.linePosOf(o).line);
+        if (at) this.diagnostics.push(this.diagnosticAt(at.offset, at.length, at.message));
+        else this.diagnostics.push(this.diagnosticAt(e.pos[0], e.pos[1] - e.pos[0], yamlMessage(e.message)));
+      }
     }
     let ok = doc !== undefined && doc.errors.length === 0;
     // depth and alias expansion are bounded before anything recurses over the tree
@@ -69,6 +108,47 @@ export class SourceFile {
     this.data = ok ? data : undefined;
   }
 
+  /** yaml's Document of the text: parsed now when the file came from the fast parser or the cache. */
+  get doc(): Document.Parsed {
+    if (!this.doc_) {
+      const Y = yaml();
+      this.doc_ = Y.parseDocument(this.text, { lineCounter: new Y.LineCounter(), uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+    }
+    return this.doc_;
+  }
+
+  /** the source lines, for the excerpt under a diagnostic */
+  get lines(): string[] {
+    return (this.lines_ ??= this.text.split(/\r?\n/));
+  }
+
+  private get index(): PosNode | null {
+    if (this.index_ === undefined) this.index_ = indexOfDocument(yaml(), this.doc);
+    return this.index_;
+  }
+
+  /** What the document cache stores, or undefined when this file cannot be restored from it. */
+  snapshot(): SourceSnapshot | undefined {
+    if (!this.parsed || this.diagnostics.length) return undefined;
+    const index = this.index;
+    if (!serializable(index)) return undefined;
+    // positions are restored through our own line table: it must be yaml's
+    if (this.lineCounter_) {
+      const mine = this.starts;
+      const theirs = this.lineCounter_.lineStarts;
+      if (theirs.length > 0 && (mine.length < theirs.length || theirs.some((o, i) => o !== mine[i]))) return undefined;
+    }
+    return { data: this.data, index };
+  }
+
+  private get starts(): number[] {
+    return (this.starts_ ??= lineStarts(this.text));
+  }
+
+  private linePosOf(offset: number): { line: number; col: number } {
+    return this.lineCounter_ ? this.lineCounter_.linePos(offset) : linePos(this.starts, offset);
+  }
+
   /**
    * Nesting depth (through aliases) and the number of values once aliases are expanded:
    * an alias bomb ("a: &a [x, x]", "b: &b [*a, *a]", ...) is stopped at the alias that
@@ -76,6 +156,7 @@ export class SourceFile {
    * MAX_DEPTH, since deeper nodes are not entered.
    */
   private checkShape(): boolean {
+    const { isAlias, isMap, isScalar, isSeq } = yaml();
     const memo = new Map<Node, { size: number; depth: number }>();
     const inProgress = new Set<Node>();
     let total = 0;
@@ -134,7 +215,7 @@ export class SourceFile {
   }
 
   private spanAt(offset: number, length: number): Span {
-    const { line, col } = this.lineCounter.linePos(offset);
+    const { line, col } = this.linePosOf(offset);
     return { line, column: col, length: Math.max(1, length) };
   }
 
@@ -158,6 +239,7 @@ export class SourceFile {
   }
 
   private findDuplicateKeys(node: unknown): void {
+    const { isAlias, isMap, isScalar, isSeq } = yaml();
     if (isAlias(node) || !node) return;
     if (isMap(node)) {
       const first = new Map<string, Node>();
@@ -182,36 +264,9 @@ export class SourceFile {
     }
   }
 
-  /** The node at a data path: the pair's key node and the value node of the deepest segment found. */
-  private nodeAt(path: DataPath): { key?: Node; value?: Node; complete: boolean; parent?: Node } {
-    let node: unknown = this.doc.contents;
-    let key: Node | undefined;
-    let parent: Node | undefined;
-    for (const seg of path) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && keyString(p.key.value) === String(seg));
-        if (!pair) return { key, value: node as Node, complete: false, parent };
-        parent = node as Node;
-        key = pair.key as Node;
-        node = pair.value;
-        if (node === null || node === undefined) return { key, value: undefined, complete: true, parent };
-      } else if (isSeq(node)) {
-        const item = node.items[Number(seg)];
-        if (item === undefined) return { key, value: node as Node, complete: false, parent };
-        parent = node as Node;
-        key = undefined;
-        node = item;
-      } else {
-        return { key, value: node as Node | undefined, complete: false, parent };
-      }
-    }
-    return { key, value: node as Node | undefined, complete: true, parent };
-  }
-
   /** Whether the last segment of a path is a plain key written in the source. */
   hasKey(path: DataPath): boolean {
-    const { key, complete } = this.nodeAt(path);
+    const { key, complete } = locate(this.index, path);
     return complete && key !== undefined;
   }
 
@@ -220,15 +275,15 @@ export class SourceFile {
    * duplicate keys), `value` = its value (for wrong types and dangling names).
    */
   span(path: DataPath, where: 'key' | 'value' = 'value'): Span {
-    const { key, value, parent } = this.nodeAt(path);
+    const { key, value, parent } = locate(this.index, path);
     const pick = where === 'key' ? (key ?? value) : (value ?? key);
     const node = pick ?? parent;
-    if (!node?.range) return { line: 1, column: 1, length: 1 };
-    const [start, end] = node.range;
-    const collection = isMap(node) || isSeq(node);
+    if (!node || node[0] < 0) return { line: 1, column: 1, length: 1 };
+    const [start, end] = node;
+    if (isCollection(node)) return this.spanAt(start, 1);
     const text = this.text.slice(start, end);
     const firstLine = text.split(/\r?\n/)[0] ?? '';
-    return this.spanAt(start, collection ? 1 : firstLine.trimEnd().length);
+    return this.spanAt(start, firstLine.trimEnd().length);
   }
 
   /**
@@ -238,8 +293,8 @@ export class SourceFile {
    */
   spanIn(path: DataPath, offset: number, length: number): Span {
     const whole = this.span(path);
-    const { value } = this.nodeAt(path);
-    if (!isScalar(value) || typeof value.value !== 'string' || !value.range) return whole;
+    const { value } = this.yamlNodeAt(path);
+    if (!yaml().isScalar(value) || typeof value.value !== 'string' || !value.range) return whole;
     const raw = this.text.slice(value.range[0], value.range[1]);
     if (/[\r\n]/.test(raw)) return whole;
     const at = scalarOffsets(raw, value.type);
@@ -247,6 +302,24 @@ export class SourceFile {
     const start = at[offset]!;
     const end = at[Math.min(value.value.length, offset + length)]!;
     return this.spanAt(value.range[0] + start, Math.max(1, end - start));
+  }
+
+  /** The value node of yaml's Document at a data path (spanIn needs the scalar's type). */
+  private yamlNodeAt(path: DataPath): { value?: Node } {
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && keyString(p.key.value) === String(seg));
+        if (!pair) return {};
+        node = pair.value;
+      } else if (isSeq(node)) {
+        node = node.items[Number(seg)];
+      } else return { value: node as Node };
+      if (node === null || node === undefined) return {};
+    }
+    return { value: node as Node };
   }
 
   pos(path: DataPath, where: 'key' | 'value' = 'value'): Pos {
@@ -276,7 +349,7 @@ function isStackOverflow(e: unknown): boolean {
 function tooDeepAt(text: string): number | undefined {
   try {
     const stack: [CST.Token | undefined, number][] = [];
-    for (const tok of new Parser().parse(text)) if (tok.type === 'document') stack.push([tok.value, 0]);
+    for (const tok of new (yaml().Parser)().parse(text)) if (tok.type === 'document') stack.push([tok.value, 0]);
     let found: number | undefined;
     while (stack.length) {
       const [tok, level] = stack.pop()!;
@@ -369,9 +442,4 @@ function scalarOffsets(raw: string, type: string | undefined): number[] | undefi
   }
   out.push(i);
   return out;
-}
-
-/** A scalar key as toJS spells it in the plain object (a null key becomes ""). */
-function keyString(value: unknown): string {
-  return value === null || value === undefined ? '' : String(value);
 }

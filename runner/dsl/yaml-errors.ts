@@ -4,7 +4,7 @@
 // of the innermost collection or scalar that never closed.
 
 import type { Document, Node, YAMLError } from 'yaml';
-import { isCollection, isScalar, visit } from 'yaml';
+import { yaml } from './yaml-lib.js';
 
 export interface Located {
   offset: number;
@@ -25,7 +25,7 @@ function unclosed(doc: Document.Parsed, text: string, at: number, test: (n: Node
     if (text.slice(r[0] + 1, r[1]).trimEnd().endsWith(chars.close)) return;
     if (best === undefined || r[0] > best) best = r[0];
   };
-  visit(doc, {
+  yaml().visit(doc, {
     Collection: (_k, n) => check(n as Node),
     Scalar: (_k, n) => check(n as Node),
   });
@@ -37,7 +37,7 @@ export function locateYamlError(e: YAMLError, doc: Document.Parsed, text: string
   if (flow) {
     const close = flow[2]!;
     const open = close === ']' ? '[' : '{';
-    const at = unclosed(doc, text, e.pos[0], (n) => (isCollection(n) && n.flow ? { open, close } : undefined));
+    const at = unclosed(doc, text, e.pos[0], (n) => (yaml().isCollection(n) && n.flow ? { open, close } : undefined));
     if (at === undefined) return undefined;
     return {
       offset: at,
@@ -48,7 +48,7 @@ export function locateYamlError(e: YAMLError, doc: Document.Parsed, text: string
   const quote = UNCLOSED_QUOTE.exec(e.message);
   if (quote) {
     const q = quote[1]!;
-    const at = unclosed(doc, text, e.pos[0], (n) => (isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') ? { open: q, close: q } : undefined));
+    const at = unclosed(doc, text, e.pos[0], (n) => (yaml().isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') ? { open: q, close: q } : undefined));
     if (at === undefined) return undefined;
     return { offset: at, length: 1, message: `unclosed ${q} quote: the string never ends (the parser reached line ${lineOf(e.pos[0])} looking for the closing ${q})` };
   }
