@@ -152,7 +152,7 @@ function run(suite: LoadedSuite, index: number, board: LoadedBoard, kernel: Reso
 const frozenCopies = new WeakMap<object, object>();
 
 /** A deep-frozen copy of a board or profile, made once per object: runs share it and no run can change it. */
-function frozen<T extends object>(value: T): T {
+export function frozen<T extends object>(value: T): T {
   let f = frozenCopies.get(value) as T | undefined;
   if (!f) {
     f = deepFreeze(structuredClone(value));
@@ -170,7 +170,12 @@ function deepFreeze<T>(v: T): T {
 }
 
 export function compileSuite(suite: LoadedSuite, opts: CompileOptions = {}): PlanRun[] {
-  const runs: PlanRun[] = [];
+  return compileCells(suite, opts).map((c) => c.run);
+}
+
+/** The runs with the matrix cell each came from: its scenario (index) and board reference. */
+export function compileCells(suite: LoadedSuite, opts: CompileOptions = {}): { run: PlanRun; scenario: number; board: string }[] {
+  const runs: { run: PlanRun; scenario: number; board: string }[] = [];
   const filter = opts.filter === undefined ? undefined : compileGlob(opts.filter);
   suite.doc.scenarios.forEach((sc, i) => {
     if (filter && !filter.test(`${suite.doc.suite}.${sc.name}`)) return;
@@ -181,7 +186,7 @@ export function compileSuite(suite: LoadedSuite, opts: CompileOptions = {}): Pla
       if (opts.boards && !opts.boards.includes(board.id)) continue;
       for (const kernel of kernels) {
         const devices = sc['for-each'] ? forEachDevices(board, sc['for-each'].device) : [undefined];
-        for (const device of devices) runs.push(run(suite, i, board, kernel, device));
+        for (const device of devices) runs.push({ run: run(suite, i, board, kernel, device), scenario: i, board: ref });
       }
     }
   });

@@ -31,6 +31,7 @@ import type { Plan, PlanRun } from './plan.js';
 import type { LoadedSuite } from './suite.js';
 import type { ResolvedProfile } from '../model/types.js';
 import { didYouMean } from './suggest.js';
+import { compileSuitesCached } from './plan-cache.js';
 import { MAX_GLOB_LENGTH } from './patterns.js';
 
 export type { CompileOptions } from './compile.js';
@@ -79,6 +80,8 @@ export interface PlanOptions {
   /** file contents read instead of the disk, and boards kept across loads (LoadOptions) */
   files?: LoadOptions['files'];
   boardCache?: LoadOptions['boardCache'];
+  /** the document cache (LoadOptions) */
+  cache?: LoadOptions['cache'];
 }
 
 export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { plan: Plan; diagnostics: Diagnostic[] } {
@@ -86,6 +89,7 @@ export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { pl
     ...(opts.boardsDirs ? { boardsDirs: opts.boardsDirs } : {}),
     ...(opts.files ? { files: opts.files } : {}),
     ...(opts.boardCache ? { boardCache: opts.boardCache } : {}),
+    ...(opts.cache ? { cache: opts.cache } : {}),
   });
   // after loading: a label may name a user profile (kernels/<name>.yaml)
   let kernels: ResolvedProfile[] | undefined;
@@ -107,10 +111,8 @@ export function loadPlan(paths: readonly string[], opts: PlanOptions = {}): { pl
     }
   }
   if (opts.filter !== undefined && opts.filter.length > MAX_GLOB_LENGTH) throw new PlanOptionError(`--filter is ${opts.filter.length} characters long (the limit is ${MAX_GLOB_LENGTH})`);
-  const runs = compileSuites(loaded.suites, {
-    ...(boards ? { boards } : {}),
-    ...(kernels ? { kernels } : {}),
-    ...(opts.filter !== undefined ? { filter: opts.filter } : {}),
-  });
+  const selection = { ...(boards ? { boards } : {}), ...(opts.filter !== undefined ? { filter: opts.filter } : {}) };
+  // --kernel replaces each scenario's matrix: such a plan is compiled afresh
+  const runs = opts.cache && !kernels ? compileSuitesCached(loaded.suites, opts.cache, selection) : compileSuites(loaded.suites, { ...selection, ...(kernels ? { kernels } : {}) });
   return { plan: { runs }, diagnostics: loaded.diagnostics };
 }

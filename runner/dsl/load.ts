@@ -4,7 +4,9 @@
 
 import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { checkBoard, toModelBoard, type LoadedBoard } from './board.js';
+import { checkBoard, fileId, toModelBoard, type LoadedBoard } from './board.js';
+import type { DocCache } from './doc-cache.js';
+import { setSuiteKey } from './plan-cache.js';
 import { dedupeDiagnostics, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import type { BoardDoc, SuiteDoc } from './doc-types.js';
 import { schemaDiagnostics, type DocKind } from './schema.js';
@@ -215,6 +217,11 @@ export interface LoadOptions {
    * is read and checked once however many loads name it. Only for files that do not change.
    */
   boardCache?: Map<string, LoadedBoard>;
+  /**
+   * The document cache (the CLI's, unless --no-cache): files that loaded clean before are
+   * restored instead of parsed, and checks that passed on the same inputs are not re-run.
+   */
+  cache?: DocCache;
 }
 
 export class Loader {
@@ -229,12 +236,18 @@ export class Loader {
   private readonly boardsDirs: readonly string[];
   private readonly memory: ReadonlyMap<string, string | Buffer>;
   private readonly boardCache: Map<string, LoadedBoard> | undefined;
+  private readonly cache: DocCache | undefined;
+  /** the cache key of each file's text, by absolute path */
+  private readonly textKeys = new Map<string, string>();
+  /** user profile files with errors, as name=file (a suite's check reads them) */
+  private readonly brokenProfiles: string[] = [];
 
   constructor(opts: LoadOptions | readonly string[] = {}) {
     const o: LoadOptions = Array.isArray(opts) ? { boardsDirs: opts as readonly string[] } : (opts as LoadOptions);
     this.boardsDirs = o.boardsDirs ?? [];
     this.memory = new Map([...(o.files ?? [])].map(([f, t]) => [path.resolve(f), t]));
     this.boardCache = o.boardCache;
+    this.cache = o.cache;
     // user profiles are those of the files this loader reads, nothing left from another load
     clearUserProfiles();
   }
@@ -251,7 +264,13 @@ export class Loader {
       this.order.push(file);
       return undefined;
     }
-    const source = new SourceFile(file, text);
+    let source: SourceFile;
+    if (this.cache) {
+      const key = this.cache.textKey(text);
+      this.textKeys.set(k, key);
+      source = this.cache.restore(file, text, key) ?? new SourceFile(file, text);
+      this.cache.save(source, key);
+    } else source = new SourceFile(file, text);
     this.sources.set(k, source);
     this.order.push(file);
     this.read_.push(file);
@@ -319,8 +338,21 @@ export class Loader {
     return errs;
   }
 
+  /** The key of a clean check of this file, when it is cached. */
+  private checkKey(kind: string, source: SourceFile, ...inputs: string[]): string | undefined {
+    const text = this.textKeys.get(this.key(source.file));
+    return this.cache && text ? this.cache.checkKey(kind, text, fileId(source.file), ...inputs) : undefined;
+  }
+
   private loadBoardSource(source: SourceFile): LoadedBoard | null {
     const k = this.key(source.file);
+    const clean = this.checkKey('board', source);
+    if (clean && this.cache!.isClean(clean)) {
+      const doc = source.data as BoardDoc;
+      const loaded = { id: doc.board, file: source.file, source, doc, board: toModelBoard(doc) };
+      this.boards.set(k, loaded);
+      return loaded;
+    }
     const schemaErrs = this.validate(source, 'board');
     if (!schemaErrs) {
       this.boards.set(k, null);
@@ -331,6 +363,7 @@ export class Loader {
     const ok = !errs.length && !schemaErrs.length && !source.diagnostics.length;
     const loaded = ok ? { id: doc.board, file: source.file, source, doc, board: toModelBoard(doc) } : null;
     this.boards.set(k, loaded);
+    if (loaded && clean) this.cache!.markClean(clean);
     return loaded;
   }
 
@@ -397,15 +430,24 @@ export class Loader {
   }
 
   private loadKernelSource(source: SourceFile): void {
+    const clean = this.checkKey('kernel', source);
+    if (clean && this.cache!.isClean(clean)) {
+      setUserProfile(toUserProfile(source.data as KernelFileDoc));
+      return;
+    }
     const schemaErrs = this.validate(source, 'kernel');
     if (!schemaErrs) return;
     const doc = source.data as KernelFileDoc;
     const errs = this.semantic(schemaErrs, () => checkKernelFile(source, doc));
     if (errs.length || schemaErrs.length || source.diagnostics.length) {
-      if (typeof doc.kernel === 'string') setBrokenUserProfile(doc.kernel, source.file);
+      if (typeof doc.kernel === 'string') {
+        setBrokenUserProfile(doc.kernel, source.file);
+        this.brokenProfiles.push(`${doc.kernel}=${source.file}`);
+      }
       return;
     }
     setUserProfile(toUserProfile(doc));
+    if (clean) this.cache!.markClean(clean);
   }
 
   /** The user profiles a suite names: kernels/<name>.yaml beside suites/, or <name>.yaml beside the suite. */
@@ -422,8 +464,47 @@ export class Loader {
     }
   }
 
+  /** A suite's boards: every `boards:` entry of the suite and its scenarios, resolved. */
+  private suiteRefs(source: SourceFile, doc: SuiteDoc): Map<string, BoardRef> {
+    const refs = new Map<string, BoardRef>();
+    const lists = [doc.boards, ...(Array.isArray(doc.scenarios) ? doc.scenarios.map((s) => s?.boards) : [])];
+    for (const list of lists) {
+      if (!Array.isArray(list)) continue;
+      for (const ref of list) if (typeof ref === 'string' && !refs.has(ref)) refs.set(ref, this.resolveBoardRef(source.file, ref));
+    }
+    return refs;
+  }
+
+  /** What a suite's check read besides its own text: the boards it resolved and the user profiles. */
+  private suiteInputs(refs: Map<string, BoardRef>): string[] | undefined {
+    const out: string[] = [];
+    for (const [ref, r] of refs) {
+      if (!r.board) return undefined;
+      const text = this.textKeys.get(this.key(r.board.file));
+      if (!text) return undefined;
+      out.push(`${ref}\0${path.resolve(r.board.file)}\0${r.board.id}\0${text}`);
+    }
+    out.push(JSON.stringify(userProfiles()), ...this.brokenProfiles);
+    return out;
+  }
+
   private loadSuiteSource(source: SourceFile): void {
     this.loadSuiteKernels(source.file, source.data);
+    // a text that checked clean before: resolve its boards first and see whether this
+    // check, on these boards and profiles, already passed
+    const seen = this.checkKey('suite-text', source);
+    if (seen && this.cache!.isClean(seen)) {
+      const doc = source.data as SuiteDoc;
+      const refs = this.suiteRefs(source, doc);
+      const inputs = this.suiteInputs(refs);
+      const clean = inputs && this.checkKey('suite', source, ...inputs);
+      if (clean && this.cache!.isClean(clean)) {
+        const suite: LoadedSuite = { id: doc.suite, file: source.file, source, doc, boards: new Map([...refs].map(([ref, r]) => [ref, r.board!])) };
+        setSuiteKey(suite, clean);
+        this.suites.push(suite);
+        return;
+      }
+    }
     const schemaErrs = this.validate(source, 'suite');
     if (!schemaErrs) return;
     const doc = source.data as SuiteDoc;
@@ -432,17 +513,20 @@ export class Loader {
       this.diagnostics.push(source.error(['scenarios', MAX_SCENARIOS], `too many scenarios: ${doc.scenarios.length} in one suite (the limit is ${MAX_SCENARIOS}); split the suite into several files`));
       return;
     }
-    const refs = new Map<string, BoardRef>();
-    const lists = [doc.boards, ...(Array.isArray(doc.scenarios) ? doc.scenarios.map((s) => s?.boards) : [])];
-    for (const list of lists) {
-      if (!Array.isArray(list)) continue;
-      for (const ref of list) if (typeof ref === 'string' && !refs.has(ref)) refs.set(ref, this.resolveBoardRef(source.file, ref));
-    }
+    const refs = this.suiteRefs(source, doc);
     const errs = this.semantic(schemaErrs, (lenient) => checkSuite(source, doc, refs, lenient));
     const bad = [...refs.values()].some((r) => !r.board);
     if (errs.length || schemaErrs.length || source.diagnostics.length || bad) return;
     const boards = new Map([...refs].map(([ref, r]) => [ref, r.board!]));
-    this.suites.push({ id: doc.suite, file: source.file, source, doc, boards });
+    const suite: LoadedSuite = { id: doc.suite, file: source.file, source, doc, boards };
+    this.suites.push(suite);
+    const inputs = this.cache && this.suiteInputs(refs);
+    const clean = inputs && this.checkKey('suite', source, ...inputs);
+    if (clean) {
+      this.cache!.markClean(clean);
+      this.cache!.markClean(seen!);
+      setSuiteKey(suite, clean);
+    }
   }
 
   /** Load one file of either kind. */

@@ -8,7 +8,7 @@ import type { Document, Node } from 'yaml';
 /**
  * A node: [start, end] for a scalar; [start, end, SEQ, items] for a sequence;
  * [start, end, MAP, entries] for a mapping; [start, end, ALIAS, target] for an alias
- * (in memory only: a file with aliases is not cached). start/end are yaml's range[0]
+ * (in the cache, a copy of the target at each alias). start/end are yaml's range[0]
  * and range[1]. An item or value may be null where yaml's Document has none.
  */
 export type PosNode = ScalarPos | SeqPos | MapPos | AliasPos;
@@ -139,15 +139,21 @@ export function locate(root: PosNode | null, path: readonly (string | number)[])
   return { ...(key ? { key } : {}), ...(node ? { value: node } : {}), complete: true, ...(parent ? { parent } : {}) };
 }
 
-/** Whether an index can go to the cache as JSON (no alias: its target would be copied). */
-export function serializable(root: PosNode | null): boolean {
+/**
+ * Whether an index can go to the cache as JSON: an alias's target is written out at each
+ * alias (the lookups follow it the same way), so the expanded size must stay bounded.
+ */
+export function serializable(root: PosNode | null, maxNodes = 200_000): boolean {
   const stack: (PosNode | null)[] = [root];
+  let n = 0;
   while (stack.length) {
-    const n = stack.pop();
-    if (!n || n.length === 2) continue;
-    if (n[2] === ALIAS) return false;
-    if (n[2] === SEQ) for (const it of n[3]) stack.push(it);
-    else for (const e of (n as MapPos)[3]) stack.push(e[3]);
+    const node = stack.pop();
+    if (!node) continue;
+    if (++n > maxNodes) return false;
+    if (node.length === 2) continue;
+    if (node[2] === ALIAS) stack.push(node[3]);
+    else if (node[2] === SEQ) for (const it of node[3]) stack.push(it);
+    else for (const e of (node as MapPos)[3]) stack.push(e[3]);
   }
   return true;
 }

@@ -4,10 +4,10 @@
 import type { PlanRun } from '../dsl/plan.js';
 import type { RunResult } from '../report/result.js';
 import type { ExecOptions } from './execute.js';
-import { executeRun, skippedRun } from './execute.js';
 import type { TargetName, TargetOptions } from './targets/index.js';
 import { loadTarget } from './targets/index.js';
 import type { Target } from './target.js';
+import type { ResultCache } from './result-cache.js';
 
 export interface RunAllOptions extends ExecOptions {
   /** a registered target by name, or a Target object (which runs in-process only) */
@@ -24,9 +24,17 @@ export interface RunAllOptions extends ExecOptions {
    * it, for any number of jobs (--bail).
    */
   stopAfter?: (r: RunResult) => boolean;
+  /**
+   * Results kept from earlier runs (result-cache.ts): used for the model target only; the
+   * runs it lacks are executed and added to it. The results are the same either way.
+   */
+  results?: ResultCache;
 }
 
 export async function executeAll(runs: readonly PlanRun[], opts: RunAllOptions): Promise<RunResult[]> {
+  // the model is always available; its modules are loaded only if a run is not in the cache
+  if (opts.results && opts.target === 'model' && opts.kernelModule === undefined) return executeCached(runs, { ...opts, target: 'model' }, opts.results);
+  const { skippedRun } = await import('./execute.js');
   const target = typeof opts.target === 'string' ? await loadTarget(opts.target, targetOptions(opts)) : opts.target;
   const why = await target.unavailable();
   if (why !== undefined) {
@@ -61,11 +69,62 @@ export async function executeSequential(
   target: Target,
   opts: ExecOptions & { onResult?: (r: RunResult) => void; stopAfter?: (r: RunResult) => boolean },
 ): Promise<RunResult[]> {
+  const { executeRun } = await import('./execute.js');
   const results: RunResult[] = [];
   for (let i = 0; i < runs.length; i++) {
     const r = await executeRun(runs[i]!, target, opts);
     results.push(r);
     opts.onResult?.(r);
+    if (opts.stopAfter?.(r)) break;
+  }
+  return results;
+}
+
+/** executeAll with a result cache: the same results, in the same order, as without it. */
+async function executeCached(runs: readonly PlanRun[], opts: RunAllOptions & { target: TargetName }, cache: ResultCache): Promise<RunResult[]> {
+  const cached = runs.map((r) => cache.get(r));
+  const missing = cached.flatMap((r, i) => (r ? [] : [i]));
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, runs.length));
+  const results: RunResult[] = [];
+  if (jobs === 1 || missing.length <= 1) {
+    let run: ((run: PlanRun) => Promise<RunResult>) | undefined;
+    for (let i = 0; i < runs.length; i++) {
+      let r = cached[i];
+      if (!r) {
+        if (!run) {
+          const target = await loadTarget('model', targetOptions(opts));
+          const { executeRun } = await import('./execute.js');
+          run = (p) => executeRun(p, target, opts);
+        }
+        r = await run(runs[i]!);
+        cache.put(runs[i]!, r);
+      }
+      results.push(r);
+      opts.onResult?.(r);
+      if (opts.stopAfter?.(r)) break;
+    }
+    return results;
+  }
+  // --bail: nothing after the first cached failure can be reported
+  let limit = runs.length;
+  if (opts.stopAfter) {
+    const f = cached.findIndex((r) => r !== undefined && opts.stopAfter!(r));
+    if (f >= 0) limit = f + 1;
+  }
+  const todo = missing.filter((i) => i < limit);
+  const ordered = opts.stopAfter !== undefined;
+  if (!ordered) for (const r of cached) if (r) opts.onResult?.(r);
+  const { executeOnWorkers } = await import('./pool.js');
+  const { results: _drop, onResult, ...rest } = opts;
+  const fresh = todo.length ? await executeOnWorkers(todo.map((i) => runs[i]!), jobs, { ...rest, ...(ordered || !onResult ? {} : { onResult }) }) : [];
+  fresh.forEach((r, k) => cache.put(runs[todo[k]!]!, r));
+  const byIndex = new Map(fresh.map((r, k) => [todo[k]!, r]));
+  for (let i = 0; i < limit; i++) {
+    const r = cached[i] ?? byIndex.get(i);
+    // a run the workers never reached lies after the first failure (--bail)
+    if (!r) break;
+    results.push(r);
+    if (ordered) opts.onResult?.(r);
     if (opts.stopAfter?.(r)) break;
   }
   return results;

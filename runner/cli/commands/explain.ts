@@ -2,6 +2,7 @@
 // title fired, as chains of model events from the root cause, with the decisive behaviour
 // (runner/explore/explain.ts); text, EXPLORE.md's JSON, or Graphviz dot.
 
+import { cacheOption, NO_CACHE_OPTION } from '../cache.js';
 import type { Command, CommandDoc } from '../command.js';
 import { UsageError } from '../command.js';
 import { renderUsage } from '../help.js';
@@ -38,6 +39,7 @@ kernels (or for each device), every matching run is explained; --kernel and --bo
     { name: 'board', type: 'string', multiple: true, value: 'B', complete: 'board', help: 'only runs on this board (repeatable)' },
     { name: 'format', type: 'string', value: 'FORMAT', choices: FORMATS, help: 'text (default, root cause first), json, or dot (Graphviz)' },
     { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
+    NO_CACHE_OPTION,
   ],
   examples: [
     { command: 'bringup explain rcar-dma-teardown --scenario unbind-releases-managed-dma --kernel v5.0', says: 'the Bad page state: the unbind, the DMA ops torn down before devres, and 376991db4b64 as the decisive fix' },
@@ -69,7 +71,7 @@ export const command: Command = {
     const device = str(v, 'device');
     const { loadRuns, tolerateClosedStdout } = await import('./run.js');
     tolerateClosedStdout();
-    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), boardsDirs: list(v, 'boards-dir'), diagnosticsJson: false });
+    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), boardsDirs: list(v, 'boards-dir'), diagnosticsJson: false, ...cacheOption(v) });
     if (typeof loaded === 'number') return loaded;
     const runs = loaded.filter((r) => r.scenario === scenario || r.id === `${r.suite}.${scenario}`);
     if (!runs.length) {

@@ -1,6 +1,7 @@
 // `bringup log SUITE`: execute the matching run(s) and print the simulated dmesg,
 // formatted as the kernel prints it, so a person can read what a scenario did.
 
+import { cacheOption, NO_CACHE_OPTION } from '../cache.js';
 import type { Command, CommandDoc } from '../command.js';
 import { UsageError } from '../command.js';
 import { renderUsage } from '../help.js';
@@ -26,6 +27,7 @@ SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`
     { name: 'seed', type: 'string', value: 'N', complete: 'none', help: 'seed for the values a kernel draws at random' },
     { name: 'target', type: 'string', value: 'TARGET', choices: TARGETS, help: 'model (default) or qemu' },
     { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
+    NO_CACHE_OPTION,
     { name: 'why', type: 'boolean', help: 'after each log, why each device is not bound and why each\nfailure fired, root cause first (as bringup explain prints it)' },
   ],
   examples: [
@@ -54,7 +56,7 @@ export const command: Command = {
     const scenario = str(v, 'scenario');
     const { loadRuns, tolerateClosedStdout } = await import('./run.js');
     tolerateClosedStdout();
-    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), boardsDirs: list(v, 'boards-dir'), diagnosticsJson: false });
+    const loaded = await loadRuns({ paths: [suitePath(positionals[0]!)], boards: list(v, 'board'), kernels: list(v, 'kernel'), boardsDirs: list(v, 'boards-dir'), diagnosticsJson: false, ...cacheOption(v) });
     if (typeof loaded === 'number') return loaded;
     const runs = scenario === undefined ? loaded : loaded.filter((r) => r.scenario === scenario || r.id === `${r.suite}.${scenario}`);
     if (!runs.length) {

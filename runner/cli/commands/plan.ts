@@ -1,5 +1,6 @@
 // `bringup plan SUITE`: the compiled run plan as JSON, exactly what `bringup run` executes.
 
+import { cacheOption, NO_CACHE_OPTION } from '../cache.js';
 import type { PlanRun } from '../../dsl/plan.js';
 import type { Command, CommandDoc } from '../command.js';
 import { UsageError } from '../command.js';
@@ -28,6 +29,7 @@ SUITE is a suite file, a directory of suites, or a suite id (suites/<id>.yaml).`
     { name: 'filter', type: 'string', value: 'GLOB', complete: 'none', help: 'only scenarios whose "<suite>.<scenario>" matches' },
     { name: 'diagnostics', type: 'string', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json, for errors in the input' },
     { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
+    NO_CACHE_OPTION,
   ],
   examples: [
     { command: 'bringup plan rcar-dma-teardown', says: 'every run of a suite, with resolved boards and behaviour sets' },
@@ -88,6 +90,7 @@ export const command: Command = {
         ...(kernels.length ? { kernels } : {}),
         ...(filter !== undefined ? { filter } : {}),
         boardsDirs: list(values, 'boards-dir'),
+        ...cacheOption(values),
       });
     } catch (e) {
       if (e instanceof PlanOptionError) {

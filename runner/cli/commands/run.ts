@@ -15,6 +15,9 @@ import { missingSuite, suitePath } from '../paths.js';
 import { resolveShard } from '../shard.js';
 import type { PlanRun } from '../../dsl/plan.js';
 import type { Diagnostic } from '../../dsl/diagnostic.js';
+import type { DocCache } from '../../dsl/doc-cache.js';
+import type { Cache } from '../../cache/store.js';
+import { CACHE_ENVIRONMENT, commandCache, NO_CACHE_OPTION } from '../cache.js';
 import type { RunResult } from '../../report/result.js';
 import { FORMATS, JUNIT_SCHEMAS } from '../../report/index.js';
 import type { Format, JunitSchema } from '../../report/index.js';
@@ -75,6 +78,7 @@ them.`,
     { name: 'exit-code', type: 'string', value: 'MODE', choices: EXIT_CODE_MODES, help: 'kselftest (default, see EXIT STATUS) or bisect, for git\nbisect run: 0 every run passed, 1 a run failed (XFAIL\ntoo), 125 an error, invalid input or nothing but skips' },
     { name: 'diagnostics', type: 'string', value: 'FORMAT', choices: ['text', 'json'], help: 'text (default) or json, for errors in the input files' },
     { name: 'quiet', short: 'q', type: 'boolean', help: 'no per-run progress lines on stderr (the summary stays)' },
+    NO_CACHE_OPTION,
   ],
   examples: [
     { command: 'bringup run', says: 'every suite in suites/ on the model, TAP on stdout' },
@@ -100,7 +104,8 @@ GITHUB_STEP_SUMMARY   a file: a Markdown table of the totals and failed runs is
                       appended to it (GitHub Actions sets it)
 CI_NODE_INDEX, CI_NODE_TOTAL, JOB_COMPLETION_INDEX
                       read by --shard auto
-BRINGUP_TIMINGS=1     phase times (CPU and wall ms) as one JSON line on stderr`,
+BRINGUP_TIMINGS=1     phase times (CPU and wall ms) as one JSON line on stderr
+${CACHE_ENVIRONMENT}`,
   seeAlso: ['validate', 'log', 'plan', 'completion'],
 };
 
@@ -130,6 +135,8 @@ interface RunArgs {
   exitCode: ExitCodeMode;
   diagnosticsJson: boolean;
   quiet: boolean;
+  /** undefined under --no-cache */
+  cache?: Cache;
 }
 
 function parse(argv: string[]): RunArgs {
@@ -175,6 +182,8 @@ function parse(argv: string[]): RunArgs {
   const rerun = str(v, 'rerun-failed');
   if (rerun !== undefined) args.rerunFailed = rerun;
   if (seed !== undefined) args.seed = seed;
+  const cache = commandCache(v);
+  if (cache) args.cache = cache;
   return args;
 }
 
@@ -201,7 +210,7 @@ async function printDiagnostics(diags: Diagnostic[], json: boolean, fmt: (d: Dia
   if (gh.onGithubActions()) process.stderr.write(gh.diagnosticAnnotations(diags).join('\n') + '\n');
 }
 
-export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels' | 'diagnosticsJson'> & { boardsDirs?: string[] }): Promise<PlanRun[] | number> {
+export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels' | 'diagnosticsJson'> & { boardsDirs?: string[]; cache?: DocCache }): Promise<PlanRun[] | number> {
   const dsl = await import('../../dsl/index.js');
   let result;
   try {
@@ -209,6 +218,7 @@ export async function loadRuns(args: Pick<RunArgs, 'paths' | 'boards' | 'kernels
       ...(args.boards.length ? { board: args.boards } : {}),
       ...(args.kernels.length ? { kernels: args.kernels } : {}),
       ...(args.boardsDirs?.length ? { boardsDirs: args.boardsDirs } : {}),
+      ...(args.cache ? { cache: args.cache } : {}),
     });
   } catch (e) {
     if (e instanceof dsl.PlanOptionError) {
@@ -296,7 +306,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stderr.write(`bringup run: cannot use ${unusable}\n`);
     return untested(bail(`cannot use ${unusable}`));
   }
-  const loaded = await loadRuns(args);
+  const docs = args.cache && new (await import('../../dsl/doc-cache.js')).DocCache(args.cache);
+  const loaded = await loadRuns({ paths: args.paths, boards: args.boards, kernels: args.kernels, diagnosticsJson: args.diagnosticsJson, boardsDirs: args.boardsDirs, ...(docs ? { cache: docs } : {}) });
   if (typeof loaded === 'number') return untested(loaded);
   timings.mark('load');
   const { selectRuns, shardRuns } = await import('../../exec/select.js');
@@ -312,11 +323,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { Progress } = await import('../../report/progress.js');
   const report = await import('../../report/index.js');
   const progress = new Progress(runs.length, process.stderr, args.quiet);
+  const keepLog = args.logDir !== undefined || args.html !== undefined || report.formatWantsLog(args.format);
+  const trace = args.html !== undefined || report.formatWantsTrace(args.format);
+  // the model is deterministic: a run executed before on this build is read back
+  const resultCache = args.cache && args.target === 'model' ? new (await import('../../exec/result-cache.js')).ResultCache(args.cache, { ...(args.seed !== undefined ? { seed: args.seed } : {}), keepLog, trace }) : undefined;
   const results = await executeAll(runs, {
     target: args.target,
     jobs: args.jobs,
-    keepLog: args.logDir !== undefined || args.html !== undefined || report.formatWantsLog(args.format),
-    trace: args.html !== undefined || report.formatWantsTrace(args.format),
+    keepLog,
+    trace,
+    ...(resultCache ? { results: resultCache } : {}),
     onResult: (r) => progress.onResult(r),
     ...(args.bail ? { stopAfter: (r: RunResult) => report.isFailure(r.status) } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),

@@ -8,6 +8,7 @@ import { missingSuite, suitePath } from '../paths.js';
 import { formatDiagnostics, hasErrors, summarizeDiagnostics, validatePaths } from '../../dsl/index.js';
 import { LIMITS_HELP } from '../../dsl/limits.js';
 import { diagnosticAnnotations, onGithubActions } from '../github.js';
+import { CACHE_ENVIRONMENT, cacheOption, NO_CACHE_OPTION } from '../cache.js';
 
 export const doc: CommandDoc = {
   name: 'validate',
@@ -34,6 +35,7 @@ Errors go to stderr, gcc-style, each followed by the source line and a caret:
       help: 'text (default) or json: a JSON array on stdout (the\nmachine-readable answer is the command\'s output) of\n{file, line, column, severity, message, instancePath, schemaPath}',
     },
     { name: 'boards-dir', type: 'string', multiple: true, value: 'DIR', complete: 'dir', help: "look for board ids in DIR first (repeatable); then\nboards/ beside the suite's directory, boards/ in it,\nand the suite's directory itself" },
+    NO_CACHE_OPTION,
   ],
   examples: [
     { command: 'bringup validate', says: 'every board and suite of the repository' },
@@ -41,7 +43,7 @@ Errors go to stderr, gcc-style, each followed by the source line and a caret:
     { command: 'bringup validate --diagnostics json boards | jq .', says: 'the errors as data, for an editor or a bot' },
   ],
   exit: '0  all files valid\n1  any error\n2  bad usage',
-  environment: 'GITHUB_ACTIONS=true   each error is also printed as an ::error file=,line=,col=::\n                      workflow command (stderr)',
+  environment: `GITHUB_ACTIONS=true   each error is also printed as an ::error file=,line=,col=::\n                      workflow command (stderr)\n${CACHE_ENVIRONMENT}`,
   notes: LIMITS_HELP,
   seeAlso: ['run', 'boards', 'kernels'],
 };
@@ -58,7 +60,7 @@ export const command: Command = {
       for (const m of missing) process.stderr.write(`bringup validate: ${m}\n`);
       return 1;
     }
-    const result = validatePaths(positionals.length ? positionals.map(suitePath) : ['boards', 'suites'], { boardsDirs: list(values, 'boards-dir') });
+    const result = validatePaths(positionals.length ? positionals.map(suitePath) : ['boards', 'suites'], { boardsDirs: list(values, 'boards-dir'), ...cacheOption(values) });
     const failed = hasErrors(result.diagnostics);
     if (onGithubActions() && result.diagnostics.length) process.stderr.write(diagnosticAnnotations(result.diagnostics).join('\n') + '\n');
     if (json) {
