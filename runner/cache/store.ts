@@ -175,10 +175,10 @@ export class Cache {
 
   /**
    * Keep the cache bounded: at most once an hour (a stamp file's time says when), drop
-   * the oldest entries until it holds MAX_BYTES. Each tool build has keys of its own, so
+   * the oldest entries until it holds three quarters of maxBytes. Each tool build has keys of its own, so
    * without this every rebuild would leave its entries behind.
    */
-  prune(now = Date.now()): void {
+  prune(now = Date.now(), maxBytes = MAX_BYTES): void {
     if (this.broken || this.stats.writes === 0) return;
     const stamp = path.join(this.root, '.pruned');
     try {
@@ -206,10 +206,10 @@ export class Cache {
           total += st.size;
         }
       }
-      if (total <= MAX_BYTES) return;
+      if (total <= maxBytes) return;
       entries.sort((a, b) => a.mtime - b.mtime);
       for (const e of entries) {
-        if (total <= MAX_BYTES * 0.75) break;
+        if (total <= maxBytes * 0.75) break;
         unlinkSync(e.file);
         total -= e.size;
       }

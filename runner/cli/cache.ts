@@ -21,7 +21,12 @@ let shared: Cache | undefined;
 /** The process's cache, or undefined under --no-cache. */
 export function commandCache(values: OptionValues): Cache | undefined {
   if (values['no-cache'] === true) return undefined;
-  return (shared ??= new Cache());
+  if (!shared) {
+    const c = (shared = new Cache());
+    // bounded: a command that wrote entries may drop the oldest ones as it exits
+    process.once('exit', () => c.prune());
+  }
+  return shared;
 }
 
 export function documentCache(values: OptionValues): DocCache | undefined {
