@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSuites, loadSuites } from '../../runner/dsl/index.js';
 import { canonicalBehaviour, createKernel } from '../../runner/model/index.js';
+import { resolveKernel } from '../../runner/model/profiles/resolve.js';
 import { explainRun, type RunExplanation } from '../../runner/explore/explain.js';
 import { renderDot, renderJson, renderText, toJson } from '../../runner/explore/explain-render.js';
 import type { PlanRun } from '../../runner/dsl/plan.js';
@@ -145,8 +146,8 @@ describe('explain: era views and renderings', () => {
     expect(x.devicesDeferred).to.deep.equal(['0000:00:05.0\t']);
     expect(renderText([x])).to.include('0000:00:05.0 <TAB> ');
     expect(x.questions.find((q) => q.device === '0000:00:05.0')).to.deep.include({ state: 'deferred', rootKind: 'injected fault' });
-    // v5.0: bare names
-    const old = explainRun({ ...run, kernel: { ...run.kernel, name: 'v5.0', base: 'v5.0' }, steps }, { decisive: false });
+    // v5.0 (before d090b70ede02): bare names
+    const old = explainRun({ ...run, kernel: resolveKernel('v5.0'), steps }, { decisive: false });
     expect(old.devicesDeferred).to.deep.equal(['0000:00:05.0']);
   });
 

@@ -37,7 +37,7 @@ export function deferredProbeDel(k: KernelCtx, dev: Device): void {
  * before the driver is set, so dev_driver_string() is the bus name.
  */
 export function deferredProbeSupplierReason(k: KernelCtx, dev: Device, supplier: string): void {
-  if (k.since('v5.15')) dev.deferredReason = `${dev.bus}: supplier ${supplier} not ready`;
+  if (k.has('68223eeec708') && k.has('d090b70ede02')) dev.deferredReason = `${dev.bus}: supplier ${supplier} not ready`;
 }
 
 /**
@@ -49,8 +49,8 @@ export function deferredProbeSupplierReason(k: KernelCtx, dev: Device, supplier:
  */
 export function devicesDeferredShow(k: KernelCtx): string[] | undefined {
   // deferred_probe_initcall() (late_initcall) creates the file
-  if (!k.since('v4.19') || !k.deferredProbeEnable) return undefined;
-  const reasons = k.since('v5.9');
+  if (!k.has('28af109a57d1') || !k.deferredProbeEnable) return undefined;
+  const reasons = k.has('d090b70ede02');
   return k.deferredPending.toArray().map((d) => (reasons ? `${d.name}\t${d.deferredReason ?? ''}` : d.name));
 }
 
@@ -121,7 +121,7 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
     active.remove(dev);
     dev.deferred = false;
     // f0acf637d60f: a retry starts without the reason of the last attempt
-    dev.deferredReason = null;
+    if (k.has('f0acf637d60f')) dev.deferredReason = null;
     if (k.events) causing(k.events, k.events.retryCauseOf(dev.name) ?? undefined, () => busProbeDevice(k, dev));
     else busProbeDevice(k, dev);
   }
@@ -185,7 +185,7 @@ function timeoutWork(k: KernelCtx): void {
   // dev_info(dev, "deferred probe pending: %s", reason ?: "(reason unknown)\n") (a dev_warn
   // from v6.9, which the log does not show)
   for (const dev of deferredPendingDevices(k)) {
-    if (k.since('v6.8')) devInfo(k, dev, `deferred probe pending: ${dev.deferredReason ?? '(reason unknown)'}`);
+    if (k.has('7c41da586e9f')) devInfo(k, dev, `deferred probe pending: ${dev.deferredReason ?? '(reason unknown)'}`);
     else devInfo(k, dev, 'deferred probe pending');
   }
 }
@@ -205,9 +205,11 @@ export function deferredProbeCheckState(k: KernelCtx, dev: Device): number {
 }
 
 function checkState(k: KernelCtx, dev: Device): number {
+  // 25b4e70dcce9 (v4.19) added the check; before it, an opted-in lookup just deferred
+  if (!k.has('25b4e70dcce9')) return -ERRNO.EPROBE_DEFER!;
   // c8c43cee29f6 (v5.7) rewrote the logic: before it, v4.19..v5.6 give up on the supplier
   // once initcalls are done (the timeout is off by default)
-  if (!k.since('v5.7')) {
+  if (!k.has('c8c43cee29f6')) {
     if (!k.initcallsDone) return -ERRNO.EPROBE_DEFER!;
     if (k.deferredProbeTimeout === 0) {
       warn(k, {

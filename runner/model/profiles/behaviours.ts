@@ -46,6 +46,18 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'on arch: arm, tear-down resets dma_ops so a re-probe after deferral sets them up again',
   },
   {
+    id: '25b4e70dcce9',
+    subject: 'driver core: allow stopping deferred probe after init',
+    landed: 'v4.19',
+    changes: 'driver_deferred_probe_check_state(): a subsystem that opts in (the IOMMU lookup) stops waiting for a supplier once initcalls are done (-ENODEV, or -ETIMEDOUT with the deferred_probe_timeout= debug timeout, default -1 = off); before, it deferred for ever',
+  },
+  {
+    id: '28af109a57d1',
+    subject: 'driver core: add a debugfs entry to show deferred devices',
+    landed: 'v4.19',
+    changes: '/sys/kernel/debug/devices_deferred lists the devices on the pending list, one name a line',
+  },
+  {
     id: 'b4ebe6063204',
     subject: 'dma-direct: implement complete bus_dma_mask handling',
     landed: 'v4.20-rc1',
@@ -82,6 +94,37 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'the IOMMU core allocates groups and default domains itself around ->probe_device (iommu_probe_device(), bus_iommu_probe() finalising new groups); before, each driver\'s ->add_device did it through iommu_group_get_for_dev()',
   },
   {
+    id: 'c8c43cee29f6',
+    subject: 'driver core: Fix driver_deferred_probe_check_state() logic',
+    landed: 'v5.7-rc1',
+    changes: 'driver_deferred_probe_check_state() defers while the timeout runs and gives up only when it has expired (dev_info "deferred probe timeout, ignoring dependency", -ETIMEDOUT); before, it gave up as soon as initcalls were done (-ENODEV, "ignoring dependency for device, assuming no driver")',
+  },
+  {
+    id: 'e2cec7d68537',
+    subject: 'driver core: Set deferred_probe_timeout to a longer default if CONFIG_MODULES is set',
+    landed: 'v5.7-rc1',
+    changes: 'deferred_probe_timeout defaults to 30 s with modules (before: -1, no timeout)',
+  },
+  {
+    id: 'ce68929f07de',
+    subject: 'driver core: Revert default driver_deferred_probe_timeout value to 0',
+    landed: 'v5.7-rc2',
+    changes: 'deferred_probe_timeout defaults to 0: an opted-in lookup gives up on a missing supplier as soon as initcalls are done',
+  },
+  {
+    id: 'd090b70ede02',
+    subject: 'driver core: add deferring probe reason to devices_deferred property',
+    landed: 'v5.9',
+    changes: 'a device keeps the reason of its last deferral (dev_err_probe), and devices_deferred prints it after a tab',
+  },
+  {
+    id: 'f0acf637d60f',
+    subject: 'driver core: clear deferred probe reason on probe retry',
+    landed: 'v5.12',
+    changes: 'the deferred work drops a device\'s old reason before retrying it (before: a retry that deferred without a message kept the stale reason)',
+    fixes: 'devices_deferred listed a misleading probe deferral reason (since d090b70ede02)',
+  },
+  {
     id: 'ef6dcbdd8eb2',
     aliases: ['sysfs-bind-errno'],
     subject: 'driver core: Flow the return code from ->probe() through to sysfs bind',
@@ -93,6 +136,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     subject: "driver core: Don't return EPROBE_DEFER to userspace during sysfs bind",
     landed: 'v5.14',
     changes: 'a bind whose probe defers returns -EAGAIN (with ef6dcbdd8eb2 alone: -EPROBE_DEFER, -517, reached userspace)',
+  },
+  {
+    id: '68223eeec708',
+    subject: 'driver core: Set deferred probe reason when deferred by driver core',
+    landed: 'v5.15',
+    changes: 'a consumer deferred for a supplier that has not bound gets the reason "supplier <name> not ready" (before: only a dev_dbg)',
   },
   {
     id: '25f3bcfc54bc',
@@ -111,6 +160,18 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     subject: 'iommu/mediatek: Adapt sharing and non-sharing pgtable case',
     landed: 'v5.19',
     changes: 'mtk_iommu_device_group() takes the first M4U of the hw list the M4Us share; the list is set only after iommu_device_register() (until 38e8844005e6), so a client reaching device_group in between dereferences NULL',
+  },
+  {
+    id: 'f516d01b9df2',
+    subject: 'Revert "driver core: Set default deferred_probe_timeout back to 0."',
+    landed: 'v6.0',
+    changes: 'deferred_probe_timeout defaults to 10 s again: opted-in lookups keep deferring for 10 s after the last driver registration, then give up',
+  },
+  {
+    id: '7c41da586e9f',
+    subject: 'driver core: Emit reason for pending deferred probe',
+    landed: 'v6.8',
+    changes: 'at the timeout, "deferred probe pending" is followed by the device\'s reason, or "(reason unknown)"',
   },
   {
     id: 'b67483b3c44e',

@@ -1,0 +1,105 @@
+// The deferred-probe history of drivers/base/dd.c as behaviours, each toggled alone: the
+// timeout and driver_deferred_probe_check_state() (what an IOMMU lookup does when its IOMMU
+// never registered), and devices_deferred with its reasons.
+
+import { expect } from 'chai';
+import { board, device, driver, iommu, run } from './helpers.js';
+import type { ModelStep } from '../../runner/model/types.js';
+
+// a DT client behind an SMMU whose driver is a module that has not loaded
+const late = board({
+  iommus: [iommu('9050000.smmu', 'arm-smmu')],
+  devices: [device('1000000.dma', 'foo-dma', { iommus: [{ iommu: '9050000.smmu', ids: [1] }] })],
+  drivers: [driver('foo-dma', [{ kind: 'log', text: 'ready' }])],
+});
+const HELD: ModelStep = { op: 'boot', hold: ['arm-smmu'] };
+const LATE: ModelStep = { op: 'register-iommu-late', iommu: '9050000.smmu', driver: 'arm-smmu' };
+
+// a waits for x, which has no driver; b's probe is made to return -EPROBE_DEFER
+const waits = board({
+  devices: [device('1000.a', 'drv-a'), device('2000.b', 'drv-b'), device('9000.x', undefined)],
+  drivers: [driver('drv-a', [{ kind: 'wait-for', device: '9000.x' }]), driver('drv-b', [{ kind: 'log', text: 'up' }])],
+});
+const WAIT_STEPS: ModelStep[] = [{ op: 'fail-probe', device: '2000.b', errno: -517, times: 99 }, { op: 'boot', hold: [] }];
+
+describe('model behaviours of the deferred-probe history (each toggled alone)', () => {
+  it('25b4e70dcce9: with it the IOMMU lookup gives up on a missing IOMMU after initcalls; without it the client waits for ever', () => {
+    const on = run(late, 'v5.14', [HELD]);
+    expect(on.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
+    expect(on.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'direct' });
+    const off = run(late, { base: 'v5.14', revert: ['25b4e70dcce9'] }, [HELD, { op: 'deferred-timeout' }]);
+    expect(off.text).to.not.include('ignoring dependency');
+    expect(off.k.device('1000000.dma')).to.include({ bound: false, deferred: true });
+  });
+
+  it('c8c43cee29f6: with it a timeout of 0 answers -ETIMEDOUT with a dev_info; without it the same answer comes as a WARN', () => {
+    const on = run(late, 'v5.14', [HELD]);
+    expect(on.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
+    expect(on.text).to.not.include('WARNING:');
+    const off = run(late, { base: 'v5.14', revert: ['c8c43cee29f6'] }, [HELD]);
+    expect(off.lines.some((l) => l.startsWith('WARNING: CPU: ') && l.includes(' at drivers/base/dd.c:250 driver_deferred_probe_check_state+'))).to.equal(true);
+    expect(off.k.taint()).to.include('W');
+    expect(off.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'direct' });
+  });
+
+  it('e2cec7d68537: with it the 30 s timeout fires and names the devices still pending; without it (-1) nothing fires', () => {
+    const on = run(waits, { base: 'v5.6', apply: ['e2cec7d68537'] }, [...WAIT_STEPS, { op: 'deferred-timeout' }]);
+    expect(on.lines).to.include.members(['platform 1000.a: deferred probe pending', 'platform 2000.b: deferred probe pending']);
+    const off = run(waits, 'v5.6', [...WAIT_STEPS, { op: 'deferred-timeout' }]);
+    expect(off.text).to.not.include('deferred probe pending');
+  });
+
+  it('ce68929f07de: with it (0) the client gives up on the held SMMU at late_initcall; without it (30 s) it still waits', () => {
+    const on = run(late, 'v5.7', [HELD]);
+    expect(on.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
+    expect(on.k.device('1000000.dma')).to.include({ bound: true, group: null });
+    const off = run(late, { base: 'v5.7', revert: ['ce68929f07de'] }, [HELD, LATE]);
+    expect(off.text).to.not.include('ignoring dependency');
+    expect(off.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'iommu' });
+  });
+
+  it('f516d01b9df2: with it (10 s) a module SMMU loaded after boot still gets its client; without it (0) the client went on without', () => {
+    const on = run(late, 'v6.0', [HELD, LATE]);
+    expect(on.text).to.not.include('ignoring dependency');
+    expect(on.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'iommu' });
+    const off = run(late, { base: 'v6.0', revert: ['f516d01b9df2'] }, [HELD, LATE]);
+    expect(off.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
+    expect(off.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'direct', group: null });
+  });
+
+  it('28af109a57d1: devices_deferred exists with it, not without it', () => {
+    expect(run(waits, 'v4.19', WAIT_STEPS).k.devicesDeferred()).to.deep.equal(['1000.a', '2000.b']);
+    expect(run(waits, { base: 'v4.19', revert: ['28af109a57d1'] }, WAIT_STEPS).k.devicesDeferred()).to.equal(undefined);
+  });
+
+  it('d090b70ede02: with it a line is name<TAB>reason; without it the bare name', () => {
+    expect(run(waits, 'v5.9', WAIT_STEPS).k.devicesDeferred()).to.deep.equal(['1000.a\t', '2000.b\t']);
+    expect(run(waits, { base: 'v5.9', revert: ['d090b70ede02'] }, WAIT_STEPS).k.devicesDeferred()).to.deep.equal(['1000.a', '2000.b']);
+  });
+
+  it('68223eeec708: with it the driver core records "supplier <name> not ready"; without it no reason', () => {
+    expect(run(waits, 'v5.15', WAIT_STEPS).k.devicesDeferred()).to.deep.equal(['1000.a\tplatform: supplier 9000.x not ready', '2000.b\t']);
+    expect(run(waits, { base: 'v5.15', revert: ['68223eeec708'] }, WAIT_STEPS).k.devicesDeferred()).to.deep.equal(['1000.a\t', '2000.b\t']);
+  });
+
+  it('f0acf637d60f: with it a retry that defers silently clears the old reason; without it the stale reason stays', () => {
+    const c = board({
+      devices: [device('1000.a', 'drv-a'), device('2000.s', 'drv-s')],
+      drivers: [driver('drv-a', [{ kind: 'wait-for', device: '2000.s' }]), driver('drv-s', [], { initcall: 'module' })],
+    });
+    const retry: ModelStep[] = [
+      { op: 'boot', hold: ['drv-s'] },
+      { op: 'fail-probe', device: '1000.a', errno: -517, at: 0, times: 1 },
+      { op: 'load-module', driver: 'drv-s' },
+    ];
+    expect(run(c, 'v6.1', retry).k.devicesDeferred()).to.deep.equal(['1000.a\t']);
+    expect(run(c, { base: 'v6.1', revert: ['f0acf637d60f'] }, retry).k.devicesDeferred()).to.deep.equal(['1000.a\tplatform: supplier 2000.s not ready']);
+  });
+
+  it('7c41da586e9f: with it the timeout prints each pending device\'s reason; without it the bare "deferred probe pending"', () => {
+    const on = run(waits, 'v6.8', [...WAIT_STEPS, { op: 'deferred-timeout' }]);
+    expect(on.lines).to.include.members(['platform 1000.a: deferred probe pending: platform: supplier 9000.x not ready', 'platform 2000.b: deferred probe pending: (reason unknown)']);
+    const off = run(waits, { base: 'v6.8', revert: ['7c41da586e9f'] }, [...WAIT_STEPS, { op: 'deferred-timeout' }]);
+    expect(off.lines).to.include.members(['platform 1000.a: deferred probe pending', 'platform 2000.b: deferred probe pending']);
+  });
+});
