@@ -69,7 +69,7 @@ export function checkBoard(source: SourceFile, doc: BoardDoc, lenient = false): 
       }
     }
     if (misplaced) return;
-    for (const key of ['allowlist', 'larbs', 'concurrent-probe'] as const) {
+    for (const key of ['allowlist', 'larbs', 'concurrent-probe', 'probe-during-walk'] as const) {
       (opts[key] ?? []).forEach((dev, j) => {
         if (!deviceNames.includes(dev)) out.push(source.error(['iommus', i, 'options', key, j], `unknown device "${dev}"${didYouMean(dev, deviceNames)}`));
       });

@@ -17,7 +17,7 @@ export interface BoardDoc {
     driver: string;
     compatible?: string;
     status?: 'okay' | 'disabled';
-    options?: { allowlist?: string[]; main?: string; larbs?: string[]; virtio?: string; version?: string; 'concurrent-probe'?: string[] };
+    options?: { allowlist?: string[]; main?: string; larbs?: string[]; virtio?: string; version?: string; 'concurrent-probe'?: string[]; 'probe-during-walk'?: string[] };
   }[];
   devices?: {
     name: string;

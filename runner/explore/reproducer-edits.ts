@@ -23,7 +23,7 @@ type Path = readonly (string | number)[];
 const STEPS: Path = [...SCENARIO, 'steps'];
 const ASSERTION_KEYS = ['log', 'log-unordered', 'no-log', 'count', 'state'] as const;
 const PIN_DEVICE_KEYS = ['async-order', 'deferred-order', 'retry-after'] as const;
-const OPTION_DEVICE_KEYS = ['allowlist', 'larbs', 'concurrent-probe'] as const;
+const OPTION_DEVICE_KEYS = ['allowlist', 'larbs', 'concurrent-probe', 'probe-during-walk'] as const;
 
 function jsOf(node: unknown): unknown {
   if (isScalar(node)) return node.value;

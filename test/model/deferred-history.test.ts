@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { board, device, driver, iommu, run } from './helpers.js';
 import type { ModelStep } from '../../runner/model/types.js';
+import type { KernelCtx } from '../../runner/model/kernel/ctx.js';
 
 // a DT client behind an SMMU whose driver is a module that has not loaded
 const late = board({
@@ -101,5 +102,69 @@ describe('model behaviours of the deferred-probe history (each toggled alone)', 
     expect(on.lines).to.include.members(['platform 1000.a: deferred probe pending: platform: supplier 9000.x not ready', 'platform 2000.b: deferred probe pending: (reason unknown)']);
     const off = run(waits, { base: 'v6.8', revert: ['7c41da586e9f'] }, [...WAIT_STEPS, { op: 'deferred-timeout' }]);
     expect(off.lines).to.include.members(['platform 1000.a: deferred probe pending', 'platform 2000.b: deferred probe pending']);
+  });
+});
+
+describe('model behaviours of the probe path, later additions (each toggled alone)', () => {
+  it('7c35e699c88b: with it devres left before probing fails the probe with -EBUSY and a dev_crit; without it a WARN and the probe goes on', () => {
+    // devres a bus or an earlier user left on the device: set in the kernel's own state
+    const b = board({ devices: [device('1000.a', 'drv-a')], drivers: [driver('drv-a', [{ kind: 'log', text: 'up' }], { initcall: 'module' })] });
+    const leftOver = (r: ReturnType<typeof run>): void => {
+      const dev = (r.k as unknown as { k: KernelCtx }).k.devices.get('1000.a')!;
+      dev.devres.push({ kind: 'devm', size: 64 });
+      r.k.perform({ op: 'load-module', driver: 'drv-a' });
+    };
+    const on = run(b, 'v5.6', [{ op: 'boot', hold: ['drv-a'] }]);
+    leftOver(on);
+    const onLines = on.k.log.map((l) => l.text);
+    expect(onLines).to.include('platform 1000.a: Resources present before probing');
+    expect(on.k.device('1000.a')).to.include({ bound: false });
+    const off = run(b, { base: 'v5.6', revert: ['7c35e699c88b'] }, [{ op: 'boot', hold: ['drv-a'] }]);
+    leftOver(off);
+    const offLines = off.k.log.map((l) => l.text);
+    expect(offLines).to.not.include('platform 1000.a: Resources present before probing');
+    expect(offLines.some((l) => / at drivers\/base\/dd\.c:\d+ really_probe\+/.test(l))).to.equal(true);
+    expect(off.k.device('1000.a')).to.include({ bound: true });
+  });
+
+  it('2b28a1a84a0e: with it a module registration restarts the timer (and the default is 10 s); without it the timeout of 0 already gave up', () => {
+    const on = run(late, { base: 'v5.18', apply: ['2b28a1a84a0e'] }, [HELD, LATE]);
+    expect(on.text).to.not.include('ignoring dependency');
+    expect(on.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'iommu' });
+    const off = run(late, 'v5.18', [HELD, LATE]);
+    expect(off.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
+  });
+
+  it('9be4cbd09da8: with it (v5.19) the default is 0 again; without it (v5.19-rc1\'s 10 s) the client waits for the module SMMU', () => {
+    const on = run(late, 'v5.19', [HELD]);
+    expect(on.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
+    const off = run(late, { base: 'v5.19', revert: ['9be4cbd09da8'] }, [HELD, LATE]);
+    expect(off.text).to.not.include('ignoring dependency');
+    expect(off.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'iommu' });
+  });
+
+  describe('da33e87bd2bf: a client probing while its IOMMU\'s registration still walks the buses', () => {
+    const b = board({
+      iommus: [iommu('9050000.smmu', 'arm-smmu-v3', { options: { 'probe-during-walk': ['1000000.dma'] } })],
+      devices: [device('1000000.dma', 'foo-dma', { iommus: [{ iommu: '9050000.smmu', ids: [1] }] })],
+      drivers: [driver('foo-dma', [{ kind: 'dmam-alloc', size: 4096 }, { kind: 'log', text: 'ready' }], { initcall: 'subsys' })],
+    });
+    const BOOT: ModelStep = { op: 'boot', hold: [] };
+
+    it('without it (v6.15) the client replays the probe the walk has not tried: out-of-order group and the late-probe WARN', () => {
+      const r = run(b, { base: 'v6.16', revert: ['da33e87bd2bf'] }, [BOOT]);
+      expect(r.lines).to.include('foo-dma 1000000.dma: late IOMMU probe at driver bind, something fishy here!');
+      expect(r.lines).to.include('foo-dma 1000000.dma: Adding to iommu group 0');
+      expect(r.k.taint()).to.include('W');
+    });
+
+    it('with it the client defers until iommu->ready: the walk groups it, then it binds', () => {
+      const r = run(b, 'v6.16', [BOOT]);
+      expect(r.text).to.not.include('WARNING:');
+      expect(r.lines).to.include('platform 1000000.dma: Adding to iommu group 0');
+      expect(r.lines.indexOf('platform 1000000.dma: Adding to iommu group 0')).to.be.lessThan(r.lines.indexOf('foo-dma 1000000.dma: ready'));
+      expect(r.k.device('1000000.dma')).to.include({ bound: true, group: 0, dmaOps: 'iommu' });
+      expect(r.k.checks()).to.deep.equal([]);
+    });
   });
 });

@@ -20,6 +20,7 @@ const NO_BRINGUP: Record<string, string> = {
   'qemu-q35-amd': 'a QEMU conformance board; conformance/qemu-q35-amd-diff.yaml covers it',
   'salvator-x-h3-32bit-bus': 'salvator-x-h3 as the v4.20-rc1 kernel saw it; only for that era',
   'qcs6490-rb3gen2': 'the CVE-2024-56568 race board; suites/arm-smmu-probe-race.yaml covers it',
+  'dt-smmuv3-async': 'the da33e87bd2bf race board; suites/iommu-registration-race.yaml covers it',
 };
 
 interface KnownBad {

@@ -114,7 +114,8 @@ function failedProbeCleanup(k: KernelCtx, dev: Device, drv: Driver, errno: numbe
 
 function probe(k: KernelCtx, dev: Device, drv: Driver): number {
   if (dev.devres.length > 0) {
-    if (k.since('v5.14')) {
+    // 7c35e699c88b (v5.6): dev_crit() and -EBUSY instead of WARN_ON()
+    if (k.has('7c35e699c88b')) {
       k.log(`${dev.bus} ${dev.name}: Resources present before probing`);
       probeOutcome(k, dev, drv, -EBUSY);
       return -EBUSY;

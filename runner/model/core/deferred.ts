@@ -159,6 +159,8 @@ export function deferredProbeInitcall(k: KernelCtx): void {
 
 /** deferred_probe_extend_timeout: a driver registration pushes the timer out */
 export function deferredProbeExtendTimeout(k: KernelCtx): void {
+  // 2b28a1a84a0e (v5.19-rc1); before, the timer ran from late_initcall alone
+  if (!k.has('2b28a1a84a0e')) return;
   if (k.deferredTimeoutArmedAt !== undefined && k.deferredProbeTimeout > 0) k.deferredTimeoutArmedAt = k.printk.usec;
 }
 

@@ -267,6 +267,12 @@ export function iommuDeviceRegister(k: KernelCtx, inst: IommuInstance): number {
     inst.registered = true;
     k.iommuDeviceList.push(inst);
     inst.walking = true;
+    // a client's probe on another CPU (driver_async_probe) racing this registration: it runs
+    // before the walk reaches the client, finding the instance already on iommu_device_list
+    for (const name of inst.probeDuringWalk) {
+      const dev = k.devices.get(name);
+      if (dev) probeConcurrently(k, dev);
+    }
     let err = 0;
     for (const bus of IOMMU_BUSES) {
       err = busIommuProbe(k, bus);

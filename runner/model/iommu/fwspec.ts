@@ -34,6 +34,13 @@ export function iommuFwspecInit(k: KernelCtx, dev: Device, inst: IommuInstance):
       if (miss !== undefined && ret === -ERRNO.EPROBE_DEFER!) rec!.blame(miss);
       return ret;
     }
+    // da33e87bd2bf: a client's own probe (no dev->iommu yet) waits until iommu_device_register()
+    // has finished its bus walk (!READ_ONCE(iommu->ready)), as if the IOMMU were not there yet
+    if (inst.walking && !dev.iommu && k.has('da33e87bd2bf')) {
+      const rec = k.events;
+      if (rec) rec.blame(rec.add('iommu-missing', 'iommu_fwspec_init', { device: dev.name, iommu: inst.name, detail: 'not ready' }, rec.lastStateOf(inst.name) ?? rec.current));
+      return -ERRNO.EPROBE_DEFER!;
+    }
     const di = devIommuGet(dev);
     if (di.fwspecIommu && di.fwspecIommu.impl !== inst.impl) return -ERRNO.EINVAL!;
     if (!di.fwspecIommu) di.fwspecIommu = inst;

@@ -18,12 +18,15 @@ export class IommuInstance {
   walking = false;
   /** clients another CPU probes while this instance's probe is in its window (board option) */
   readonly concurrentProbe: readonly string[];
+  /** clients another CPU probes while this instance's registration is still walking the buses (board option) */
+  readonly probeDuringWalk: readonly string[];
 
   constructor(
     readonly node: BoardIommu,
     readonly impl: IommuDriverImpl,
   ) {
     this.concurrentProbe = (node.options['concurrent-probe'] as string[] | undefined) ?? [];
+    this.probeDuringWalk = (node.options['probe-during-walk'] as string[] | undefined) ?? [];
   }
 
   get name(): string {

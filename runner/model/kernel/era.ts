@@ -20,14 +20,15 @@ export function profileIndex(name: string): number {
  *   25b4e70dcce9 (v4.19)     "driver core: allow stopping deferred probe after init": -1
  *   e2cec7d68537 (v5.7-rc1)  "... longer default if CONFIG_MODULES is set": 30
  *   ce68929f07de (v5.7-rc2)  "driver core: Revert default driver_deferred_probe_timeout value to 0": 0
- *   2b28a1a84a0e (v5.19-rc1) "driver core: Extend deferred probe timeout on driver registration": 10,
+ *   2b28a1a84a0e (v5.19-rc1) "driver core: Extend deferred probe timeout on driver registration": 10
  *   9be4cbd09da8 (v5.19)     "driver core: Set default deferred_probe_timeout back to 0.": 0
- *     (these two are not behaviours: no release shipped the 10 s of v5.19-rc1)
  *   f516d01b9df2 (v6.0-rc1)  Revert "driver core: Set default deferred_probe_timeout back to 0.": 10
  * Before v4.19 there is no timeout at all; -1 behaves the same (nothing fires).
  */
 export function deferredProbeTimeoutDefault(k: { has(behaviour: string): boolean }): number {
   if (k.has('f516d01b9df2')) return 10;
+  if (k.has('9be4cbd09da8')) return 0;
+  if (k.has('2b28a1a84a0e')) return 10;
   if (k.has('ce68929f07de')) return 0;
   if (k.has('e2cec7d68537')) return 30;
   return -1;

@@ -94,6 +94,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'the IOMMU core allocates groups and default domains itself around ->probe_device (iommu_probe_device(), bus_iommu_probe() finalising new groups); before, each driver\'s ->add_device did it through iommu_group_get_for_dev()',
   },
   {
+    id: '7c35e699c88b',
+    subject: 'driver core: Print device when resources present in really_probe()',
+    landed: 'v5.6',
+    changes: 'really_probe() of a device that still has devres items prints dev_crit "Resources present before probing" and fails with -EBUSY (before: WARN_ON and the probe went on)',
+  },
+  {
     id: 'c8c43cee29f6',
     subject: 'driver core: Fix driver_deferred_probe_check_state() logic',
     landed: 'v5.7-rc1',
@@ -142,6 +148,18 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     subject: 'driver core: Set deferred probe reason when deferred by driver core',
     landed: 'v5.15',
     changes: 'a consumer deferred for a supplier that has not bound gets the reason "supplier <name> not ready" (before: only a dev_dbg)',
+  },
+  {
+    id: '2b28a1a84a0e',
+    subject: 'driver core: Extend deferred probe timeout on driver registration',
+    landed: 'v5.19-rc1',
+    changes: 'each driver registration pushes the deferred-probe timeout out again, and the default becomes 10 s with modules',
+  },
+  {
+    id: '9be4cbd09da8',
+    subject: 'driver core: Set default deferred_probe_timeout back to 0.',
+    landed: 'v5.19',
+    changes: 'deferred_probe_timeout defaults to 0 again (2b28a1a84a0e\'s extension stays)',
   },
   {
     id: '25f3bcfc54bc',
@@ -251,6 +269,13 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     subject: 'iommu/ipmmu-vmsa: Register in a sensible order',
     landed: 'v6.15-rc2',
     changes: 'ipmmu sets drvdata before registering',
+  },
+  {
+    id: 'da33e87bd2bf',
+    subject: 'iommu: Handle yet another race around registration',
+    landed: 'v6.16',
+    changes: 'iommu_fwspec_init() from a client\'s own probe (no dev->iommu yet) defers while its IOMMU\'s iommu_device_register() is still walking the buses (iommu->ready not yet set)',
+    fixes: 'a client probing in parallel with its IOMMU\'s bus walk (driver_async_probe) replayed a probe the walk had not tried yet: out-of-order group allocation and the "late IOMMU probe at driver bind" WARN (since bcb81ac6ae3c; reported by Johan Hovold)',
   },
 ];
 
