@@ -12,9 +12,9 @@ import { workerFrames } from '../kernel/entry.js';
 import { busDmaCleanup, busDmaConfigure, driverMatchDevice } from './bus.js';
 import { archTeardownDmaOps } from '../dma/arch.js';
 import { devresReleaseAll } from './devres.js';
-import { deferredProbeAdd, deferredProbeDel, deferredProbeTrigger, flushDeferredProbe } from './deferred.js';
-import { callDriverProbe, callDriverRemove, runAsyncWork } from './probe.js';
-import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup, deviceLinksNoDriver } from './links.js';
+import { deferredProbeAdd, deferredProbeDel, deferredProbeSupplierReason, deferredProbeTrigger, flushDeferredProbe } from './deferred.js';
+import { callDriverProbe, callDriverRemove, runAsyncWork, supplierMissing } from './probe.js';
+import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup, deviceLinksNoDriver, fwDevlinkWaitingSupplier } from './links.js';
 import { causing } from '../kernel/events.js';
 
 const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
@@ -113,6 +113,14 @@ function failedProbeCleanup(k: KernelCtx, dev: Device, drv: Driver, errno: numbe
 }
 
 function probe(k: KernelCtx, dev: Device, drv: Driver): number {
+  // device_links_check_suppliers(): a supplier fw_devlink linked that has not bound yet
+  const supplier = fwDevlinkWaitingSupplier(k, dev);
+  if (supplier) {
+    supplierMissing(k, dev.name, supplier.name);
+    deferredProbeSupplierReason(k, dev, supplier.name);
+    probeOutcome(k, dev, drv, -EPROBE_DEFER);
+    return -EPROBE_DEFER;
+  }
   if (dev.devres.length > 0) {
     // 7c35e699c88b (v5.6): dev_crit() and -EBUSY instead of WARN_ON()
     if (k.has('7c35e699c88b')) {

@@ -46,3 +46,23 @@ export function deviceLinksNoDriver(k: KernelCtx, consumer: Device): void {
     for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(l);
   });
 }
+
+/**
+ * fw_devlink (drivers/base/core.c, drivers/of/property.c): the IOMMU device a DT client's
+ * `iommus` names is a supplier the client's really_probe() waits for
+ * (device_links_check_suppliers() → -EPROBE_DEFER until it binds) when fw_devlink is on
+ * (e590474768f1, reverted by 3e4c982f1ce7, on again with ea718c699055) and the property is
+ * mandatory: a9dd8f3c2cf3 made it optional, i.e. ignored unless fw_devlink.strict=1, which
+ * was the default only between 71066545b48e and its revert d8ab4685adc1. No device (a
+ * disabled node) makes no link. Returns the supplier that is not bound yet, else null.
+ */
+export function fwDevlinkWaitingSupplier(k: KernelCtx, dev: Device): Device | null {
+  if (dev.iommus.length === 0 || k.board.firmware !== 'dt') return null;
+  if (!((k.has('e590474768f1') && !k.has('3e4c982f1ce7')) || k.has('ea718c699055'))) return null;
+  if (k.has('a9dd8f3c2cf3') && !(k.has('71066545b48e') && !k.has('d8ab4685adc1'))) return null;
+  for (const ref of dev.iommus) {
+    const sup = k.iommus.get(ref.iommu)?.dev;
+    if (sup && sup.added && !sup.bound) return sup;
+  }
+  return null;
+}

@@ -103,7 +103,7 @@ function teardownOps(k: KernelCtx, dev: Device): void {
         if (k.has('7b07cbefb68d') && !dev.armOpsSetup) return;
         // __arm_iommu_detach_device: the mapping goes, dev->dma_ops stays unless cleared
         dev.armMapping = false;
-        if (k.has('arm32-teardown-clears-ops')) dev.dmaOps = null;
+        if (k.has('a93a121a9653')) dev.dmaOps = null;
         dev.armOpsSetup = false;
         break;
       case 'x86_64':
