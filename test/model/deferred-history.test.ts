@@ -38,7 +38,7 @@ describe('model behaviours of the deferred-probe history (each toggled alone)', 
     expect(on.lines).to.include('foo-dma 1000000.dma: deferred probe timeout, ignoring dependency');
     expect(on.text).to.not.include('WARNING:');
     const off = run(late, { base: 'v5.14', revert: ['c8c43cee29f6'] }, [HELD]);
-    expect(off.lines.some((l) => l.startsWith('WARNING: CPU: ') && l.includes(' at drivers/base/dd.c:250 driver_deferred_probe_check_state+'))).to.equal(true);
+    expect(off.lines.some((l) => l.startsWith('WARNING: CPU: ') && l.includes(' at drivers/base/dd.c:250 driver_deferred_probe_check_state'))).to.equal(true);
     expect(off.k.taint()).to.include('W');
     expect(off.k.device('1000000.dma')).to.include({ bound: true, dmaOps: 'direct' });
   });
@@ -123,7 +123,7 @@ describe('model behaviours of the probe path, later additions (each toggled alon
     leftOver(off);
     const offLines = off.k.log.map((l) => l.text);
     expect(offLines).to.not.include('platform 1000.a: Resources present before probing');
-    expect(offLines.some((l) => / at drivers\/base\/dd\.c:\d+ really_probe\+/.test(l))).to.equal(true);
+    expect(offLines.some((l) => / at drivers\/base\/dd\.c:\d+ really_probe\b/.test(l))).to.equal(true);
     expect(off.k.device('1000.a')).to.include({ bound: true });
   });
 
