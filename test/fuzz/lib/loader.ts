@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { isMap, isNode, isSeq, parse, parseDocument, stringify } from 'yaml';
 import { compileSuites, formatDiagnostics, hasErrors, loadPlan, PlanOptionError, validatePaths, type Diagnostic, type LoadedBoard } from '../../../runner/dsl/index.js';
 import { PROFILES } from '../../../runner/model/profiles/profiles.js';
 import { BEHAVIOURS } from '../../../runner/model/profiles/behaviours.js';
@@ -163,7 +163,7 @@ const weirdScalar = fc.oneof(
 
 function valueArb(pool: readonly unknown[]): fc.Arbitrary<unknown> {
   // an index, not constantFrom: the pool holds thousands of subtrees
-  const fromPool = pool.length ? fc.nat().map((i) => structuredClone(pool[i % pool.length])) : fc.constant(null);
+  const fromPool = pool.length ? fc.nat().map((i) => pool[i % pool.length]) : fc.constant(null);
   return fc.oneof(
     { weight: 3, arbitrary: weirdScalar },
     { weight: 3, arbitrary: fromPool },
@@ -297,7 +297,8 @@ export function mutate(data: unknown, muts: readonly Mutation[]): unknown {
         break;
       }
       case 'retype':
-        set(s, m.value);
+        // a copy: the value may be a subtree of the shared pool, and later mutations edit it
+        set(s, structuredClone(m.value));
         break;
       case 'scalar': {
         const v = get(s);
@@ -424,16 +425,71 @@ export function mutationCase(ws: Workspace) {
  * per input (a whole file costs 20-40 ms to check, a scenario 1-3 ms).
  */
 export function startingPoint(f: Shipped, part: number, whole: number): unknown {
+  const w = window(f, part, whole);
+  if (!w) return f.data;
   const d = f.data as Record<string, unknown>;
-  if (whole === 0 || !d || typeof d !== 'object') return f.data;
+  return { ...d, [w.key]: (d[w.key] as unknown[]).slice(w.from, w.to) };
+}
+
+/** which items of which list a starting point keeps; undefined: the whole file */
+function window(f: Shipped, part: number, whole: number): { key: string; from: number; to: number } | undefined {
+  const d = f.data as Record<string, unknown>;
+  if (whole === 0 || !d || typeof d !== 'object') return undefined;
   if (f.kind === 'suite' && Array.isArray(d['scenarios']) && d['scenarios'].length > 1) {
-    return { ...d, scenarios: [d['scenarios'][part % d['scenarios'].length]] };
+    const i = part % d['scenarios'].length;
+    return { key: 'scenarios', from: i, to: i + 1 };
   }
   if (f.kind === 'board' && Array.isArray(d['devices']) && d['devices'].length > 8) {
     const start = part % (d['devices'].length - 7);
-    return { ...d, devices: d['devices'].slice(start, start + 8) };
+    return { key: 'devices', from: start, to: start + 8 };
   }
-  return f.data;
+  return undefined;
+}
+
+// the line ranges of each shipped file's scenario/device items, found once
+const ITEM_LINES = new WeakMap<Shipped, { key: string; starts: number[]; end: number } | null>();
+
+function itemLines(f: Shipped): { key: string; starts: number[]; end: number } | null {
+  let r = ITEM_LINES.get(f);
+  if (r !== undefined) return r;
+  r = null;
+  const key = f.kind === 'suite' ? 'scenarios' : 'devices';
+  const doc = parseDocument(f.text);
+  const seq = isMap(doc.contents) ? doc.contents.get(key, true) : undefined;
+  if (isSeq(seq) && !seq.flow && seq.items.length && seq.range) {
+    const lineStart = (at: number) => f.text.lastIndexOf('\n', at - 1) + 1;
+    const starts = seq.items.map((x) => (isNode(x) && x.range ? lineStart(x.range[0]) : -1));
+    // the list ends at the line after its last item; the keys after it follow
+    const end = lineStart(seq.range[2]) === seq.range[2] ? seq.range[2] : f.text.indexOf('\n', seq.range[2]) + 1 || f.text.length;
+    if (starts.every((x, i) => x >= 0 && (i === 0 || x > starts[i - 1]!))) r = { key, starts, end };
+  }
+  ITEM_LINES.set(f, r);
+  return r;
+}
+
+/**
+ * The starting point as the shipped file's own text (its comments, quoting and layout), cut
+ * at the item lines: the head, the items kept, the tail. Falls back to writing the starting
+ * point with yaml when the list is not a block list.
+ */
+export function startingText(f: Shipped, part: number, whole: number): string {
+  const w = window(f, part, whole);
+  if (!w) return f.text;
+  const lines = itemLines(f);
+  if (!lines || lines.key !== w.key) return stringify(startingPoint(f, part, whole));
+  const at = (i: number) => (i < lines.starts.length ? lines.starts[i]! : lines.end);
+  return f.text.slice(0, lines.starts[0]) + f.text.slice(at(w.from), at(w.to)) + f.text.slice(lines.end);
+}
+
+/**
+ * A mutant's text: the starting point, its tree mutated and written in the case's style, then
+ * edited as text. With no tree mutation in the plain style, the shipped text itself is the
+ * start (no yaml write: the comments and layout of the file stay).
+ */
+export function mutantText(f: Shipped, c: { muts: readonly Mutation[]; edits: readonly TextEdit[]; style: { flow: boolean; indent: number; quote: boolean }; header: boolean; part: number; whole: number }): string {
+  const plain = c.muts.length === 0 && !c.style.flow && !c.style.quote && c.style.indent === 2;
+  const body = plain ? startingText(f, c.part, c.whole) : serialize(mutate(startingPoint(f, c.part, c.whole), c.muts), c.style);
+  return applyTextEdits((c.header ? HEADER[f.kind] : '') + body, c.edits);
 }
 
 const HEADER: Record<Kind, string> = {
@@ -467,16 +523,15 @@ export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStat
   };
   const mutated = fc.property(mutationCase(ws), (c) => {
     const f = ws.shipped[c.file % ws.shipped.length]!;
-    const data = mutate(startingPoint(f, c.part, c.whole), c.muts);
-    const text = applyTextEdits((c.header ? HEADER[f.kind] : '') + serialize(data, c.style), c.edits);
-    count('loader: mutated shipped files', loadOne(ws, f.kind, f.id, text));
+    count('loader: mutated shipped files', loadOne(ws, f.kind, f.id, mutantText(f, c)));
   });
   const random = fc.property(documentText, fc.constantFrom<Kind>('board', 'suite'), fc.boolean(), (text, kind, header) => {
     count('loader: random YAML documents', loadOne(ws, kind, 'random', (header ? HEADER[kind] : '') + text));
   });
-  const bytes = fc.property(fc.nat({ max: Math.max(0, ws.shipped.length - 1) }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (i, flips) => {
+  // bytes of the shipped text itself (its comments too), of a starting point as mutants have
+  const bytes = fc.property(fc.nat({ max: Math.max(0, ws.shipped.length - 1) }), fc.nat(), fc.nat(49), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (i, part, whole, flips) => {
     const f = ws.shipped[i % ws.shipped.length]!;
-    const buf = Buffer.from(f.text, 'utf8');
+    const buf = Buffer.from(startingText(f, part, whole), 'utf8');
     for (const [at, byte] of flips) if (buf.length) buf[at % buf.length] = byte;
     count('loader: byte flips (non-UTF-8)', loadOne(ws, f.kind, f.id, buf));
   });
@@ -522,7 +577,7 @@ export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStat
   const endToEnd = fc.asyncProperty(mutationCase(ws), async (c) => {
     const f = suitesOnly[c.file % suitesOnly.length];
     if (!f) return;
-    const text = (c.header ? HEADER.suite : '') + serialize(mutate(f.data, c.muts), c.style);
+    const text = mutantText(f, { ...c, edits: [] });
     const file = path.join(ws.dir, 'suites', `${f.id}.yaml`);
     {
       const { plan, diagnostics } = loadPlan([file], { files: new Map([[file, text]]), boardCache: ws.boardCache });

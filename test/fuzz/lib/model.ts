@@ -5,7 +5,7 @@
 // step, and print the same bytes when run twice.
 
 import fc from 'fast-check';
-import { createKernel, formatLogLine, IOMMU_DRIVER_NAMES, type Kernel, type StepOutcome } from '../../../runner/model/index.js';
+import { createKernel, formatLogLine, IOMMU_DRIVER_NAMES, type Kernel, type LogLine, type StepOutcome } from '../../../runner/model/index.js';
 import type { KernelCtx } from '../../../runner/model/kernel/ctx.js';
 import type { Device } from '../../../runner/model/core/device.js';
 import { PROFILES } from '../../../runner/model/profiles/profiles.js';
@@ -204,6 +204,8 @@ export function buildSteps(board: ModelBoard, seeds: readonly StepSeed[], bootFi
 }
 
 const PROFILE_NAMES = PROFILES.map((p) => p.name);
+/** every profile resolved once (resolving is a set operation over the behaviour table) */
+const PROFILE_KERNELS = PROFILE_NAMES.map((p) => resolveKernel(p));
 const BEHAVIOUR_IDS = BEHAVIOURS.map((b) => b.id);
 
 export const kernelArb: fc.Arbitrary<ResolvedProfile> = fc
@@ -272,18 +274,37 @@ export function invariantViolations(k: Kernel): string[] {
 }
 
 export interface Trace {
-  log: string;
+  /** the printk records (compared line by line) */
+  records: readonly LogLine[];
+  /** the log as text, made when asked for */
+  readonly log: string;
   outcomes: StepOutcome[];
   state: string;
   lines: number;
 }
 
 /**
+ * Freeze a board in place, all the way down: the model must never write to a board (the
+ * runs of a plan share one frozen copy), and a write to a frozen object throws, which
+ * fails the property; it also spares a copy per run.
+ */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+const ALREADY_BOUND_HEAD = 'driver_bound: device ';
+const ALREADY_BOUND_TAIL = ' already bound';
+
+/**
  * Run the steps on a fresh kernel, checking the invariants after each step. Throws on a
- * JavaScript error from the model, a runaway, or a broken invariant.
+ * JavaScript error from the model, a runaway, or a broken invariant. The board is frozen.
  */
 export function runChecked(board: ModelBoard, kernel: ResolvedProfile, steps: readonly ModelStep[], seed: number): Trace {
-  const k = createKernel(structuredClone(board), kernel, { seed });
+  const k = createKernel(deepFreeze(board), kernel, { seed });
   const pk = ctxOf(k).printk;
   const emit = pk.emit.bind(pk);
   pk.emit = (text: string) => {
@@ -292,7 +313,8 @@ export function runChecked(board: ModelBoard, kernel: ResolvedProfile, steps: re
   };
   const outcomes: StepOutcome[] = [];
   let panicked = false;
-  for (const [i, step] of steps.entries()) {
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
     const before = k.log.length;
     let o: StepOutcome;
     try {
@@ -303,19 +325,23 @@ export function runChecked(board: ModelBoard, kernel: ResolvedProfile, steps: re
       throw err;
     }
     outcomes.push(o);
-    const where = `after step ${i + 1} ${JSON.stringify(step)}`;
-    if (panicked && (!o.panicked || !k.panicked || k.log.length !== before)) throw new Error(`${where}: a panicked kernel did not stay panicked`);
-    if (o.panicked !== k.panicked) throw new Error(`${where}: the outcome says panicked=${o.panicked}, the kernel ${k.panicked}`);
+    const fail = (what: string) => new Error(`after step ${i + 1} ${JSON.stringify(step)}: ${what}`);
+    if (panicked && (!o.panicked || !k.panicked || k.log.length !== before)) throw fail('a panicked kernel did not stay panicked');
+    if (o.panicked !== k.panicked) throw fail(`the outcome says panicked=${o.panicked}, the kernel ${k.panicked}`);
     panicked = o.panicked;
     // the driver core's own guard against binding a bound device
-    for (let j = before; j < k.log.length; j++) if (/^driver_bound: device .* already bound$/.test(k.log[j]!.text)) throw new Error(`${where}: ${k.log[j]!.text}`);
+    const log = k.log;
+    for (let j = before; j < log.length; j++) {
+      const t = log[j]!.text;
+      if (t.startsWith(ALREADY_BOUND_HEAD) && t.endsWith(ALREADY_BOUND_TAIL)) throw fail(t);
+    }
     if (!panicked) {
       const bad = invariantViolations(k);
-      if (bad.length) throw new Error(`${where}: ${bad.join('; ')}`);
+      if (bad.length) throw fail(bad.join('; '));
       // a clean unbind or removal releases every managed resource
       if ((step.op === 'unbind' || step.op === 'remove-device') && !o.oopsed && (step.op === 'remove-device' || o.errno === 0)) {
         const dev = ctxOf(k).devices.get(step.device);
-        if (dev && !dev.driver && dev.devres.length) throw new Error(`${where}: ${dev.name} still holds ${dev.devres.length} devres entries after a clean ${step.op}`);
+        if (dev && !dev.driver && dev.devres.length) throw fail(`${dev.name} still holds ${dev.devres.length} devres entries after a clean ${step.op}`);
       }
     }
   }
@@ -327,7 +353,16 @@ export function runChecked(board: ModelBoard, kernel: ResolvedProfile, steps: re
     errno: k.lastErrno() ?? null,
     checks,
   });
-  return { log: k.log.map(formatLogLine).join('\n'), outcomes, state, lines: k.log.length };
+  const records = k.log;
+  return {
+    records,
+    get log() {
+      return records.map(formatLogLine).join('\n');
+    },
+    outcomes,
+    state,
+    lines: records.length,
+  };
 }
 
 export interface ModelStats {
@@ -337,23 +372,37 @@ export interface ModelStats {
   oopses: number;
 }
 
-/** Run twice and compare bytes: the model is deterministic. */
-function checkCase(board: ModelBoard, kernel: ResolvedProfile, steps: ModelStep[], seed: number, stats: ModelStats): void {
-  const a = runChecked(board, kernel, steps, seed);
-  const b = runChecked(board, kernel, steps, seed);
-  if (a.log !== b.log) throw new Error(`two runs printed different logs (first difference at line ${firstDiff(a.log, b.log)})`);
-  if (a.state !== b.state || JSON.stringify(a.outcomes) !== JSON.stringify(b.outcomes)) throw new Error('two runs ended in different states');
+/** the first line (1-based) where two logs differ, or 0 */
+function firstDiff(a: readonly LogLine[], b: readonly LogLine[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (!x || !y || x.usec !== y.usec || x.text !== y.text) return i + 1;
+  }
+  return 0;
+}
+
+/** Two traces of one case are byte-identical: the model is deterministic. */
+function assertSame(a: Trace, b: Trace, what: string): void {
+  const line = firstDiff(a.records, b.records);
+  if (line) throw new Error(`${what} printed different logs (first difference at line ${line})`);
+  if (a.state !== b.state || JSON.stringify(a.outcomes) !== JSON.stringify(b.outcomes)) throw new Error(`${what} ended in different states`);
+}
+
+function count(stats: ModelStats, a: Trace): void {
   stats.cases++;
   stats.maxLines = Math.max(stats.maxLines, a.lines);
   if (a.outcomes.some((o) => o.panicked)) stats.panics++;
   if (a.outcomes.some((o) => o.oopsed)) stats.oopses++;
 }
 
-function firstDiff(a: string, b: string): number {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if (x[i] !== y[i]) return i + 1;
-  return -1;
+/** Run twice and compare bytes: the model is deterministic. */
+function checkCase(board: ModelBoard, kernel: ResolvedProfile, steps: ModelStep[], seed: number, stats: ModelStats): void {
+  const a = runChecked(board, kernel, steps, seed);
+  const b = runChecked(board, kernel, steps, seed);
+  assertSame(a, b, 'two runs');
+  count(stats, a);
 }
 
 export function modelProperties(stats: Record<string, ModelStats> = {}): NamedProperty[] {
@@ -361,10 +410,19 @@ export function modelProperties(stats: Record<string, ModelStats> = {}): NamedPr
   const random = fc.property(caseArb, (c) => {
     checkCase(c.board, c.kernel, buildSteps(c.board, c.seeds, c.bootFirst), c.seed, st('model: random steps, boards and kernels'));
   });
-  // one board and one step list on every named profile
-  const everyProfile = fc.property(caseArb, (c) => {
+  // one board and one step list on every named profile, each run once; then one of them
+  // (the input picks which) again, after the others: it must print the same bytes, however
+  // many kernels ran in between (state leaking from run to run is what this finds)
+  const everyProfile = fc.property(caseArb, fc.nat(PROFILE_KERNELS.length - 1), (c, again) => {
     const steps = buildSteps(c.board, c.seeds, c.bootFirst);
-    for (const p of PROFILE_NAMES) checkCase(c.board, resolveKernel(p), steps, c.seed, st('model: every profile'));
+    const s = st('model: every profile');
+    let first: Trace | undefined;
+    for (let i = 0; i < PROFILE_KERNELS.length; i++) {
+      const t = runChecked(c.board, PROFILE_KERNELS[i]!, steps, c.seed);
+      if (i === again) first = t;
+      count(s, t);
+    }
+    assertSame(first!, runChecked(c.board, PROFILE_KERNELS[again]!, steps, c.seed), `${PROFILE_NAMES[again]}, run again after the other profiles,`);
   });
   // the shipped boards: real topologies (R-Car leaf/root IPMMUs, RK3568, MT8183, IORT...)
   const shipped = loadBoards([path.join(ROOT, 'boards')]).boards.map((b) => b.board);
