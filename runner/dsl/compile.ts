@@ -71,6 +71,7 @@ function modelStep(op: string, v: unknown): ModelStep {
       if (b['async-order']) step.asyncOrder = [...b['async-order']];
       if (b['deferred-order']) step.deferredOrder = [...b['deferred-order']];
       if (b['retry-after']) step.retryAfter = [...b['retry-after']];
+      if (b.dyndbg?.length) step.dyndbg = [...b.dyndbg];
       return step;
     }
     case 'bind':

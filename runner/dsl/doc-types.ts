@@ -84,6 +84,8 @@ export interface BootDoc {
   'async-order'?: string[];
   'deferred-order'?: string[];
   'retry-after'?: string[];
+  /** dynamic-debug queries, as the kernel command line's dyndbg= takes them */
+  dyndbg?: string[];
 }
 
 export type StepDoc =

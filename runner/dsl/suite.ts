@@ -11,6 +11,7 @@ import { compileGlob, MAX_GLOB_LENGTH, regexProblem, substituteDeep, variablesIn
 import { guarded, toPointer, type DataPath, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 import { MAX_RUNS_PER_SUITE } from './limits.js';
+import { DdebugQueryError, parseDdebugQueries } from '../model/kernel/dyndbg.js';
 
 /** What a `boards:` entry resolved to: the board, or why not. */
 export interface BoardRef {
@@ -217,6 +218,20 @@ export function checkSuite(source: SourceFile, doc: SuiteDoc, refs: Map<string, 
   return out;
 }
 
+/** each `dyndbg` query as the kernel's parser takes it: an error points into the string */
+function dyndbgAt(source: SourceFile, out: Diagnostic[], queries: unknown, at: DataPath): void {
+  if (!Array.isArray(queries)) return;
+  queries.forEach((q, j) => {
+    if (typeof q !== 'string') return;
+    try {
+      parseDdebugQueries(q);
+    } catch (e) {
+      if (!(e instanceof DdebugQueryError)) throw e;
+      out.push(source.diagnostic(source.spanIn([...at, j], e.offset, 1), `dyndbg: ${e.message}`, toPointer([...at, j])));
+    }
+  });
+}
+
 function checkScenario(
   source: SourceFile,
   out: Diagnostic[],
@@ -280,6 +295,7 @@ function checkScenario(
         g(() => eachPattern(v as AssertionsDoc, [...at, 'expect'], regexAt));
         g(() => countsAt(v as AssertionsDoc, [...at, 'expect']));
       }
+      if (op === 'boot') g(() => dyndbgAt(source, out, (v as BootDoc | undefined)?.dyndbg, [...at, 'boot', 'dyndbg']));
       if (op === 'register-iommu-late' && !steps.slice(0, k).some((s) => stepEntry(s)[0] === 'boot')) {
         out.push(source.error(at, `register-iommu-late needs a boot step before it (the IOMMU's driver is held at that boot)`, 'key'));
       }

@@ -21,6 +21,7 @@ import { reportedOps } from './dma/arch.js';
 import { builtInChecks } from './checks.js';
 import { Sched } from './kernel/sched.js';
 import { stateKey } from './state-key.js';
+import { DynDbg, parseDdebugQueries } from './kernel/dyndbg.js';
 
 export class ModelKernel implements Kernel {
   private readonly k: KernelCtx;
@@ -146,6 +147,11 @@ export class ModelKernel implements Kernel {
         if (this.booted) return undefined;
         this.booted = true;
         if (step.order || step.late || step.asyncOrder || step.deferredOrder || step.retryAfter) (k.sched ??= new Sched(null)).setPins(step);
+        // the dyndbg= boot parameter: dynamic_debug_init() applies it before any initcall
+        if (step.dyndbg?.length) {
+          k.dyndbg = new DynDbg((p) => k.since(p));
+          for (const q of step.dyndbg) k.dyndbg.apply(parseDdebugQueries(q));
+        }
         boot(k, this.loadables, new Set(step.hold), (l) => this.names(l));
         return undefined;
       }

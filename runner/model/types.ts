@@ -91,7 +91,7 @@ export interface ModelBoard {
 
 /** A step the model (or any target) performs. `expect` steps never reach a target. */
 export type ModelStep =
-  | ({ op: 'boot'; hold: string[] } & BootPins)
+  | ({ op: 'boot'; hold: string[]; dyndbg?: string[] } & BootPins)
   | { op: 'bind'; device: string; driver?: string }
   | { op: 'unbind'; device: string }
   | { op: 'fail-probe'; device: string; errno: number; at?: number; times: number; log?: string }

@@ -204,6 +204,20 @@ scenarios:
       ]);
     });
 
+    it('dyndbg queries parse as the kernel parses them; an error points at the word in the string', () => {
+      const body = `suite: s
+boards: [evb]
+scenarios:
+  - name: one
+    steps:
+      - boot: { dyndbg: ["file drivers/base/dd.c +p", "fiel dd.c +p", 'module iommu +pl; func x +p'] }
+`;
+      expect(suiteErrors('s', body)).to.deep.equal([
+        'suites/s.yaml:7:56: dyndbg: unknown keyword "fiel" (keywords: func, file, module, format, class)',
+        "suites/s.yaml:7:87: dyndbg: flag 'l' (line number in the prefix) is not modelled: the model's call sites have no source line",
+      ]);
+    });
+
     it('count needs a bound; register-iommu-late needs a boot; scenario names are unique', () => {
       const body = `suite: s
 boards: [evb]

@@ -192,6 +192,16 @@ const STORIES: Story[] = [
       'leaving us with a device bound to IOMMU operations but with no mapping. This oopses later as soon as the kernel tries to map memory for the device through the IOMMU.',
   },
   {
+    // the thread's evidence is a print the reporter added to ipmmu_of_xlate(); the suite reads
+    // the same calls in the kernel's own dev_dbg lines (dyndbg), which no thread line quotes
+    suite: 'ipmmu-of-xlate-repeats',
+    scenario: 'allowed-client-configured-once-before-bind',
+    kernel: 'v6.15-rc1',
+    thread: '002_393b6e08509b9c7c.txt',
+    lines: [],
+    prose: 'For some devices, it can be called up to 6 times.',
+  },
+  {
     suite: 'qcom-ufs-context-fault',
     scenario: 'ufs-dma-after-deferred-probe',
     kernel: 'next-20240430',

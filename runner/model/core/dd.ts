@@ -16,6 +16,7 @@ import { deferredProbeAdd, deferredProbeDel, deferredProbeSupplierReason, deferr
 import { callDriverProbe, callDriverRemove, runAsyncWork, supplierMissing } from './probe.js';
 import { deviceLinksUnbindConsumers, deviceLinksDriverCleanup, deviceLinksNoDriver, fwDevlinkWaitingSupplier } from './links.js';
 import { causing } from '../kernel/events.js';
+import { BUS_ADD_DRIVER, BUS_REMOVE_DRIVER, DD_ASYNC, DD_ASYNC_DONE, DD_BOUND_DEVICE, DD_BOUND_TO, DD_DEFERRAL, DD_MATCHED, DD_PROBING, DD_REJECTS } from '../kernel/dyndbg.js';
 
 const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
 const ENODEV = ERRNO.ENODEV!;
@@ -30,7 +31,8 @@ const EBUSY = ERRNO.EBUSY!;
 function rememberMootDeferral(k: KernelCtx, dev: Device, drv: Driver, ret: number, linesBefore: number): void {
   const supplier = k.firstWaitSupplier;
   k.firstWaitSupplier = null;
-  const moot = ret === -EPROBE_DEFER && supplier !== null && k.printk.lines.length === linesBefore && dev.iommus.length === 0 && !dev.iommuInstance;
+  // with dynamic debug on, a retry prints ("Retrying from deferred list"): never skip one
+  const moot = ret === -EPROBE_DEFER && k.dyndbg === null && supplier !== null && k.printk.lines.length === linesBefore && dev.iommus.length === 0 && !dev.iommuInstance;
   dev.deferMemo = moot ? { driver: drv, supplier } : null;
 }
 
@@ -42,6 +44,11 @@ function driverBound(k: KernelCtx, dev: Device): void {
     return;
   }
   dev.bound = true;
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(DD_BOUND_TO)) {
+    const drv = dev.driver!.name;
+    dd.emit(k, DD_BOUND_TO, dev, k.since('v6.9') ? `driver: '${drv}': driver_bound: bound to device` : `driver: '${drv}': driver_bound: bound to device '${dev.name}'`);
+  }
   deferredProbeDel(k, dev);
   const rec = k.events;
   if (rec) rec.within(rec.add('bound', 'driver_bound', { device: dev.name, driver: dev.driver?.name }), () => deferredProbeTrigger(k));
@@ -64,9 +71,22 @@ function triggerLandsNow(k: KernelCtx, dev: Device): void {
 
 function probeFailedMessage(k: KernelCtx, dev: Device, drv: Driver, err: number): void {
   // -EPROBE_DEFER, -ENODEV and -ENXIO are dev_dbg/pr_debug only
-  if (err === -EPROBE_DEFER || err === -ENODEV || err === -ENXIO) return;
+  if (err === -EPROBE_DEFER || err === -ENODEV || err === -ENXIO) {
+    if (k.dyndbg !== null) probeQuietMessage(k, dev, drv, err);
+    return;
+  }
   if (k.since('next-20240430')) devInfo(k, dev, `probe with driver ${drv.name} failed with error ${err}`);
   else k.log(`${drv.name}: probe of ${dev.name} failed with error ${err}`);
+}
+
+/** the switch's debug cases: a deferral, or a probe that rejects the match */
+function probeQuietMessage(k: KernelCtx, dev: Device, drv: Driver, err: number): void {
+  const dd = k.dyndbg!;
+  if (err === -EPROBE_DEFER) {
+    if (dd.on(DD_DEFERRAL)) dd.emit(k, DD_DEFERRAL, dev, `Driver ${drv.name} requests probe deferral`);
+  } else if (dd.on(DD_REJECTS)) {
+    dd.emit(k, DD_REJECTS, dev, k.since('v6.9') ? `probe with driver ${drv.name} rejects match ${err}` : `${drv.name}: probe of ${dev.name} rejects match ${err}`);
+  }
 }
 
 /** the tail every failed probe runs (device_unbind_cleanup and its predecessors) */
@@ -84,6 +104,7 @@ function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean):
   }
   dev.driver = null;
   dev.drvdata = null;
+  dev.dmaRangeMap = false;
 }
 
 export function reallyProbe(k: KernelCtx, dev: Device, drv: Driver): number {
@@ -121,6 +142,10 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
     probeOutcome(k, dev, drv, -EPROBE_DEFER);
     return -EPROBE_DEFER;
   }
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(DD_PROBING)) {
+    dd.emit(k, DD_PROBING, dev, k.since('v6.9') ? `bus: '${drv.bus}': really_probe: probing driver ${drv.name} with device` : `bus: '${drv.bus}': really_probe: probing driver ${drv.name} with device ${dev.name}`);
+  }
   if (dev.devres.length > 0) {
     // 7c35e699c88b (v5.6): dev_crit() and -EBUSY instead of WARN_ON()
     if (k.has('7c35e699c88b')) {
@@ -138,6 +163,8 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
     if (ret !== 0) {
       // v4.12..v5.1 jump to dma_failed, which skips the tear-down
       failedProbeCleanup(k, dev, drv, ret, k.has('0b777eee88d7'));
+      // before v5.14 the switch after the error labels saw this ret too
+      if (dd !== null && !k.since('v5.14')) probeQuietMessage(k, dev, drv, ret);
       return ret;
     }
   }
@@ -155,6 +182,9 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
     return -ret;
   }
   driverBound(k, dev);
+  if (dd !== null && dd.on(DD_BOUND_DEVICE)) {
+    dd.emit(k, DD_BOUND_DEVICE, dev, k.since('v6.9') ? `bus: '${drv.bus}': really_probe: bound device to driver ${drv.name}` : `bus: '${drv.bus}': really_probe: bound device ${dev.name} to driver ${drv.name}`);
+  }
   if (k.asyncWork.length > 0) runAsyncWork(k);
   return 0;
 }
@@ -165,6 +195,11 @@ export function driverProbeDevice(k: KernelCtx, dev: Device, drv: Driver): numbe
     if (dev.dead || !dev.added) return -ENODEV;
     if (dev.driver) return -EBUSY;
     dev.canMatch = true;
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(DD_MATCHED)) {
+      const fn = k.since('v5.14') ? '__driver_probe_device' : 'driver_probe_device';
+      dd.emit(k, DD_MATCHED, dev, k.since('v6.9') ? `bus: '${drv.bus}': ${fn}: matched device with driver ${drv.name}` : `bus: '${drv.bus}': ${fn}: matched device ${dev.name} with driver ${drv.name}`);
+    }
     const trigger = k.deferredTriggerCount;
     // __driver_probe_device() was split out of driver_probe_device() in v5.13
     const ret = k.since('v5.14') ? k.call('__driver_probe_device', () => reallyProbe(k, dev, drv)) : reallyProbe(k, dev, drv);
@@ -221,7 +256,9 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[
           if (!driverMatchDevice(k, drv, dev)) return;
           if (dev.driver) return;
           if (drv.async) {
-            asyncProbes.push({ dev, probe: () => void driverProbeDevice(k, dev, drv) });
+            const dd = k.dyndbg;
+            if (dd !== null && dd.on(DD_ASYNC) && k.since('v5.5')) dd.emit(k, DD_ASYNC, dev, `probing driver ${drv.name} asynchronously`);
+            asyncProbes.push({ dev, probe: () => asyncAttach(k, dev, drv) });
             return;
           }
           // v5.1 .. v5.13: __driver_attach() went through device_driver_attach()
@@ -231,6 +268,13 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[
       }
     }),
   );
+}
+
+/** __driver_attach_async_helper() */
+function asyncAttach(k: KernelCtx, dev: Device, drv: Driver): void {
+  const ret = driverProbeDevice(k, dev, drv);
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(DD_ASYNC_DONE) && k.since('v5.5')) dd.emit(k, DD_ASYNC_DONE, dev, `driver ${drv.name} async attach completed: ${ret}`);
 }
 
 /** driver_register() → bus_add_driver() → driver_attach() */
@@ -244,6 +288,8 @@ function register(k: KernelCtx, drv: Driver): void {
   const asyncProbes: AsyncProbe[] = [];
   k.call('driver_register', () =>
     k.call('bus_add_driver', () => {
+      const dd = k.dyndbg;
+      if (dd !== null && dd.on(BUS_ADD_DRIVER)) dd.emit(k, BUS_ADD_DRIVER, null, `bus: '${drv.bus}': add driver ${drv.name}`);
       drv.registered = true;
       k.busDrivers[drv.bus].push(drv);
       driverAttach(k, drv, asyncProbes);
@@ -291,6 +337,7 @@ function releaseDriver(k: KernelCtx, dev: Device, drv: Driver): void {
     dev.driver = null;
     dev.bound = false;
     dev.drvdata = null;
+    dev.dmaRangeMap = false;
   });
 }
 
@@ -303,6 +350,8 @@ export function driverUnregister(k: KernelCtx, drv: Driver): void {
 function unregister(k: KernelCtx, drv: Driver): void {
   k.call('driver_unregister', () =>
     k.call('bus_remove_driver', () => {
+      const dd = k.dyndbg;
+      if (dd !== null && dd.on(BUS_REMOVE_DRIVER)) dd.emit(k, BUS_REMOVE_DRIVER, null, `bus: '${drv.bus}': remove driver ${drv.name}`);
       const bound = k.busDevices[drv.bus].filter((d) => d.driver === drv);
       for (const dev of bound.reverse()) deviceReleaseDriver(k, dev);
       drv.registered = false;

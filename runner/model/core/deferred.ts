@@ -10,12 +10,15 @@ import { warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
 import { busProbeDevice } from './dd.js';
 import { causing } from '../kernel/events.js';
+import { DD_ADDED, DD_EXTENDED, DD_REMOVED, DD_RETRYING } from '../kernel/dyndbg.js';
 
 
 export function deferredProbeAdd(k: KernelCtx, dev: Device): void {
   if (dev.deferred) return;
   // modern kernels only queue devices that a driver could match
   if (k.since('v5.14') && !dev.canMatch) return;
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(DD_ADDED)) dd.emit(k, DD_ADDED, dev, 'Added to deferred list');
   dev.deferred = true;
   k.deferredPending.pushTail(dev);
 }
@@ -24,6 +27,8 @@ export function deferredProbeDel(k: KernelCtx, dev: Device): void {
   // d090b70ede02 (v5.9): the reason goes with the device off the list
   dev.deferredReason = null;
   if (!dev.deferred) return;
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(DD_REMOVED)) dd.emit(k, DD_REMOVED, dev, 'Removed from deferred list');
   (k.deferredPending.has(dev) ? k.deferredPending : k.deferredActive).remove(dev);
   dev.deferred = false;
 }
@@ -122,6 +127,8 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
     dev.deferred = false;
     // f0acf637d60f: a retry starts without the reason of the last attempt
     if (k.has('f0acf637d60f')) dev.deferredReason = null;
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(DD_RETRYING)) dd.emit(k, DD_RETRYING, dev, 'Retrying from deferred list');
     if (k.events) causing(k.events, k.events.retryCauseOf(dev.name) ?? undefined, () => busProbeDevice(k, dev));
     else busProbeDevice(k, dev);
   }
@@ -161,7 +168,11 @@ export function deferredProbeInitcall(k: KernelCtx): void {
 export function deferredProbeExtendTimeout(k: KernelCtx): void {
   // 2b28a1a84a0e (v5.19-rc1); before, the timer ran from late_initcall alone
   if (!k.has('2b28a1a84a0e')) return;
-  if (k.deferredTimeoutArmedAt !== undefined && k.deferredProbeTimeout > 0) k.deferredTimeoutArmedAt = k.printk.usec;
+  if (k.deferredTimeoutArmedAt !== undefined && k.deferredProbeTimeout > 0) {
+    k.deferredTimeoutArmedAt = k.printk.usec;
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(DD_EXTENDED)) dd.emit(k, DD_EXTENDED, null, `Extended deferred probe timeout by ${k.deferredProbeTimeout} secs`);
+  }
 }
 
 /** The `deferred-timeout` step: the clock passes the timeout and its work runs. */

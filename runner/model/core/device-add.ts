@@ -9,6 +9,7 @@ import { devresReleaseAll } from './devres.js';
 import { deviceLinkDel } from './links.js';
 import { iommuProbeDevice, iommuReleaseDevice } from '../iommu/core.js';
 import { ACPI_NAMES, OF_NAMES, firmwareDmaConfigure } from '../iommu/firmware.js';
+import { BUS_ADD_DEVICE, BUS_REMOVE_DEVICE, CORE_DEVICE_ADD } from '../kernel/dyndbg.js';
 
 /** the name of the only driver that can match the device */
 export function matchKey(dev: Device): string | undefined {
@@ -37,6 +38,11 @@ function add(k: KernelCtx, dev: Device): void {
     if (!k.has('7b07cbefb68d') && !dev.iommuInstance) {
       firmwareDmaConfigure(k, dev, k.board.firmware === 'acpi' ? ACPI_NAMES : OF_NAMES);
     }
+    const dd = k.dyndbg;
+    if (dd !== null) {
+      if (dd.on(CORE_DEVICE_ADD)) dd.emit(k, CORE_DEVICE_ADD, null, `device: '${dev.name}': device_add`);
+      if (dd.on(BUS_ADD_DEVICE)) dd.emit(k, BUS_ADD_DEVICE, null, `bus: '${dev.bus}': add device ${dev.name}`);
+    }
     // BUS_NOTIFY_ADD_DEVICE: the IOMMU core probes the newcomer (errors are ignored)
     if (k.iommuDeviceList.length > 0 && k.has('7b07cbefb68d')) {
       k.call('blocking_notifier_call_chain', () => k.call('iommu_bus_notifier', () => iommuProbeDevice(k, dev)));
@@ -54,11 +60,13 @@ export function deviceDel(k: KernelCtx, dev: Device): void {
 function del(k: KernelCtx, dev: Device): void {
   k.call('device_del', () => {
     deferredProbeDel(k, dev);
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(BUS_REMOVE_DEVICE)) dd.emit(k, BUS_REMOVE_DEVICE, null, `bus: '${dev.bus}': remove device ${dev.name}`);
     if (dev.driver) deviceReleaseDriver(k, dev);
     // BUS_NOTIFY_REMOVED_DEVICE
     iommuReleaseDevice(k, dev);
     devresReleaseAll(k, dev);
-    for (const l of dev.links.slice()) deviceLinkDel(l);
+    for (const l of dev.links.slice()) deviceLinkDel(k, l);
     const list = k.busDevices[dev.bus];
     const i = list.indexOf(dev);
     if (i >= 0) list.splice(i, 1);

@@ -140,6 +140,8 @@ export class Device {
   drvdata: unknown = null;
   /** dev_is_dma_coherent() */
   dmaCoherent = false;
+  /** dev->dma_range_map: of_dma_configure() found dma-ranges; freed by device_unbind_cleanup() */
+  dmaRangeMap = false;
   /** set when this is an IOMMU's own device */
   readonly iommuInstance?: IommuInstance;
 

@@ -5,6 +5,7 @@
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device, DeviceLink } from './device.js';
 import { deviceReleaseDriver } from './dd.js';
+import { CORE_DROPPING, CORE_LINKED } from '../kernel/dyndbg.js';
 
 export function deviceLinkAdd(k: KernelCtx, consumer: Device, supplier: Device, owner: string, pmRuntime: boolean): DeviceLink {
   return k.call('device_link_add', () => {
@@ -13,11 +14,16 @@ export function deviceLinkAdd(k: KernelCtx, consumer: Device, supplier: Device, 
     const link: DeviceLink = { consumer, supplier, owner, pmRuntime };
     consumer.links.push(link);
     supplier.links.push(link);
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(CORE_LINKED)) dd.emit(k, CORE_LINKED, consumer, `Linked as a consumer to ${supplier.name}`);
     return link;
   });
 }
 
-export function deviceLinkDel(link: DeviceLink): void {
+/** the link's last reference goes: __device_link_del() */
+export function deviceLinkDel(k: KernelCtx, link: DeviceLink): void {
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(CORE_DROPPING)) dd.emit(k, CORE_DROPPING, link.consumer, `Dropping the link to ${link.supplier.name}`);
   for (const d of [link.consumer, link.supplier]) {
     const i = d.links.indexOf(link);
     if (i >= 0) d.links.splice(i, 1);
@@ -33,7 +39,7 @@ export function deviceLinksUnbindConsumers(k: KernelCtx, supplier: Device): void
 /** device_links_driver_cleanup(): AUTOREMOVE_CONSUMER links go with the consumer's driver */
 export function deviceLinksDriverCleanup(k: KernelCtx, consumer: Device): void {
   k.call('device_links_driver_cleanup', () => {
-    for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(l);
+    for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(k, l);
   });
 }
 
@@ -43,7 +49,7 @@ export function deviceLinksDriverCleanup(k: KernelCtx, consumer: Device): void {
  */
 export function deviceLinksNoDriver(k: KernelCtx, consumer: Device): void {
   k.call('device_links_no_driver', () => {
-    for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(l);
+    for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(k, l);
   });
 }
 

@@ -17,6 +17,7 @@ import { warn } from '../kernel/reports.js';
 import { devIommuGet } from '../iommu/fwspec.js';
 import { genericDeviceGroup } from '../iommu/core.js';
 import { deviceLinkAdd, deviceLinkDel } from '../core/links.js';
+import { EXYNOS_VERSION } from '../kernel/dyndbg.js';
 import { ENODEV, driverGlobals, publishDrvdata, registerOnly, wellBehaved } from './common.js';
 
 /** struct sysmmu_drvdata, the fields this model follows */
@@ -51,7 +52,9 @@ function owner(dev: Device): Owner | null {
 
 function exynosSysmmuProbe(k: KernelCtx, inst: IommuInstance): number {
   return k.call('exynos_sysmmu_probe', () => {
-    k.log(`exynos-sysmmu ${inst.name}: hardware version: ${inst.option<string>('version') ?? '3.3'}`);
+    // __sysmmu_get_version(): a dev_dbg, printed only with dynamic debug on
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(EXYNOS_VERSION) && inst.dev) dd.emit(k, EXYNOS_VERSION, inst.dev, `hardware version: ${inst.option<string>('version') ?? '3.3'}`);
     const data: SysmmuData = { inst, master: null, link: null };
     publishDrvdata(inst, { sysmmu: data });
     const g = driverGlobals(DMA_DEV, k, () => ({ dev: null as IommuInstance | null }), 'exynos');
@@ -85,7 +88,7 @@ function linkDel(k: KernelCtx, link: DeviceLink): void {
       return;
     }
     FREED.add(link);
-    deviceLinkDel(link);
+    deviceLinkDel(k, link);
   });
 }
 

@@ -84,7 +84,7 @@ export const rockchipIommu = wellBehaved('rockchip-iommu', 'rk_iommu', 'rk_iommu
   releaseDevice(k, dev) {
     k.call('rk_iommu_release_device', () => {
       const data = rkData(dev);
-      if (data?.link) deviceLinkDel(data.link);
+      if (data?.link) deviceLinkDel(k, data.link);
       if (data) data.link = null;
     });
   },

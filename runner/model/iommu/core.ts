@@ -15,6 +15,7 @@ import { busDmaConfigure } from '../core/bus.js';
 import { probeConcurrently } from '../core/dd.js';
 import { iommuSetupDmaOps } from '../dma/arch.js';
 import { devIommuFree, devIommuGet, fwspecInstance } from './fwspec.js';
+import { IOMMU_GROUP_ALLOC, IOMMU_GROUP_RELEASE } from '../kernel/dyndbg.js';
 
 const ENODEV = ERRNO.ENODEV!;
 const IOMMU_BUSES: readonly BusName[] = ['platform', 'pci', 'amba'];
@@ -25,11 +26,15 @@ export function iommuGroupAlloc(k: KernelCtx, inst: IommuInstance): Group {
   const g = new Group(k.groupIdHint, inst);
   k.groupIds.add(g.id);
   k.groups.push(g);
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(IOMMU_GROUP_ALLOC)) dd.emit(k, IOMMU_GROUP_ALLOC, null, `iommu: Allocated group ${g.id}`);
   return g;
 }
 
 function groupRelease(k: KernelCtx, g: Group): void {
   k.call('iommu_group_release', () => {
+    const dd = k.dyndbg;
+    if (dd !== null && dd.on(IOMMU_GROUP_RELEASE)) dd.emit(k, IOMMU_GROUP_RELEASE, null, `iommu: Releasing group ${g.id}`);
     g.released = true;
     const i = k.groups.indexOf(g);
     if (i >= 0) k.groups.splice(i, 1);

@@ -11,6 +11,7 @@ import { archSetupDmaOps } from '../dma/arch.js';
 import { devIommuFree, fwspecFree, iommuFwspecInit } from './fwspec.js';
 import { iommuProbeDevice } from './core.js';
 import type { IommuInstance } from './instance.js';
+import { OF_BEHIND_IOMMU, OF_COHERENT, OF_IOMMU_FAILED, OF_RANGE_MAP_SET } from '../kernel/dyndbg.js';
 
 const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
 const ENODEV = ERRNO.ENODEV!;
@@ -66,13 +67,16 @@ function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): 
  */
 export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
   return k.call(names.iommuConfigure, () => {
-    if (dev.iommus.length === 0) return -ENODEV;
+    if (dev.iommus.length === 0) return failed(k, dev, names, -ENODEV, NO_IOMMU);
     const parsed = dev.iommu?.fwspecIommu;
     if (parsed) {
       // already parsed (at an earlier bind, or by the IOMMU core): nothing to do
       if (k.since('v5.14')) return 0;
       // ≤ v5.x: reuse the fwspec and replay add_device; one without ops starts again
-      if (parsed.registered) return iommuProbeDevice(k, dev);
+      if (parsed.registered) {
+        const r = iommuProbeDevice(k, dev);
+        return r === 0 ? 0 : failed(k, dev, names, r, r);
+      }
       fwspecFree(dev);
     }
     const devIommuPresent = dev.iommu !== null;
@@ -83,7 +87,7 @@ export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: Firmwar
     }
     if (err === NO_IOMMU) {
       fwspecFree(dev);
-      return -ENODEV;
+      return failed(k, dev, names, -ENODEV, NO_IOMMU);
     }
     if (err !== 0) {
       if (devIommuPresent) fwspecFree(dev);
@@ -91,16 +95,43 @@ export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: Firmwar
     }
     // the replay: probe the device now, unless the IOMMU core itself is asking
     if (err === 0 && (!k.has('bcb81ac6ae3c') || !devIommuPresent)) err = iommuProbeDevice(k, dev);
-    return err;
+    return err === 0 ? 0 : failed(k, dev, names, err, err);
   });
+}
+
+/**
+ * of_iommu_configure()'s dev_dbg "Adding to IOMMU failed: %d" for an error `ret` (what it
+ * returns) whose cause in the code before v6.8 was `old` (NO_IOMMU, positive: no IOMMU).
+ * 5b4ea8b06eb7 (v6.8, "iommu/of: Use -ENODEV consistently in of_iommu_configure()") made "no
+ * IOMMU" an -ENODEV like any error, and logs everything but -EPROBE_DEFER.
+ */
+function failed(k: KernelCtx, dev: Device, names: FirmwareNames, ret: number, old: number): number {
+  const dd = k.dyndbg;
+  if (dd === null || names !== OF_NAMES || ret === -EPROBE_DEFER || !dd.on(OF_IOMMU_FAILED)) return ret;
+  if (k.since('v6.8') || old < 0) dd.emit(k, OF_IOMMU_FAILED, dev, `Adding to IOMMU failed: ${k.since('v6.8') ? ret : old}`);
+  return ret;
 }
 
 /** of_dma_configure_id() / acpi_dma_configure_id(): IOMMU first, then the arch DMA ops */
 export function firmwareDmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
   // of_dma_configure_id()/acpi_dma_configure_id() are the v5.9+ names
   return k.call(k.since('v5.14') ? names.dmaConfigure : names.dmaConfigure.replace(/_id$/, ''), () => {
+    const dd = names === OF_NAMES ? k.dyndbg : null;
+    // dev->dma_range_map from the bus's dma-ranges; bcb81ac6ae3c keeps one already set
+    let setMap = false;
+    if (dev.dmaRangeMap && k.has('bcb81ac6ae3c')) {
+      if (dd !== null && dd.on(OF_RANGE_MAP_SET)) dd.emit(k, OF_RANGE_MAP_SET, dev, 'dma_range_map already set');
+    } else if (k.board.busDmaBits !== undefined) {
+      setMap = true;
+      dev.dmaRangeMap = true;
+    }
+    if (dd !== null && dd.on(OF_COHERENT)) dd.emit(k, OF_COHERENT, dev, `device is${dev.dmaCoherent ? ' ' : ' not '}dma coherent`);
     const ret = firmwareIommuConfigure(k, dev, names);
-    if (ret === -EPROBE_DEFER) return ret;
+    if (ret === -EPROBE_DEFER) {
+      if (setMap) dev.dmaRangeMap = false;
+      return ret;
+    }
+    if (dd !== null && dd.on(OF_BEHIND_IOMMU)) dd.emit(k, OF_BEHIND_IOMMU, dev, `device is${ret === 0 ? ' ' : ' not '}behind an iommu`);
     archSetupDmaOps(k, dev, ret === 0);
     return 0;
   });

@@ -20,6 +20,7 @@ import type { BusName } from '../types.js';
 import type { Sched } from './sched.js';
 import type { EventRecord } from './events.js';
 import { deferredProbeTimeoutDefault } from './era.js';
+import type { DynDbg } from './dyndbg.js';
 
 export interface ArmedFault {
   errno: number;
@@ -122,6 +123,8 @@ export class KernelCtx {
   sched: Sched | null = null;
   /** IOMMU drivers' file-scope globals (driverGlobals), for the canonical state */
   readonly globals = new Map<string, object>();
+  /** dynamic debug, when the boot asked for some (`dyndbg=`); null: every dev_dbg is off */
+  dyndbg: DynDbg | null = null;
 
   constructor(
     readonly board: ModelBoard,
