@@ -148,7 +148,11 @@ async function main(): Promise<number> {
   const disagreements = results.flatMap((c) => c.disagreements);
   process.stdout.write(renderAgreementTable(rows));
   for (const c of results) if (c.skipped !== undefined) process.stdout.write(`skipped ${c.cell.board} ${c.cell.kernel}: ${c.skipped}\n`);
+  for (const c of results) {
+    if (c.skipped === undefined && c.untimed) process.stdout.write(`${c.cell.board} ${c.cell.kernel}: seconds leave out ${c.untimed} real run(s) cached before run times were recorded\n`);
+  }
   process.stdout.write('\n' + renderDisagreements(disagreements));
+  process.stdout.write('\n' + renderLineDifferences(results));
   const wall = (Date.now() - t0) / 1000;
   process.stdout.write(`\nwall time ${(wall / 60).toFixed(1)} min for ${cells.length} cells, ${total} runs per target\n`);
   if (!quick) {
@@ -179,7 +183,8 @@ async function main(): Promise<number> {
  */
 async function realCache(dir: string, lines: readonly string[]): Promise<NonNullable<CellOptions['realCache']>> {
   mkdirSync(dir, { recursive: true });
-  const files = new Map<string, Record<string, RunResult>>();
+  // an entry: the real run's result and, since they were recorded, its wall time
+  const files = new Map<string, Record<string, RunResult & { wallSeconds?: number }>>();
   const { HARNESS_VERSION } = await import('../runner/exec/targets/qemu/index.js');
   // what the guest runs besides the kernel: the test modules' source and the initramfs's /init
   const g = createHash('sha256');
@@ -208,23 +213,59 @@ async function realCache(dir: string, lines: readonly string[]): Promise<NonNull
     const f = file(cell);
     let m = files.get(f);
     if (!m) {
-      m = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Record<string, RunResult>) : {};
+      m = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Record<string, RunResult & { wallSeconds?: number }>) : {};
       files.set(f, m);
     }
     return m;
   };
   return {
     get: (cell, run) => {
-      const r = load(cell)[key(cell, run)];
+      const e = load(cell)[key(cell, run)];
+      if (!e) return undefined;
+      const { wallSeconds: _, ...r } = e;
       // the cached result is the same run under its current id and position
-      return r ? { ...r, id: run.id, scenario: run.scenario, label: r.label.replace(/^\S+/, run.id), pos: run.pos } : undefined;
+      return { ...r, id: run.id, scenario: run.scenario, label: r.label.replace(/^\S+/, run.id), pos: run.pos };
     },
-    put: (cell, run, r) => {
+    seconds: (cell, run) => load(cell)[key(cell, run)]?.wallSeconds,
+    put: (cell, run, r, seconds) => {
       const m = load(cell);
-      m[key(cell, run)] = r;
+      m[key(cell, run)] = { ...r, wallSeconds: Math.round(seconds * 1000) / 1000 };
       writeFileSync(file(cell), JSON.stringify(m));
     },
   };
+}
+
+/**
+ * The asserted lines only one side printed, grouped: each distinct pair of (model-only,
+ * real-only) lines of a run, with the cells and scenarios where it occurs.
+ */
+function renderLineDifferences(results: readonly CellResult[]): string {
+  const groups = new Map<string, { model: string[]; real: string[]; where: string[] }>();
+  for (const c of results) {
+    for (const r of c.comparisons) {
+      if (r.linesAgree === r.lines || r.real.status === 'SKIP') continue;
+      const left = [...r.realLines];
+      const modelOnly: string[] = [];
+      for (const l of r.modelLines) {
+        const i = left.indexOf(l);
+        if (i >= 0) left.splice(i, 1);
+        else modelOnly.push(l);
+      }
+      const norm = (xs: string[]) => xs.map((x) => x.replace(/\b0000:00:[0-9a-f]{2}\.\d\b/g, 'DEV'));
+      const key = JSON.stringify([norm(modelOnly), norm(left)]);
+      const g = groups.get(key) ?? { model: norm(modelOnly), real: norm(left), where: [] };
+      g.where.push(`${c.cell.board} ${c.cell.kernel} ${r.run.scenario}`);
+      groups.set(key, g);
+    }
+  }
+  if (!groups.size) return 'every asserted line agrees\n';
+  const out = [`asserted lines only one side printed (${groups.size} kinds; DEV = the run's PCI function):`];
+  for (const g of [...groups.values()].sort((a, b) => b.where.length - a.where.length)) {
+    out.push(`-- ${g.where.length} run(s), e.g. ${g.where.slice(0, 3).join('; ')}`);
+    for (const l of g.model) out.push(`   model only: ${l}`);
+    for (const l of g.real) out.push(`   real only:  ${l}`);
+  }
+  return out.join('\n') + '\n';
 }
 
 function writeLogs(dir: string, results: readonly CellResult[]): void {

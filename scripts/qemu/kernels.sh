@@ -229,9 +229,19 @@ unpack_kernel() { # unpack_kernel KVER PAYLOAD...
   if [ ! -d "$root/lib/modules/$kver" ] && [ -d "$root/usr/lib/modules/$kver" ]; then
     mkdir -p "$root/lib/modules"; mv "$root/usr/lib/modules/$kver" "$root/lib/modules/"
   fi
-  [ -f "$root/boot/vmlinuz-$kver" ] || { [ -f "$root/usr/lib/linux/vmlinuz-$kver" ] && mkdir -p "$root/boot" && cp "$root/usr/lib/linux/vmlinuz-$kver" "$root/boot/"; }
   depmod -b "$root" "$kver" || return 1
   touch "$root/.done"
+}
+
+# kernel_image KVER: the image where the manifest looks for it (boot/vmlinuz-KVER). 7.x's
+# linux-binary-unsigned ships it as /usr/lib/modules/KVER/vmlinuz.unsigned, with no /boot.
+kernel_image() {
+  local kver=$1 root=$CACHE/kernel/$1 f
+  [ -f "$root/boot/vmlinuz-$kver" ] && return 0
+  for f in "$root/usr/lib/linux/vmlinuz-$kver" "$root/lib/modules/$kver/vmlinuz.unsigned" "$root/lib/modules/$kver/vmlinuz"; do
+    [ -f "$f" ] && mkdir -p "$root/boot" && cp "$f" "$root/boot/vmlinuz-$kver" && return 0
+  done
+  return 1
 }
 
 . "$HERE/testmods.sh"
@@ -262,6 +272,7 @@ prepare() { # prepare LINE ARCH
   [ $DOWNLOAD_ONLY -eq 1 ] && return 0
   # shellcheck disable=SC2086
   unpack_kernel "$KVER" $PAYLOAD || { manifest_skip "$line" "$arch" "unpacking $KVER failed"; return 0; }
+  kernel_image "$KVER" || { manifest_skip "$line" "$arch" "no kernel image in $PAYLOAD"; return 0; }
   local bb=$CACHE/busybox/$arch
   if [ ! -x "$bb/busybox" ]; then
     rm -rf "$bb"; mkdir -p "$bb/x"
@@ -285,6 +296,8 @@ prepare() { # prepare LINE ARCH
     echo "$sum" > "$initrd.src"
   fi
   local cfg=$kroot/boot/config-$KVER
+  # 7.x ships no /boot/config: the headers package's .config is the same build's
+  [ -f "$cfg" ] || cfg=$CACHE/headers/$KVER/usr/src/linux-headers-$KVER/.config
   node "$HERE/manifest.mjs" "$man" "$line" "$arch" "$KVER" "$PKGVER" "$kroot" "$initrd" "$cfg" "$TESTMOD_FROM" "$mods" || return 1
   say "$line $arch: ready in $(secs "$t") s"
 }

@@ -26,6 +26,8 @@ export interface CellResult {
   disagreements: Disagreement[];
   /** why the real kernel did not run at all (every run SKIP) */
   skipped?: string;
+  /** real runs taken from the cache with no record of how long they took (not in row.seconds) */
+  untimed: number;
   model: RunResult[];
   real: RunResult[];
 }
@@ -43,7 +45,10 @@ export interface CellOptions {
    */
   realCache?: {
     get(cell: Cell, run: PlanRun): RunResult | undefined;
-    put(cell: Cell, run: PlanRun, r: RunResult): void;
+    /** `seconds`: the run's wall time on the real kernel (its share of the guest's boot included) */
+    put(cell: Cell, run: PlanRun, r: RunResult, seconds: number): void;
+    /** the wall time put() recorded for a cached run: a cell's seconds are what measuring it took */
+    seconds?(cell: Cell, run: PlanRun): number | undefined;
   };
 }
 
@@ -53,6 +58,8 @@ export async function runCell(cell: Cell, opts: CellOptions = {}): Promise<CellR
   const t0 = Date.now();
   let n = 0;
   const model = await executeAll(cell.runs, { target: 'model', keepLog: true, onResult: (r) => opts.onResult?.('model', cell, r, ++n) });
+  let seconds = (Date.now() - t0) / 1000;
+  let untimed = 0;
   const target = opts.realTarget
     ? await opts.realTarget(cell)
     : (await import('../../exec/targets/qemu/index.js')).createQemuTarget({ ...(cell.line ? { kernel: cell.line } : {}), reuse: true });
@@ -60,16 +67,30 @@ export async function runCell(cell: Cell, opts: CellOptions = {}): Promise<CellR
   let m = 0;
   const cached = cell.runs.map((run) => opts.realCache?.get(cell, run));
   const todo = cell.runs.filter((_, i) => cached[i] === undefined);
-  for (const r of cached) if (r) opts.onResult?.('qemu', cell, r, ++m);
+  cell.runs.forEach((run, i) => {
+    const r = cached[i];
+    if (!r) return;
+    const s = opts.realCache?.seconds?.(cell, run);
+    if (s === undefined) untimed++;
+    else seconds += s;
+    opts.onResult?.('qemu', cell, r, ++m);
+  });
   let fresh: RunResult[] = [];
   if (todo.length) {
+    // one guest runs the cell's runs one after another: a run's wall time is the time since
+    // the previous result (the first one's includes the boot)
+    let last = Date.now();
     try {
       fresh = await executeAll(todo, {
         target,
         keepLog: true,
         onResult: (r) => {
+          const now = Date.now();
+          const s = (now - last) / 1000;
+          last = now;
+          seconds += s;
           const run = todo.find((x) => x.id === r.id);
-          if (run && r.status !== 'SKIP' && r.status !== 'ERROR') opts.realCache?.put(cell, run, r);
+          if (run && r.status !== 'SKIP' && r.status !== 'ERROR') opts.realCache?.put(cell, run, r, s);
           opts.onResult?.('qemu', cell, r, ++m);
         },
       });
@@ -87,7 +108,7 @@ export async function runCell(cell: Cell, opts: CellOptions = {}): Promise<CellR
     disagreements.push({ ...d, why: opts.why?.(d, c) ?? '', first: firstDifference(c) });
   }
   const skipped = real.length && real.every((r) => r.status === 'SKIP') ? real[0]!.reason ?? 'skipped' : undefined;
-  const res: CellResult = { cell, row: cellRow(cell.board, cell.kernel, cell.profile, comparisons, (Date.now() - t0) / 1000), comparisons, disagreements, model, real };
+  const res: CellResult = { cell, row: cellRow(cell.board, cell.kernel, cell.profile, comparisons, seconds), comparisons, disagreements, model, real, untimed };
   if (skipped !== undefined) res.skipped = skipped;
   return res;
 }
