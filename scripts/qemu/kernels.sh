@@ -44,7 +44,7 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
 # what a prepared kernel was prepared with: a change to any of these redoes the cheap steps
-RECIPE=$(cat "$HERE/mkinitrd.sh" "$HERE/testmods.sh" "$HERE/manifest.mjs" "$HERE"/probetest/* | sha256sum | cut -c1-16)
+RECIPE=$(cat "$HERE/mkinitrd.sh" "$HERE/testmods.sh" "$HERE/manifest.mjs" "$HERE"/probetest/* "$HERE/bin/cc-compat" | sha256sum | cut -c1-16)
 export RECIPE
 
 manifest_skip() { # manifest_skip LINE ARCH WHY
@@ -166,7 +166,9 @@ payload() {
     if have_pkg "linux-binary-unsigned-$kver"; then PAYLOAD="linux-binary-unsigned-$kver:$arch linux-modules-$kver:$arch"
     else PAYLOAD="linux-binary-$kver:$arch linux-modules-$kver:$arch"; fi
   elif have_pkg "linux-image-$kver-unsigned"; then PAYLOAD="linux-image-$kver-unsigned:$arch"
-  elif have_pkg "linux-image-$kver" && ! apt-cache "${B[@]}" show --no-all-versions "linux-image-$kver:$arch" | grep -q '^Depends:.*linux-modules-'; then
+  elif have_pkg "linux-image-$kver" && ! grep -q '^Depends:.*linux-modules-' <<<"$(apt-cache "${B[@]}" show --no-all-versions "linux-image-$kver:$arch")"; then
+    # (a here-string: with pipefail, grep -q closing the pipe early would fail apt-cache with
+    # SIGPIPE, and this branch would take a 7.x meta image for a whole kernel)
     PAYLOAD="linux-image-$kver:$arch"
   elif have_pkg "linux-image-$kver" && have_pkg "linux-binary-$kver"; then
     # the index still lists the signed image but no longer its modules package: the pool keeps it
@@ -217,20 +219,40 @@ fetch() { # fetch PKG[:arch]... into $CACHE/debs (those already there are skippe
   (cd "$CACHE/debs" && timeout 1800 apt-get "${B[@]}" -qq download "${want[@]}" </dev/null)
 }
 
+# base_fetch KVER ARCH: the split layout's linux-base-KVER (the build's config, modules.builtin,
+# System.map) where the archive has it; best effort, the kernel boots without it
+base_fetch() {
+  local kver=$1 arch=$2
+  compgen -G "$CACHE/debs/linux-base-${kver}_*.deb" >/dev/null && return 0
+  if have_pkg "linux-base-$kver"; then fetch "linux-base-$kver:$arch" >/dev/null 2>&1
+  else pool_fetch "linux-base-$kver" "$POOLVER" "$arch" "$POOLREF" >/dev/null 2>&1; fi
+  return 0
+}
+
 unpack_kernel() { # unpack_kernel KVER PAYLOAD...
-  local kver=$1 root=$CACHE/kernel/$1 p n; shift
-  [ -f "$root/.done" ] && return 0
-  rm -rf "$root"; mkdir -p "$root"
+  local kver=$1 root=$CACHE/kernel/$1 p n debs=(); shift
   for p in "$@"; do
     p=${p#pool:}; n=${p%%:*}
-    dpkg -x "$(ls "$CACHE"/debs/"${n}"_*.deb | head -1)" "$root" || return 1
+    debs+=("$(ls "$CACHE"/debs/"${n}"_*.deb | head -1)")
+  done
+  compgen -G "$CACHE/debs/linux-base-${kver}_*.deb" >/dev/null && debs+=("$(ls "$CACHE"/debs/linux-base-"$kver"_*.deb | head -1)")
+  # .done names what was unpacked: a package added since (linux-base) unpacks again
+  if [ -f "$root/.done" ]; then
+    local was; was=$(cat "$root/.done")
+    [ "$was" = "${debs[*]##*/}" ] && return 0
+    # an older .done (empty) of a kernel that has no linux-base to add is still good
+    [ -z "$was" ] && [[ "${debs[*]}" != *linux-base-* ]] && return 0
+  fi
+  rm -rf "$root"; mkdir -p "$root"
+  for p in "${debs[@]}"; do
+    dpkg -x "$p" "$root" || return 1
   done
   # 7.x splits the image: the modules package may put them under /usr/lib/modules
   if [ ! -d "$root/lib/modules/$kver" ] && [ -d "$root/usr/lib/modules/$kver" ]; then
     mkdir -p "$root/lib/modules"; mv "$root/usr/lib/modules/$kver" "$root/lib/modules/"
   fi
   depmod -b "$root" "$kver" || return 1
-  touch "$root/.done"
+  echo "${debs[*]##*/}" > "$root/.done"
 }
 
 # kernel_image KVER: the image where the manifest looks for it (boot/vmlinuz-KVER). 7.x's
@@ -270,6 +292,7 @@ prepare() { # prepare LINE ARCH
   say "$line $arch: $KVER ($PKGVER) from $PAYLOAD${NOTE:+; $NOTE}"
   t=$(now)
   [ $DOWNLOAD_ONLY -eq 1 ] && return 0
+  case "$PAYLOAD" in *linux-modules-*) base_fetch "$KVER" "$arch" ;; esac
   # shellcheck disable=SC2086
   unpack_kernel "$KVER" $PAYLOAD || { manifest_skip "$line" "$arch" "unpacking $KVER failed"; return 0; }
   kernel_image "$KVER" || { manifest_skip "$line" "$arch" "no kernel image in $PAYLOAD"; return 0; }
@@ -296,7 +319,9 @@ prepare() { # prepare LINE ARCH
     echo "$sum" > "$initrd.src"
   fi
   local cfg=$kroot/boot/config-$KVER
-  # 7.x ships no /boot/config: the headers package's .config is the same build's
+  # the split layout (6.19+) keeps it in linux-base's /usr/lib/modules/KVER/config, else the
+  # headers package's .config is the same build's
+  [ -f "$cfg" ] || cfg=$kroot/lib/modules/$KVER/config
   [ -f "$cfg" ] || cfg=$CACHE/headers/$KVER/usr/src/linux-headers-$KVER/.config
   node "$HERE/manifest.mjs" "$man" "$line" "$arch" "$KVER" "$PKGVER" "$kroot" "$initrd" "$cfg" "$TESTMOD_FROM" "$mods" || return 1
   say "$line $arch: ready in $(secs "$t") s"

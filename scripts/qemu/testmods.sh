@@ -13,7 +13,7 @@ cross() { case $1 in arm64) echo aarch64-linux-gnu- ;; amd64) echo "" ;; esac; }
 # through cc-compat: the kernel may have been built by a newer gcc (see bin/cc-compat)
 kcc() { case $1 in arm64) echo "$HERE/bin/cc-compat aarch64-linux-gnu-gcc-12" ;; amd64) echo "$HERE/bin/cc-compat gcc-12" ;; esac; }
 
-TESTMOD_SRC_SUM=$(cat "$HERE"/probetest/*.c "$HERE"/probetest/Kbuild | sha256sum | cut -c1-16)
+TESTMOD_SRC_SUM=$(cat "$HERE"/probetest/*.c "$HERE"/probetest/Kbuild "$HERE/bin/cc-compat" | sha256sum | cut -c1-16)
 
 # kbuild_pkg ABI -> the linux-kbuild package name for that ABI (per-ABI since 6.x, per-line before)
 kbuild_pkg() {

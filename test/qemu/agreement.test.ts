@@ -119,7 +119,12 @@ describe('agreement: a cell', () => {
     const r = run();
     const opened: string[] = [];
     const store = new Map<string, RunResult>();
-    const cache = { get: (_c: unknown, x: PlanRun) => store.get(x.id), put: (_c: unknown, x: PlanRun, res: RunResult) => void store.set(x.id, res) };
+    const secs = new Map<string, number>();
+    const cache = {
+      get: (_c: unknown, x: PlanRun) => store.get(x.id),
+      put: (_c: unknown, x: PlanRun, res: RunResult, s: number) => void (store.set(x.id, res), secs.set(x.id, s)),
+      seconds: (_c: unknown, x: PlanRun) => (secs.has(x.id) ? 3600 : undefined),
+    };
     const cell = { board: 'qemu-virt-arm64', line: '6.12', kernel: '6.12', profile: 'v6.10', runs: [r] };
     const first = await runCell(cell, { realTarget: async () => fakeQemu(opened), realCache: cache });
     expect(opened).to.deep.equal([r.id]);
@@ -128,5 +133,12 @@ describe('agreement: a cell', () => {
     const second = await runCell(cell, { realTarget: async () => fakeQemu(opened), realCache: cache });
     expect(opened, 'the cached run is not booted again').to.have.length(1);
     expect(second.comparisons[0]!.realLines).to.deep.equal(first.comparisons[0]!.realLines);
+    expect(secs.get(r.id), 'the real run\'s wall time is recorded with it').to.be.a('number');
+    expect(second.row.seconds, 'a cached run counts the wall time measuring it took').to.be.at.least(3600);
+    expect(second.untimed).to.equal(0);
+    store.set('other', store.get(r.id)!);
+    secs.clear();
+    const third = await runCell(cell, { realTarget: async () => fakeQemu(opened), realCache: cache });
+    expect(third.untimed, 'a cached run without a recorded time is counted as untimed').to.equal(1);
   });
 });
