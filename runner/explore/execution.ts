@@ -2,9 +2,13 @@
 // the chooser may add a step (unbind, unbind + bind, remove, add) or stop; then the titles of
 // what happened. The chooser records every choice with where the log was, so a report can be
 // pinned on the device being probed or unbound when it was printed.
+//
+// An execution can also start from a checkpoint an earlier one took (a snapshot of the
+// kernel inside the boot or at a quiescent point, with the chooser's record up to there):
+// it is the same execution, minus the work the two share.
 
-import { createKernel } from '../model/index.js';
-import type { Chooser, ChoicePoint, Kernel, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
+import { createKernel, restoreKernel } from '../model/index.js';
+import type { Chooser, ChoicePoint, Kernel, KernelSnapshot, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
 import { titlesOf, logTitles, unexplainedDeferrals } from '../exec/titles.js';
 import { STOP, choiceDevice, quiescentSteps, toSteps, type Choice, type PointKind } from './schedule.js';
@@ -23,18 +27,86 @@ export class Pruned {
   constructor(readonly why: 'state' | 'sleep') {}
 }
 
+/** Where an execution was when a checkpoint was taken: what a later one resumes from. */
+export interface Checkpoint {
+  /** choice points met before it */
+  pos: number;
+  snapshot: KernelSnapshot;
+  /** the model steps performed (and, inside a step, the one under way) */
+  steps: ModelStep[];
+  /** taken inside the boot step (the kernel finishes it), else at a quiescent point */
+  inStep: boolean;
+  /** the chooser's step counter */
+  step: number;
+  /** quiescent rounds done */
+  rounds: number;
+  choices: Choice[];
+  logAt: number[];
+  /** the chooser's own state (search.ts) */
+  own: unknown;
+}
+
 /** What the explorer's choosers share: the kernel they run in, and the record of choices. */
 export abstract class RecordingChooser implements Chooser {
   readonly faults: readonly number[];
   kernel: Kernel | null = null;
   /** the model step being performed (0 = boot) */
   step = 0;
-  readonly choices: Choice[] = [];
+  choices: Choice[] = [];
   /** log length when each choice was made */
-  readonly logAt: number[] = [];
+  logAt: number[] = [];
+  /** the model steps performed, and the one under way */
+  steps: ModelStep[] = [];
+  /** quiescent rounds done */
+  rounds = 0;
+  /** a resumed kernel first meets the checkpoint it was taken at again: not a new one */
+  private resumedAt = false;
 
   constructor(faults: readonly number[]) {
     this.faults = faults;
+  }
+
+  /** take up where checkpoint `c` was taken */
+  resumeFrom(c: Checkpoint): void {
+    this.step = c.step;
+    this.choices = c.choices.slice();
+    this.logAt = c.logAt.slice();
+    this.steps = c.steps.slice();
+    this.rounds = c.rounds;
+    this.resumedAt = true;
+    this.restoreOwn(c.own);
+  }
+
+  /** the model's checkpoint inside a boot (choice.ts) */
+  checkpoint(): void {
+    this.reached(true);
+  }
+
+  /** a checkpoint: inside the boot, or at a quiescent point */
+  reached(inStep: boolean): void {
+    if (this.resumedAt) {
+      this.resumedAt = false;
+      return;
+    }
+    if (!this.wantsCheckpoint() || !this.kernel?.snapshot) return;
+    this.keep({ pos: this.choices.length, snapshot: this.kernel.snapshot(), steps: this.steps.slice(), inStep, step: this.step, rounds: this.rounds, choices: this.choices.slice(), logAt: this.logAt.slice(), own: this.saveOwn() });
+  }
+
+  /** whether a checkpoint here may be resumed from later */
+  protected wantsCheckpoint(): boolean {
+    return false;
+  }
+
+  protected keep(c: Checkpoint): void {
+    void c;
+  }
+
+  protected saveOwn(): unknown {
+    return undefined;
+  }
+
+  protected restoreOwn(own: unknown): void {
+    void own;
   }
 
   choose(point: ChoicePoint, options: readonly string[]): number {
@@ -78,10 +150,12 @@ export interface Outcome {
 /** Most steps after boot: bounded by depth anyway; this guards a chooser that never stops. */
 const MAX_STEPS = 64;
 
-export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outcome {
-  const k = createKernel(t.board, t.profile, { chooser: ch });
+/** Run one execution: from boot, or from checkpoint `from` an earlier execution took. */
+export function execute(t: Target, ch: RecordingChooser, unbind: boolean, from?: Checkpoint): Outcome {
+  const k = from ? restoreKernel(from.snapshot, ch) : createKernel(t.board, t.profile, { chooser: ch });
   ch.kernel = k;
-  const steps: ModelStep[] = [];
+  if (from) ch.resumeFrom(from);
+  const steps = ch.steps;
   const perform = (s: ModelStep): void => {
     steps.push(s);
     k.perform(s);
@@ -90,8 +164,14 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outco
   let pruned: 'state' | 'sleep' | undefined;
   let hang: string | undefined;
   try {
-    perform({ op: 'boot', hold: [] });
-    for (let n = 0; n < MAX_STEPS && !k.panicked; n++) {
+    if (!from) perform({ op: 'boot', hold: [] });
+    else if (from.inStep) {
+      // taken inside the boot: finish it
+      k.resume!();
+      ch.step++;
+    }
+    for (; ch.rounds < MAX_STEPS && !k.panicked; ch.rounds++) {
+      ch.reached(false);
       const options = quiescentOptions(k, t.board, unbind);
       const i = options.length > 1 ? ch.decide('quiescent', 'quiescent', options) : 0;
       if (i === 0) break;
@@ -126,7 +206,7 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean): Outco
       }
     }
   }
-  const out: Outcome = { titles, choices: ch.choices, logAt: ch.logAt, steps, log };
+  const out: Outcome = { titles, choices: ch.choices, logAt: ch.logAt, steps: steps.slice(), log };
   if (pruned) out.pruned = pruned;
   return out;
 }

@@ -19,7 +19,7 @@
 
 import type { ChoicePoint } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
-import { execute, Pruned, RecordingChooser, type Outcome, type Target } from './execution.js';
+import { execute, Pruned, RecordingChooser, type Checkpoint, type Outcome, type Target } from './execution.js';
 import type { ExploreOptions } from './options.js';
 import { cost, toSteps, type DslStep, type PointKind } from './schedule.js';
 import { Footprints, dependent, deviationFootprint, type Footprint } from './independence.js';
@@ -65,9 +65,30 @@ function fnv64(s: string): string {
   return (h1 >>> 0).toString(36) + ':' + (h2 >>> 0).toString(36);
 }
 
+/** what a DfsChooser carries from a checkpoint to the execution that resumes from it */
+interface DfsState {
+  nodes: Node[];
+  sleep: string[];
+  sleepLabel: string;
+  lastHashed: string;
+  used: number;
+  deviations: Footprint[];
+}
+
+/**
+ * Where a dfs keeps its checkpoints: those of the path it is on, in path order, and
+ * whether to take one (only where a later schedule will branch off: while the deviations
+ * so far leave room for another).
+ */
+interface CheckpointStack {
+  list: Checkpoint[];
+  /** take checkpoints while fewer than this many deviations were made */
+  below: number;
+}
+
 /** Replays `prefix`, then takes the first option that is allowed and awake. */
 class DfsChooser extends RecordingChooser {
-  readonly nodes: Node[] = [];
+  nodes: Node[] = [];
   private sleep: string[] = [];
   private sleepLabel = '';
   private lastHashed = '';
@@ -83,13 +104,36 @@ class DfsChooser extends RecordingChooser {
     private readonly fp: Footprints,
     private readonly visited: Map<string, number>,
     private readonly counters: { states: number },
+    private readonly stack: CheckpointStack | null = null,
   ) {
     super(faults);
   }
 
   private used = 0;
   /** what each non-default choice so far touched */
-  private readonly deviations: Footprint[] = [];
+  private deviations: Footprint[] = [];
+
+  protected override wantsCheckpoint(): boolean {
+    return this.stack !== null && this.used < this.stack.below;
+  }
+
+  protected override keep(c: Checkpoint): void {
+    this.stack!.list.push(c);
+  }
+
+  protected override saveOwn(): DfsState {
+    return { nodes: this.nodes.slice(), sleep: this.sleep, sleepLabel: this.sleepLabel, lastHashed: this.lastHashed, used: this.used, deviations: this.deviations.slice() };
+  }
+
+  protected override restoreOwn(own: unknown): void {
+    const s = own as DfsState;
+    this.nodes = s.nodes.slice();
+    this.sleep = s.sleep;
+    this.sleepLabel = s.sleepLabel;
+    this.lastHashed = s.lastHashed;
+    this.used = s.used;
+    this.deviations = s.deviations.slice();
+  }
 
   /**
    * A further deviation that touches nothing the earlier ones touched adds no failure of its
@@ -142,16 +186,13 @@ class DfsChooser extends RecordingChooser {
       this.deviations.push(deviationFootprint(this.fp, kind, label, options, chosen));
     }
     if (sleepy) {
-      // the explored siblings before this option, and what slept here, stay asleep if they commute
-      const before = pos === this.root ? this.rootSleep : replay ? siblingsBefore(options, chosen, sleepIn) : sleepIn;
-      const next = before.filter((x) => x !== options[chosen] && this.fp.independent(x, options[chosen]!));
+      // the siblings before this option (explored, or covered: asleep or commuting with every
+      // deviation so far) and what slept here stay asleep if they commute. The same whether
+      // the pick is replayed or new, so that a checkpoint's state is its prefix's alone.
+      const next = sleepAfter(this.fp, pos === this.root ? this.rootSleep : siblingsBefore(options, chosen, sleepIn), options[chosen]!);
       this.sleep = next;
       this.sleepLabel = label;
-      // an order whose remaining picks are all asleep is an order explored already
-      if (kind === 'initcall-order' && options.length > 1 && next.length > 0) {
-        const rest = options.filter((_, i) => i !== chosen);
-        if (rest.every((x) => next.includes(x))) throw new Pruned('sleep');
-      }
+      if (orderExplored(kind, options, chosen, next)) throw new Pruned('sleep');
     } else if (chosen > 0) {
       // another kind of choice changed the state: nothing commutes past it any more
       this.sleep = [];
@@ -162,9 +203,22 @@ class DfsChooser extends RecordingChooser {
 
 /** what DFS explored at a node before option `chosen`, plus what slept there */
 function siblingsBefore(options: readonly string[], chosen: number, sleepIn: readonly string[]): string[] {
+  if (chosen === 0) return sleepIn as string[];
   const out = [...sleepIn];
   for (let o = 0; o < chosen; o++) if (!out.includes(options[o]!)) out.push(options[o]!);
   return out;
+}
+
+/** what stays asleep after taking `taken`: what commutes with it */
+function sleepAfter(fp: Footprints, before: readonly string[], taken: string): string[] {
+  return before.length === 0 ? [] : before.filter((x) => x !== taken && fp.independent(x, taken));
+}
+
+/** an initcall order whose remaining picks are all asleep is an order explored already */
+function orderExplored(kind: PointKind, options: readonly string[], chosen: number, asleep: readonly string[]): boolean {
+  if (kind !== 'initcall-order' || options.length < 2 || asleep.length === 0) return false;
+  for (let i = 0; i < options.length; i++) if (i !== chosen && !asleep.includes(options[i]!)) return false;
+  return true;
 }
 
 /** a small seeded generator (mulberry32) */
@@ -221,11 +275,35 @@ export interface UnitResult {
   stats: Stats;
 }
 
+interface DefaultRun {
+  outcome: Outcome;
+  nodes: Node[];
+  /** its checkpoints: every dfs unit starts from the last one before its first deviation */
+  checkpoints: Checkpoint[];
+}
+
+/** the default execution of each target, per fault set and unbind switch: run once per process */
+const DEFAULT_RUNS = new WeakMap<Target, Map<string, DefaultRun>>();
+
 /** The default execution: unit 0, and the choice points the dfs units start from. */
-export function defaultExecution(t: Target, o: ExploreOptions): { outcome: Outcome; nodes: Node[] } {
-  const ch = new DfsChooser(o.faults, [], -1, [], 0, false, new Footprints(t.board), new Map(), { states: 0 });
-  const outcome = execute(t, ch, o.unbind);
-  return { outcome, nodes: ch.nodes };
+export function defaultExecution(t: Target, o: ExploreOptions): DefaultRun {
+  const key = `${o.faults.join(',')}|${o.unbind}`;
+  let runs = DEFAULT_RUNS.get(t);
+  if (!runs) DEFAULT_RUNS.set(t, (runs = new Map()));
+  let run = runs.get(key);
+  if (!run) {
+    const stack: CheckpointStack = { list: [], below: 1 };
+    const ch = new DfsChooser(o.faults, [], -1, [], 0, false, new Footprints(t.board), new Map(), { states: 0 }, stack);
+    const outcome = execute(t, ch, o.unbind);
+    runs.set(key, (run = { outcome, nodes: ch.nodes, checkpoints: stack.list }));
+  }
+  return run;
+}
+
+/** the last checkpoint of `list` before choice point `pos` */
+function lastBefore(list: readonly Checkpoint[], pos: number): Checkpoint | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (list[i]!.pos <= pos) return list[i];
+  return undefined;
 }
 
 export const SAMPLE_BLOCK = 64;
@@ -319,25 +397,26 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
 
   // dfs: every schedule whose first deviation is at the default execution's point `root`
   const fp = new Footprints(t.board);
-  const base = defaultExecution(t, o).nodes;
+  const base = defaultExecution(t, o);
   const root = unit.index - 1;
-  const rootNode = base[root]!;
+  const rootNode = base.nodes[root]!;
   const visited = new Map<string, number>();
   const zeros = new Array<number>(root).fill(0);
+  // the checkpoints of the path being explored: the default execution's up to the root, then
+  // this unit's own (only where a later schedule branches off: while the depth leaves room)
+  const seeds = base.checkpoints.filter((c) => c.pos <= root);
   for (let opt = 1; opt < rootNode.options.length; opt++) {
     if (o.reduce && symmetric(rootNode.kind, rootNode.options, opt)) continue;
     // the root's explored siblings sleep in its subtree when they commute
-    const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? siblingsBefore(rootNode.options, opt, rootNode.sleepIn).filter((x) => fp.independent(x, rootNode.options[opt]!)) : [];
-    if (o.reduce && rootSleep.length > 0 && rootNode.kind === 'initcall-order') {
-      const rest = rootNode.options.filter((_, i) => i !== opt);
-      if (rest.every((x) => rootSleep.includes(x))) continue;
-    }
+    const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? sleepAfter(fp, siblingsBefore(rootNode.options, opt, rootNode.sleepIn), rootNode.options[opt]!) : [];
+    if (o.reduce && orderExplored(rootNode.kind, rootNode.options, opt, rootSleep)) continue;
+    const stack: CheckpointStack = { list: seeds.slice(), below: o.depth };
     let prefix: number[] = [...zeros, opt];
     for (;;) {
       if (runs() >= cap) return cutBy('budget');
       if (outOfTime()) return cutBy('time');
-      const ch = new DfsChooser(o.faults, prefix, root, rootSleep, o.depth, o.reduce, fp, visited, counters);
-      one(execute(t, ch, o.unbind));
+      const ch = new DfsChooser(o.faults, prefix, root, rootSleep, o.depth, o.reduce, fp, visited, counters, stack);
+      one(execute(t, ch, o.unbind, lastBefore(stack.list, prefix.length - 1)));
       // backtrack to the deepest node past the root with an untried option within the bound
       const nodes = ch.nodes;
       let next: number[] | undefined;
@@ -352,6 +431,8 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
             before ??= nodes.slice(0, k).filter((x) => x.chosen > 0).map((x) => deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
             const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
             if (before.length > 0 && !before.some((d) => dependent(d, f))) continue;
+            // an order the sleep set shows explored already: known before running it
+            if (SLEEPY.has(n.kind) && orderExplored(n.kind, n.options, alt, sleepAfter(fp, siblingsBefore(n.options, alt, n.sleepIn), n.options[alt]!))) continue;
           }
           next = [...nodes.slice(0, k).map((x) => x.chosen), alt];
           break;
@@ -359,6 +440,9 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
       }
       if (!next) break;
       prefix = next;
+      // checkpoints past the branch point belong to the path left behind
+      const keep = prefix.length - 1;
+      while (stack.list.length > 0 && stack.list[stack.list.length - 1]!.pos > keep) stack.list.pop();
     }
   }
   return finish();

@@ -74,6 +74,21 @@ export interface Kernel {
    * remembers (choice.ts "first time" rules); between steps it starts over anyway.
    */
   stateKey?(midStep?: boolean): string;
+  /**
+   * A copy of the whole state (snapshot.ts), taken between steps or at a chooser's
+   * checkpoint (choice.ts) inside a boot; restoreKernel() makes kernels that go on from it.
+   */
+  snapshot?(): KernelSnapshot;
+  /**
+   * A kernel restored from a snapshot taken inside a step finishes that step (its outcome);
+   * undefined when the snapshot was taken between steps.
+   */
+  resume?(): StepOutcome | undefined;
+}
+
+/** an opaque copy of a kernel's state (Kernel.snapshot); it never changes */
+export interface KernelSnapshot {
+  readonly __kernelSnapshot: never;
 }
 
 export interface KernelOptions {

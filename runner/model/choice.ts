@@ -43,6 +43,12 @@ export interface Chooser {
   choose(point: ChoicePoint, options: readonly string[]): number;
   /** the errnos a fault point may inject (negative, e.g. -12); none: no fault points at all */
   readonly faults?: readonly number[];
+  /**
+   * The boot is between two initcalls or module loads, before the next pick of their order:
+   * a Kernel.snapshot() taken now can finish it (snapshot.ts). Explore takes one here to run
+   * later schedules from this point instead of from boot.
+   */
+  checkpoint?(): void;
 }
 
 /** What a boot step pins, in DSL terms (suite `boot:` keys). */

@@ -1,7 +1,8 @@
 // The model kernel the runner drives (api.ts): builds the devices, drivers and IOMMU
 // instances of a board, and performs steps as the kernel would.
 
-import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, LogLine, StepOutcome } from './api.js';
+import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, KernelSnapshot, LogLine, StepOutcome } from './api.js';
+import type { Chooser } from './choice.js';
 import type { BoardDevice, ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 import { KernelCtx } from './kernel/ctx.js';
 import { PanicUnwind } from './kernel/reports.js';
@@ -11,7 +12,7 @@ import { Device } from './core/device.js';
 import { Driver } from './core/driver.js';
 import { IommuInstance } from './iommu/instance.js';
 import { findIommuDriver } from './drivers/catalog.js';
-import { boot, loadModule, type Loadable } from './core/boot.js';
+import { boot, continueBoot, loadModule, type Loadable } from './core/boot.js';
 import { bindStore, unbindStore } from './core/sysfs.js';
 import { driverUnregister } from './core/dd.js';
 import { deviceAdd, deviceDel } from './core/device-add.js';
@@ -22,6 +23,7 @@ import { builtInChecks } from './checks.js';
 import { Sched } from './kernel/sched.js';
 import { stateKey } from './state-key.js';
 import { DynDbg, parseDdebugQueries } from './kernel/dyndbg.js';
+import { COPY, CopyMap, isShared, shareDeep } from './snapshot.js';
 
 export class ModelKernel implements Kernel {
   private readonly k: KernelCtx;
@@ -30,6 +32,8 @@ export class ModelKernel implements Kernel {
   private readonly byName = new Map<string, Loadable>();
   private readonly namesOf = new Map<Loadable, string[]>();
   private booted = false;
+  /** oopses before the step under way (a snapshot taken inside it finishes it) */
+  private oopsBefore = 0;
 
   constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
     const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0, opts.events));
@@ -113,7 +117,7 @@ export class ModelKernel implements Kernel {
     const k = this.k;
     if (k.panicked) return { oopsed: false, panicked: true };
     k.events?.beginStep(step);
-    const before = k.oopsCount;
+    const before = (this.oopsBefore = k.oopsCount);
     k.sched?.stepStart();
     let errno: number | undefined;
     try {
@@ -124,6 +128,50 @@ export class ModelKernel implements Kernel {
     const out: StepOutcome = { oopsed: k.oopsCount > before, panicked: k.panicked };
     if (errno !== undefined) out.errno = errno;
     return out;
+  }
+
+  snapshot(): KernelSnapshot {
+    const k = this.k;
+    // what the copy shares with the original: the model's input, never written
+    if (!isShared(k.board)) {
+      shareDeep(k.board);
+      shareDeep(k.profile);
+    }
+    for (const inst of k.iommus.values()) if (!isShared(inst.impl)) shareDeep(inst.impl);
+    return { kernel: new CopyMap().of(this as ModelKernel) } as unknown as KernelSnapshot;
+  }
+
+  /** a kernel that goes on from a snapshot, asking `chooser` from now on */
+  static restore(snapshot: KernelSnapshot, chooser: Chooser): ModelKernel {
+    const from = (snapshot as unknown as { kernel: ModelKernel }).kernel;
+    const out = new CopyMap().of(from);
+    out.k.sched?.handOver(chooser);
+    return out;
+  }
+
+  resume(): StepOutcome | undefined {
+    const k = this.k;
+    if (!k.sched?.boot || k.panicked) return undefined;
+    try {
+      continueBoot(k, this.loadables, (l) => this.names(l));
+    } catch (e) {
+      if (!(e instanceof PanicUnwind)) throw e;
+    }
+    return { oopsed: k.oopsCount > this.oopsBefore, panicked: k.panicked };
+  }
+
+  [COPY](m: CopyMap): ModelKernel {
+    const c = m.set(this, Object.create(ModelKernel.prototype) as ModelKernel);
+    // the loadables first: a boot under way holds them in its cursor
+    const loadables = this.loadables.map((l) => m.set(l, l.kind === 'driver' ? { kind: l.kind, driver: m.of(l.driver), initcall: l.initcall } : { kind: l.kind, name: l.name, instances: m.all(l.instances), initcall: l.initcall }));
+    const k = m.of(this.k);
+    const byName = new Map<string, Loadable>();
+    for (const [n, l] of this.byName) byName.set(n, m.get(l)!);
+    // a loadable's names never change
+    const namesOf = new Map<Loadable, string[]>();
+    for (const [l, names] of this.namesOf) namesOf.set(m.get(l)!, names);
+    Object.assign(c, { k, loadables, byName, namesOf, booted: this.booted, oopsBefore: this.oopsBefore });
+    return c;
   }
 
   /** a write to a sysfs attribute from the shell; the result is what write() returned */

@@ -43,7 +43,9 @@ function banner(k: KernelCtx): void {
 export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: ReadonlySet<string>, heldName: (l: Loadable) => string[]): void {
   const isHeld = (l: Loadable): boolean => heldName(l).some((n) => hold.has(n));
   if (k.sched) {
-    scheduledBoot(k, loadables, isHeld, (l) => heldName(l)[0] ?? '');
+    populate(k);
+    k.sched.boot = { stage: 0, left: null, late: [], hold };
+    continueBoot(k, loadables, heldName);
     return;
   }
   populate(k);
@@ -86,36 +88,56 @@ function populate(k: KernelCtx): void {
 }
 
 /**
- * boot() with chosen or pinned orders (choice.ts): which IOMMU drivers register as late
- * modules (after the board's modules), the order inside each initcall level, and the order
- * udev loads modules in. Option 0 everywhere is boot()'s own order.
+ * boot() with chosen or pinned orders (choice.ts), after populate(): which IOMMU drivers
+ * register as late modules (after the board's modules), the order inside each initcall
+ * level, and the order udev loads modules in. Option 0 everywhere is boot()'s own order.
+ *
+ * It runs from the cursor in k.sched.boot and keeps it current, so that at a checkpoint
+ * (between two initcalls or module loads, where the call stack holds nothing the heap does
+ * not) a snapshot of the kernel can finish the boot: a restored kernel calls this again.
  */
-function scheduledBoot(k: KernelCtx, loadables: readonly Loadable[], isHeld: (l: Loadable) => boolean, name: (l: Loadable) => string): void {
+export function continueBoot(k: KernelCtx, loadables: readonly Loadable[], heldName: (l: Loadable) => string[]): void {
   const s = k.sched!;
-  populate(k);
-  const late: Loadable[] = [];
-  for (const l of loadables) {
+  const c = s.boot!;
+  const isHeld = (l: Loadable): boolean => heldName(l).some((n) => c.hold.has(n));
+  const name = (l: Loadable): string => heldName(l)[0] ?? '';
+  const stop = (): boolean => k.panicked;
+  const checkpoints = s.chooser?.checkpoint !== undefined;
+  const levels = INITCALL_ORDER.length;
+  if (c.stage === 0) {
     // a platform IOMMU driver can be a module; x86's DMAR/IVRS units are set up by an initcall
-    if (l.kind !== 'driver' || !l.driver.iommuImpl || isHeld(l)) continue;
-    const n = name(l);
-    const options = s.late.has(n) ? ['module', 'initcall'] : ['initcall', 'module'];
-    if (options[s.choose('iommu-registration', `iommu:${n}`, options)] === 'module') {
-      late.push(l);
-      s.lateNames.push(n);
+    c.left ??= loadables.filter((l) => l.kind === 'driver' && l.driver.iommuImpl !== undefined && !isHeld(l));
+    while (c.left.length > 0) {
+      if (checkpoints) s.checkpoint();
+      const l = c.left.shift()!;
+      const n = name(l);
+      const options = s.late.has(n) ? ['module', 'initcall'] : ['initcall', 'module'];
+      if (options[s.choose('iommu-registration', `iommu:${n}`, options)] === 'module') {
+        c.late.push(l);
+        s.lateNames.push(n);
+      }
+    }
+    c.stage = 1;
+    c.left = null;
+  }
+  for (; c.stage <= levels; c.stage++, c.left = null) {
+    const level = INITCALL_ORDER[c.stage - 1]!;
+    c.left ??= loadables.filter((l) => l.initcall === level && !isHeld(l) && !c.late.includes(l));
+    s.runLeft('initcall-order', `initcall:${level}`, c.left, name, s.order, (l) => void k.inTask(k.initTask, initFrames(k), () => runLoadable(k, l)), stop, checkpoints);
+    if (level === 'late' && !k.panicked) {
+      if (checkpoints) s.checkpoint();
+      k.inTask(k.initTask, initFrames(k), () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
     }
   }
-  const stop = (): boolean => k.panicked;
-  for (const level of INITCALL_ORDER) {
-    const due = loadables.filter((l) => l.initcall === level && !isHeld(l) && !late.includes(l));
-    s.runInOrder('initcall-order', `initcall:${level}`, due, name, s.order, (l) => void k.inTask(k.initTask, initFrames(k), () => runLoadable(k, l)), stop);
-    if (level === 'late' && !k.panicked) k.inTask(k.initTask, initFrames(k), () => k.call('deferred_probe_initcall', () => deferredProbeInitcall(k)));
-  }
   if (k.panicked) return;
-  k.log('Freeing unused kernel memory: 1216K');
-  k.log('Run /init as init process');
-  k.systemRunning = true;
-  const modules = [...loadables.filter((l) => l.initcall === 'module' && !isHeld(l)), ...late];
-  s.runInOrder('module-order', 'modules', modules, name, s.order, (l) => loadModule(k, l), stop);
+  if (c.left === null) {
+    k.log('Freeing unused kernel memory: 1216K');
+    k.log('Run /init as init process');
+    k.systemRunning = true;
+    c.left = [...loadables.filter((l) => l.initcall === 'module' && !isHeld(l)), ...c.late];
+  }
+  s.runLeft('module-order', 'modules', c.left, name, s.order, (l) => loadModule(k, l), stop, checkpoints);
+  s.boot = null;
 }
 
 /** modprobe: the module's init registers the driver; the deferred work runs after */

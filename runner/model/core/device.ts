@@ -6,6 +6,7 @@ import type { Driver } from './driver.js';
 import type { DmaBuffer } from '../dma/buffer.js';
 import type { IommuInstance } from '../iommu/instance.js';
 import type { Group } from '../iommu/group.js';
+import { COPY, type CopyMap } from '../snapshot.js';
 
 export type DevresKind = 'dmam' | 'devm' | 'irq';
 
@@ -34,6 +35,8 @@ export interface DeviceLink {
   /** who made it: the driver core for wait-for suppliers, or an IOMMU driver */
   owner: string;
   pmRuntime: boolean;
+  /** device_link_del() released it (a driver still holding it must not delete it twice) */
+  freed?: boolean;
 }
 
 /**
@@ -98,6 +101,13 @@ export class DeferList {
     for (let d = this.head; d; d = d.deferNext) out.push(d);
     return out;
   }
+
+  [COPY](m: CopyMap): DeferList {
+    const c = m.set(this, new DeferList());
+    c.head = m.of(this.head);
+    c.tail = m.of(this.tail);
+    return c;
+  }
 }
 
 export class Device {
@@ -158,6 +168,50 @@ export class Device {
     iommuInstance?: IommuInstance,
   ) {
     if (iommuInstance) this.iommuInstance = iommuInstance;
+  }
+
+  /**
+   * A snapshot's copy (snapshot.ts), in two halves so that a thousand devices that point
+   * at each other (deferred lists, links) are copied without a thousand nested calls: the
+   * kernel makes every device's shell first, then fills them in.
+   */
+  copyShell(m: CopyMap): Device {
+    const c = m.set(this, new Device(this.name, this.bus, this.compatible, this.status, this.iommus, this.dmaBits, this.matchDriver, this.board));
+    // as the constructor does it, last (the same object shape)
+    if (this.iommuInstance) (c as { iommuInstance?: IommuInstance }).iommuInstance = m.of(this.iommuInstance);
+    return c;
+  }
+
+  copyFill(c: Device, m: CopyMap): void {
+    c.added = this.added;
+    c.dead = this.dead;
+    c.driver = m.of(this.driver);
+    c.bound = this.bound;
+    c.canMatch = this.canMatch;
+    c.deferred = this.deferred;
+    c.deferredReason = this.deferredReason;
+    c.deferPrev = m.of(this.deferPrev);
+    c.deferNext = m.of(this.deferNext);
+    c.deferMemo = this.deferMemo && { driver: m.of(this.deferMemo.driver), supplier: m.of(this.deferMemo.supplier) };
+    for (const r of this.devres) c.devres.push(r.buffer ? { ...r, buffer: m.of(r.buffer) } : r);
+    for (const b of this.buffers) c.buffers.push(m.of(b));
+    c.dmaConfigured = this.dmaConfigured;
+    c.dmaOps = this.dmaOps;
+    c.armMapping = this.armMapping;
+    c.armOpsSetup = this.armOpsSetup;
+    c.iommu = this.iommu && { fwspecIommu: m.of(this.iommu.fwspecIommu), ids: this.iommu.ids.slice(), priv: m.of(this.iommu.priv), iommuDev: m.of(this.iommu.iommuDev) };
+    c.group = m.of(this.group);
+    c.dmaOwner = this.dmaOwner;
+    for (const l of this.links) c.links.push(m.of(l));
+    c.drvdata = m.of(this.drvdata);
+    c.dmaCoherent = this.dmaCoherent;
+    c.dmaRangeMap = this.dmaRangeMap;
+  }
+
+  [COPY](m: CopyMap): Device {
+    const c = this.copyShell(m);
+    this.copyFill(c, m);
+    return c;
   }
 
   get dmaMask(): number {

@@ -3,6 +3,7 @@
 
 import type { BoardDriver, BusName, Initcall } from '../types.js';
 import type { IommuDriverImpl } from '../iommu/driver-impl.js';
+import { COPY, type CopyMap } from '../snapshot.js';
 
 export class Driver {
   registered = false;
@@ -14,6 +15,12 @@ export class Driver {
     readonly client: BoardDriver | undefined,
     readonly iommuImpl: IommuDriverImpl | undefined,
   ) {}
+
+  [COPY](m: CopyMap): Driver {
+    const c = m.set(this, new Driver(this.name, this.bus, this.initcall, this.client, this.iommuImpl));
+    c.registered = this.registered;
+    return c;
+  }
 
   get async(): boolean {
     return this.client?.async ?? false;

@@ -3,6 +3,7 @@
 // same page frame numbers every time.
 
 import type { MemoryBank } from '../types.js';
+import { COPY, type CopyMap } from '../snapshot.js';
 
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
@@ -30,6 +31,12 @@ export class PageAllocator {
         next: Math.floor((m.base + m.size) / PAGE_SIZE),
       }))
       .sort((a, b) => a.startPfn - b.startPfn);
+  }
+
+  [COPY](m: CopyMap): PageAllocator {
+    const c = m.set(this, Object.create(PageAllocator.prototype) as PageAllocator);
+    Object.assign(c, { banks: this.banks.map((b) => ({ ...b })), starts: this.starts.slice(), ends: this.ends.slice() });
+    return c;
   }
 
   /** the index of the highest range starting below `pfn` (the length when none does) */

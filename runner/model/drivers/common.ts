@@ -19,16 +19,12 @@ export const EPROBE_DEFER = ERRNO.EPROBE_DEFER!;
 
 /**
  * A driver's file-scope globals (rockchip's dma_dev, mtk's shared hw_list), one set per
- * simulated kernel so two kernels in one process never share them.
+ * simulated kernel so two kernels in one process never share them. They live on the
+ * kernel: the canonical state (explore) reads them there, and a snapshot copies them.
  */
-export function driverGlobals<T extends object>(store: WeakMap<KernelCtx, T>, k: KernelCtx, init: () => T, name = 'globals'): T {
-  let g = store.get(k);
-  if (!g) {
-    g = init();
-    store.set(k, g);
-    // the canonical state (explore) reads every driver's globals from here
-    k.globals.set(name, g);
-  }
+export function driverGlobals<T extends object>(k: KernelCtx, init: () => T, name: string): T {
+  let g = k.globals.get(name) as T | undefined;
+  if (!g) k.globals.set(name, (g = init()));
   return g;
 }
 

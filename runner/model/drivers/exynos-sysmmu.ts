@@ -34,11 +34,7 @@ interface Owner {
   controllers: SysmmuData[];
 }
 
-/** links device_link_del() has already freed (a second del is a use-after-free) */
-const FREED = new WeakSet<DeviceLink>();
-
-/** the global dma_dev the page tables are mapped through, as in rockchip's copy of it */
-const DMA_DEV = new WeakMap<KernelCtx, { dev: IommuInstance | null }>();
+/** the global dma_dev the page tables are mapped through, as in rockchip's copy of it: driverGlobals 'exynos' */
 
 function sysmmu(inst: IommuInstance): SysmmuData | null {
   return (inst.drvdata?.['sysmmu'] as SysmmuData | undefined) ?? null;
@@ -57,7 +53,7 @@ function exynosSysmmuProbe(k: KernelCtx, inst: IommuInstance): number {
     if (dd !== null && dd.on(EXYNOS_VERSION) && inst.dev) dd.emit(k, EXYNOS_VERSION, inst.dev, `hardware version: ${inst.option<string>('version') ?? '3.3'}`);
     const data: SysmmuData = { inst, master: null, link: null };
     publishDrvdata(inst, { sysmmu: data });
-    const g = driverGlobals(DMA_DEV, k, () => ({ dev: null as IommuInstance | null }), 'exynos');
+    const g = driverGlobals(k, () => ({ dev: null as IommuInstance | null }), 'exynos');
     if (!g.dev) g.dev = inst;
     return registerOnly(k, inst);
   });
@@ -82,12 +78,12 @@ function exynosOfXlate(k: KernelCtx, dev: Device, inst: IommuInstance): number {
 
 function linkDel(k: KernelCtx, link: DeviceLink): void {
   k.call('device_link_del', () => {
-    if (FREED.has(link)) {
+    if (link.freed) {
       // device_link_put_kref() on a link already released
       warn(k, { file: 'lib/refcount.c', line: 28, fn: 'refcount_warn_saturate', message: 'refcount_t: underflow; use-after-free.' });
       return;
     }
-    FREED.add(link);
+    link.freed = true;
     deviceLinkDel(k, link);
   });
 }

@@ -22,7 +22,6 @@ interface MtkGlobals {
   hwList: IommuInstance[];
 }
 
-const GLOBALS = new WeakMap<KernelCtx, MtkGlobals>();
 
 /** MTK_M4U_TO_LARB(id): the larb a client's M4U port id sits behind */
 function larbOf(id: number): number {
@@ -49,7 +48,7 @@ function boardLarbs(board: ModelBoard, node: BoardIommu): string[] {
 
 /** data->hw_list = &plat_data->hw_list after list_add_tail(&data->list, ...) */
 function joinHwList(k: KernelCtx, inst: IommuInstance): void {
-  const g = driverGlobals(GLOBALS, k, () => ({ hwList: [] }), 'mtk');
+  const g = driverGlobals<MtkGlobals>(k, () => ({ hwList: [] }), 'mtk');
   if (!g.hwList.includes(inst)) g.hwList.push(inst);
   inst.drvdata!['hwList'] = g.hwList;
 }

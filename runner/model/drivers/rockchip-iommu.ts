@@ -22,10 +22,8 @@ interface RkGlobals {
   dmaDev: IommuInstance | null;
 }
 
-const GLOBALS = new WeakMap<KernelCtx, RkGlobals>();
-
 function globals(k: KernelCtx): RkGlobals {
-  return driverGlobals(GLOBALS, k, () => ({ dmaDev: null }), 'rockchip');
+  return driverGlobals(k, () => ({ dmaDev: null }), 'rockchip');
 }
 
 /** struct rk_iommudata: dev_iommu_priv of a client */

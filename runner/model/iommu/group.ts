@@ -4,6 +4,7 @@
 import type { Device } from '../core/device.js';
 import type { IommuInstance } from './instance.js';
 import { PAGE_SIZE } from '../dma/pages.js';
+import { COPY, copyData, type CopyMap } from '../snapshot.js';
 
 export type DomainType = 'dma' | 'identity';
 
@@ -25,6 +26,20 @@ export class Domain {
     readonly type: DomainType,
     readonly inst: IommuInstance,
   ) {}
+
+  [COPY](m: CopyMap): Domain {
+    const inst = m.of(this.inst);
+    // copying the instance may have copied this domain already (its drvdata points here)
+    const done = m.get(this);
+    if (done) return done;
+    const c = m.set(this, new Domain(this.type, inst));
+    // a mapping is never changed, only added or removed
+    c.mapped.push(...this.mapped);
+    c.iovaTopPfn = this.iovaTopPfn;
+    Object.assign(c.priv, copyData(this.priv, m));
+    c.freed = this.freed;
+    return c;
+  }
 
   /** alloc_iova_fast: top-down below `limit` (inclusive address) */
   allocIova(pages: number, limit: number): number {
@@ -76,4 +91,16 @@ export class Group {
     readonly id: number,
     readonly inst: IommuInstance,
   ) {}
+
+  [COPY](m: CopyMap): Group {
+    const inst = m.of(this.inst);
+    const done = m.get(this);
+    if (done) return done;
+    const c = m.set(this, new Group(this.id, inst));
+    for (const d of this.devices) c.devices.push(m.of(d));
+    c.defaultDomain = m.of(this.defaultDomain);
+    c.domain = m.of(this.domain);
+    c.released = this.released;
+    return c;
+  }
 }

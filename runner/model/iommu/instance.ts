@@ -4,6 +4,7 @@
 import type { BoardIommu } from '../types.js';
 import type { Device } from '../core/device.js';
 import type { IommuDriverImpl } from './driver-impl.js';
+import { COPY, copyData, type CopyMap } from '../snapshot.js';
 
 export class IommuInstance {
   /** its own platform device (undefined when the node is disabled: never populated) */
@@ -27,6 +28,16 @@ export class IommuInstance {
   ) {
     this.concurrentProbe = (node.options['concurrent-probe'] as string[] | undefined) ?? [];
     this.probeDuringWalk = (node.options['probe-during-walk'] as string[] | undefined) ?? [];
+  }
+
+  [COPY](m: CopyMap): IommuInstance {
+    const c = m.set(this, new IommuInstance(this.node, this.impl));
+    c.dev = m.of(this.dev);
+    c.registered = this.registered;
+    c.drvdata = copyData(this.drvdata, m);
+    Object.assign(c.state, copyData(this.state, m));
+    c.walking = this.walking;
+    return c;
   }
 
   get name(): string {

@@ -21,6 +21,9 @@ import type { Sched } from './sched.js';
 import type { EventRecord } from './events.js';
 import { deferredProbeTimeoutDefault } from './era.js';
 import type { DynDbg } from './dyndbg.js';
+import { COPY, copyData, type CopyMap } from '../snapshot.js';
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface ArmedFault {
   errno: number;
@@ -125,6 +128,8 @@ export class KernelCtx {
   readonly globals = new Map<string, object>();
   /** dynamic debug, when the boot asked for some (`dyndbg=`); null: every dev_dbg is off */
   dyndbg: DynDbg | null = null;
+  /** bad_page()'s ratelimit (static locals in mm/page_alloc.c); not in the canonical state */
+  badPageRatelimit: { shown: number; unshown: number; resume: number } | null = null;
 
   constructor(
     readonly board: ModelBoard,
@@ -132,7 +137,33 @@ export class KernelCtx {
     seed: number,
     /** the event record explain reads; undefined (the default) records nothing */
     readonly events?: EventRecord,
+    /** a snapshot's copy ([COPY]): what was fixed when `copyOf` was built is shared, not worked out again */
+    copyOf?: KernelCtx,
   ) {
+    if (copyOf) {
+      this.behaviours = copyOf.behaviours;
+      this.switches = copyOf.switches;
+      this.eraIndex = copyOf.eraIndex;
+      this.build = copyOf.build;
+      this.formatIndex = copyOf.formatIndex;
+      this.syms = copyOf.syms;
+      this.uts = copyOf.uts;
+      this.utsVersion = copyOf.utsVersion;
+      this.initTask = copyOf.initTask;
+      this.shellTask = copyOf.shellTask;
+      this.deferredTask = copyOf.deferredTask;
+      this.task = copyOf.task;
+      this.taint = copyOf.taint;
+      this.oopsId = copyOf.oopsId;
+      this.deferredProbeTimeout = copyOf.deferredProbeTimeout;
+      this.pages = copyOf.pages;
+      this.vmallocNext = copyOf.vmallocNext;
+      this.eras = copyOf.eras;
+      this.formats = copyOf.formats;
+      return;
+    }
+    this.eras = new Map();
+    this.formats = new Map();
     this.behaviours = new Set(profile.behaviours);
     this.switches = switchesOf(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
@@ -157,6 +188,69 @@ export class KernelCtx {
     this.vmallocNext = this.build?.vmallocUsed ?? 0x8000000;
   }
 
+  /**
+   * A snapshot's copy (snapshot.ts): what the kernel's flows change is copied, what was
+   * fixed when it was built (board, profile, build, tasks, behaviour switches) is shared.
+   */
+  [COPY](m: CopyMap): KernelCtx {
+    if (this.events) throw new Error('snapshot: a kernel that keeps an event record cannot be copied');
+    const c = m.set(this, new KernelCtx(this.board, this.profile, 0, undefined, this));
+    // the plain values (test/model/snapshot.test.ts fails on one left out here)
+    c.panicked = this.panicked;
+    c.oopsCount = this.oopsCount;
+    c.oopsId = this.oopsId;
+    c.lockdepOn = this.lockdepOn;
+    c.groupIdHint = this.groupIdHint;
+    c.deferredTriggerCount = this.deferredTriggerCount;
+    c.deferredProbeEnable = this.deferredProbeEnable;
+    c.initcallsDone = this.initcallsDone;
+    c.deferredWorkQueued = this.deferredWorkQueued;
+    c.deferredWorkDead = this.deferredWorkDead;
+    c.deferredProbeTimeout = this.deferredProbeTimeout;
+    c.deferredTimeoutArmedAt = this.deferredTimeoutArmedAt;
+    c.systemRunning = this.systemRunning;
+    c.armedFaults = this.armedFaults;
+    c.lastErrno = this.lastErrno;
+    c.vmallocNext = this.vmallocNext;
+    // every device's shell first: devices point at each other (deferred lists, links, groups)
+    const shells: Device[] = [];
+    for (const [name, d] of this.devices) {
+      let copy = m.get(d);
+      if (!copy) shells.push(d, (copy = d.copyShell(m)));
+      c.devices.set(name, copy);
+    }
+    for (let i = 0; i < shells.length; i += 2) shells[i]!.copyFill(shells[i + 1]!, m);
+    const w = c as Writable<KernelCtx>;
+    w.printk = m.of(this.printk);
+    w.stack = m.of(this.stack);
+    w.taint = m.of(this.taint);
+    w.task = this.task;
+    for (const b of ['platform', 'pci', 'amba'] as const) {
+      c.busDevices[b].push(...m.all(this.busDevices[b]));
+      c.busDrivers[b].push(...m.all(this.busDrivers[b]));
+    }
+    for (const [name, list] of this.devicesByMatch) c.devicesByMatch.set(name, m.all(list));
+    for (const [name, d] of this.drivers) c.drivers.set(name, m.of(d));
+    for (const [name, i] of this.iommus) c.iommus.set(name, m.of(i));
+    c.iommuDeviceList.push(...m.all(this.iommuDeviceList));
+    c.groups.push(...m.all(this.groups));
+    for (const id of this.groupIds) c.groupIds.add(id);
+    w.deferredPending = m.of(this.deferredPending);
+    w.deferredActive = m.of(this.deferredActive);
+    for (const [name, list] of this.faults) c.faults.set(name, list.map((f) => ({ ...f })));
+    c.firstWaitSupplier = m.of(this.firstWaitSupplier);
+    // records of what happened: never changed once added
+    c.foreignFrees.push(...this.foreignFrees);
+    for (const work of this.asyncWork) c.asyncWork.push({ ...work, dev: m.of(work.dev) });
+    w.pages = m.of(this.pages);
+    c.sched = m.of(this.sched);
+    for (const [name, g] of this.globals) c.globals.set(name, copyData(g, m));
+    c.badPageRatelimit = this.badPageRatelimit && { ...this.badPageRatelimit };
+    // set once by the boot step before its first initcall, never changed after: shared
+    c.dyndbg = this.dyndbg;
+    return c;
+  }
+
   has(behaviour: string): boolean {
     const on = this.switches.get(behaviour);
     // a typo must not silently read "off": only ids of the table (or their aliases) exist
@@ -164,7 +258,8 @@ export class KernelCtx {
     return on;
   }
 
-  private readonly eras = new Map<string, boolean>();
+  // memos of since()/formatSince(), shared by a kernel's snapshots (the answers never change)
+  private readonly eras: Map<string, boolean>;
 
   /** the profile is based on `profile` or a later one (log formats, era mechanisms) */
   since(profile: string): boolean {
@@ -176,7 +271,7 @@ export class KernelCtx {
     return v;
   }
 
-  private readonly formats = new Map<string, boolean>();
+  private readonly formats: Map<string, boolean>;
 
   /** the report formats (not the behaviour) are those of `profile` or later */
   formatSince(profile: string): boolean {

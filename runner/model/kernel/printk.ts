@@ -2,6 +2,7 @@
 // per record (and jumps when a step waits), so the same run prints the same bytes.
 
 import type { LogLine } from '../api.js';
+import { COPY, type CopyMap } from '../snapshot.js';
 
 /** microseconds the virtual clock advances per printk */
 export const PRINTK_STEP_USEC = 1_237;
@@ -30,5 +31,13 @@ export class Printk {
 
   advance(usec: number): void {
     this.usec += usec;
+  }
+
+  [COPY](m: CopyMap): Printk {
+    const c = m.set(this, new Printk());
+    // a record is never changed once printed: the copy shares them
+    c.lines.push(...this.lines);
+    c.usec = this.usec;
+    return c;
   }
 }

@@ -407,16 +407,12 @@ export function warn(k: KernelCtx, w: WarnInfo): void {
   k.taint.add('W');
 }
 
-/** bad_page()'s ratelimit state (static locals in mm/page_alloc.c), per kernel */
-const BAD_PAGE_RATELIMIT = new WeakMap<KernelCtx, { shown: number; unshown: number; resume: number }>();
-
 /**
  * bad_page(): "Allow a burst of 60 reports, then keep quiet for that minute" — so
  * freeing a large buffer through foreign ops prints 60 reports, not one per page.
  */
 function badPageShown(k: KernelCtx): boolean {
-  let rl = BAD_PAGE_RATELIMIT.get(k);
-  if (!rl) BAD_PAGE_RATELIMIT.set(k, (rl = { shown: 0, unshown: 0, resume: 0 }));
+  const rl = (k.badPageRatelimit ??= { shown: 0, unshown: 0, resume: 0 });
   if (rl.shown === 60) {
     if (k.printk.usec < rl.resume) {
       rl.unshown++;

@@ -12,6 +12,23 @@
 import type { BootPins, ChoiceKind, Chooser } from '../choice.js';
 import { FAULT_NONE } from '../choice.js';
 import { ERRNO_NAMES, ERRNO } from './errno.js';
+import type { Loadable } from '../core/boot.js';
+import { COPY, type CopyMap } from '../snapshot.js';
+
+/**
+ * Where a chosen boot is (boot.ts): a snapshot taken at a checkpoint inside the boot step
+ * holds this, and a kernel restored from it finishes the boot from here.
+ */
+export interface BootCursor {
+  /** 0: IOMMU registration points; 1..levels: the initcall levels; levels + 1: the modules */
+  stage: number;
+  /** what the stage has left to run (null: the stage has not begun) */
+  left: Loadable[] | null;
+  /** IOMMU drivers chosen to register as late modules */
+  readonly late: Loadable[];
+  /** the boot step's held drivers */
+  readonly hold: ReadonlySet<string>;
+}
 
 function errnoLabel(e: number): string {
   const name = ERRNO_NAMES.find((n) => ERRNO[n] === -e);
@@ -39,10 +56,48 @@ export class Sched {
   flushSoon = false;
   /** the IOMMU drivers this boot registers as late modules */
   readonly lateNames: string[] = [];
+  /** a chosen boot under way (null between steps) */
+  boot: BootCursor | null = null;
   private readonly faultLabels: readonly string[];
 
-  constructor(readonly chooser: Chooser | null) {
-    this.faultLabels = chooser?.faults?.length ? [FAULT_NONE, ...chooser.faults.map(errnoLabel)] : [];
+  constructor(private chooserNow: Chooser | null) {
+    this.faultLabels = chooserNow?.faults?.length ? [FAULT_NONE, ...chooserNow.faults.map(errnoLabel)] : [];
+  }
+
+  get chooser(): Chooser | null {
+    return this.chooserNow;
+  }
+
+  /** a kernel restored from a snapshot asks another chooser from now on (with the same faults) */
+  handOver(chooser: Chooser): void {
+    const a = this.chooserNow?.faults ?? [];
+    const b = chooser.faults ?? [];
+    if (a.length !== b.length || a.some((e, i) => e !== b[i])) throw new Error('snapshot: the new chooser must inject the same faults');
+    this.chooserNow = chooser;
+  }
+
+  [COPY](m: CopyMap): Sched {
+    const c = m.set(this, new Sched(this.chooser));
+    // pins are set once per boot step and never changed: shared
+    c.order = this.order;
+    c.late = this.late;
+    c.asyncOrder = this.asyncOrder;
+    c.deferredFirst.push(...this.deferredFirst);
+    c.retryAfter = this.retryAfter;
+    for (const x of this.faultReached) c.faultReached.add(x);
+    for (const x of this.deferredSeen) c.deferredSeen.add(x);
+    for (const x of this.triggerSeen) c.triggerSeen.add(x);
+    c.inDeferredWork = this.inDeferredWork;
+    c.flushSoon = this.flushSoon;
+    c.lateNames.push(...this.lateNames);
+    const b = this.boot;
+    c.boot = b && { stage: b.stage, left: b.left && m.all(b.left), late: m.all(b.late), hold: b.hold };
+    return c;
+  }
+
+  /** a snapshot taken now can finish the boot (boot.ts): tell a chooser that wants one */
+  checkpoint(): void {
+    this.chooser?.checkpoint?.();
   }
 
   setPins(p: BootPins): void {
@@ -73,8 +128,16 @@ export class Sched {
    * file order. `run` runs one; `stop` ends the loop (a panic).
    */
   runInOrder<T>(kind: ChoiceKind, label: string, items: readonly T[], name: (t: T) => string, pinned: readonly string[], run: (t: T) => void, stop: () => boolean): void {
-    const remaining = items.slice();
+    this.runLeft(kind, label, items.slice(), name, pinned, run, stop, false);
+  }
+
+  /**
+   * runInOrder() over `remaining`, which it empties as it runs them; with `checkpoints`,
+   * the chooser hears of one before each pick (a boot's cursor holds `remaining`).
+   */
+  runLeft<T>(kind: ChoiceKind, label: string, remaining: T[], name: (t: T) => string, pinned: readonly string[], run: (t: T) => void, stop: () => boolean, checkpoints: boolean): void {
     while (remaining.length > 0 && !stop()) {
+      if (checkpoints) this.checkpoint();
       let first = 0;
       if (pinned.length > 0) {
         let best = Infinity;

@@ -2,6 +2,8 @@
 // other, so an oops or WARN prints the model's real call chain. Offsets are fixed per
 // function (taken from the reference threads where they show one) so traces are stable.
 
+import { COPY, type CopyMap } from '../snapshot.js';
+
 const KNOWN: Record<string, [number, number]> = {
   // offsets seen in the reference threads
   really_probe: [0xf0, 0x260],
@@ -92,6 +94,12 @@ export function symbolise(fn: string): string {
 
 export class ShadowStack {
   private frames: string[] = [];
+
+  [COPY](m: CopyMap): ShadowStack {
+    const c = m.set(this, new ShadowStack());
+    c.frames = this.frames.slice();
+    return c;
+  }
 
   /** switch to another task's (empty) stack; returns the one to give back to restore() */
   switchOut(): string[] {

@@ -7,6 +7,8 @@ const FLAGS: readonly [string, string][] = [
   ['X', ' '], ['T', ' '], ['N', ' '],
 ];
 
+import { COPY, type CopyMap } from '../snapshot.js';
+
 export type TaintLetter = 'B' | 'D' | 'W' | 'O' | 'E';
 
 export class Taint {
@@ -14,6 +16,12 @@ export class Taint {
 
   /** how many flags print_tainted() knows: 18 before TAINT_TEST, 19 after */
   constructor(private readonly flagCount = 18) {}
+
+  [COPY](m: CopyMap): Taint {
+    const c = m.set(this, new Taint(this.flagCount));
+    for (const l of this.set) c.set.add(l);
+    return c;
+  }
 
   add(letter: TaintLetter): void {
     this.set.add(letter);

@@ -1,0 +1,106 @@
+// Snapshots of a model kernel: a copy of its whole state that a later kernel resumes from,
+// so that explore runs a schedule from the last point its prefix shares with one already
+// run instead of from boot (the stateful search of SPIN and TLC, in a runtime with no
+// fork()). A snapshot is taken between two steps, or inside a chosen boot between two
+// initcalls or module loads (Chooser.checkpoint): there the call stack holds nothing the
+// heap does not, and boot.ts's cursor says what is left to run.
+//
+// Each stateful class copies itself ([COPY]): explicit and fast (a copy costs a fraction of
+// a boot; a generic walk of the object graph cost as much as the boot it saves), with the
+// shapes V8 already knows. What never changes after a kernel is built (the board, the
+// profile, the IOMMU catalog, tasks, symbol tables) is shared, not copied. Drivers'
+// private data (drvdata, priv, per-instance state, file-scope globals) is plain data,
+// copied by copyData. test/model/snapshot.test.ts checks that a copy shares nothing
+// mutable with its original and that a resumed kernel prints what a fresh one prints.
+
+/** the method each stateful class of the model implements: a copy of itself, through `m` */
+export const COPY: unique symbol = Symbol('snapshot copy');
+
+export interface Copyable {
+  [COPY](m: CopyMap): object;
+}
+
+/** objects no copy ever duplicates: the board's and profile's data, the IOMMU catalog */
+const SHARED = new WeakSet<object>();
+
+export function isShared(x: object): boolean {
+  return SHARED.has(x);
+}
+
+/** Mark `root` and everything reachable from it as shared (immutable model input). */
+export function shareDeep(root: unknown): void {
+  const todo: unknown[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop();
+    if (v === null || typeof v !== 'object' || SHARED.has(v)) continue;
+    SHARED.add(v);
+    if (v instanceof Map) for (const [a, b] of v) todo.push(a, b);
+    else if (v instanceof Set) for (const a of v) todo.push(a);
+    else for (const key of Object.keys(v)) todo.push((v as Record<string, unknown>)[key]);
+  }
+}
+
+/**
+ * The original → copy map of one snapshot: an object reached twice is copied once, so the
+ * copy has the original's sharing and cycles (a device on a deferred list and in a group).
+ */
+export class CopyMap {
+  private readonly map = new Map<object, object>();
+
+  /** register `to` as the copy of `from` before filling it in (cycles come back here) */
+  set<T extends object>(from: T, to: T): T {
+    this.map.set(from, to);
+    return to;
+  }
+
+  get<T extends object>(from: T): T | undefined {
+    return this.map.get(from) as T | undefined;
+  }
+
+  /** the copy of `x`: itself for primitives and shared data */
+  of<T>(x: T): T {
+    if (x === null || typeof x !== 'object') return x;
+    const hit = this.map.get(x);
+    if (hit !== undefined) return hit as T;
+    const c = (x as Partial<Copyable>)[COPY];
+    if (c !== undefined) return c.call(x, this) as T;
+    return copyData(x, this);
+  }
+
+  /** an array of stateful objects, element by element */
+  all<T>(xs: readonly T[]): T[] {
+    const out = new Array<T>(xs.length);
+    for (let i = 0; i < xs.length; i++) out[i] = this.of(xs[i]!);
+    return out;
+  }
+}
+
+/** plain data: arrays, maps, sets and plain objects, with class instances copied by their own [COPY] */
+export function copyData<T>(x: T, m: CopyMap): T {
+  if (x === null || typeof x !== 'object' || SHARED.has(x) || Object.isFrozen(x)) return x;
+  const hit = m.get(x);
+  if (hit !== undefined) return hit;
+  if (Array.isArray(x)) {
+    const out = m.set(x, new Array(x.length) as T & unknown[]);
+    for (let i = 0; i < x.length; i++) out[i] = m.of(x[i]);
+    return out;
+  }
+  if (x instanceof Map) {
+    const out = m.set(x, new Map() as T & Map<unknown, unknown>);
+    for (const [a, b] of x) out.set(m.of(a), m.of(b));
+    return out;
+  }
+  if (x instanceof Set) {
+    const out = m.set(x, new Set() as T & Set<unknown>);
+    for (const a of x) out.add(m.of(a));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto !== Object.prototype && proto !== null) throw new Error(`snapshot: no copy for ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'this object'} (give its class a [COPY] method)`);
+  const out = m.set(x, { ...(x as object) } as T & Record<string, unknown>);
+  for (const key in out) {
+    const v = out[key];
+    if (v !== null && typeof v === 'object') out[key] = m.of(v);
+  }
+  return out;
+}
