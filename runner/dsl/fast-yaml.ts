@@ -8,7 +8,7 @@
 // test/dsl/fast-yaml.test.ts holds it to `yaml` on every shipped file and on generated
 // and mutated documents.
 
-import { MAP, SEQ, type MapEntry, type PosNode } from './positions.js';
+import { ALIAS, MAP, SEQ, type MapEntry, type PosNode } from './positions.js';
 import { MAX_DEPTH, MAX_EXPANDED_VALUES } from './limits.js';
 
 export interface FastParse {
@@ -58,6 +58,8 @@ const ESCAPES: Record<string, string> = { '0': '\0', t: '\t', n: '\n', r: '\r', 
 class Parser {
   private pos = 0;
   private values = 0;
+  /** anchors defined so far: the value (an alias is the same value, as in yaml's toJS), its node, size and depth */
+  private readonly anchors = new Map<string, { value: unknown; node: PosNode; size: number; depth: number }>();
 
   constructor(private readonly t: string) {}
 
@@ -298,11 +300,47 @@ class Parser {
     return true;
   }
 
+  /** An anchor name after & or * (the plain spellings only). */
+  private anchorName(): string {
+    const t = this.t;
+    const start = ++this.pos;
+    while (this.pos < t.length && /[A-Za-z0-9_-]/.test(t[this.pos]!)) this.pos++;
+    if (this.pos === start) reject();
+    return t.slice(start, this.pos);
+  }
+
+  /** "&name value", the value on the same line (not a block text, not another anchor or alias) */
+  private anchored(depth: number, value: () => [unknown, PosNode]): [unknown, PosNode] {
+    const t = this.t;
+    const name = this.anchorName();
+    if (this.anchors.has(name) || t[this.pos] !== ' ') reject();
+    while (t[this.pos] === ' ') this.pos++;
+    const c = t[this.pos];
+    if (c === undefined || '\n#&*!|>'.includes(c)) reject();
+    const before = this.values;
+    const [v, node] = value();
+    this.anchors.set(name, { value: v, node, size: this.values - before, depth: nodeDepth(node) });
+    return [v, node];
+  }
+
+  /** "*name": the anchored value again; it counts, and nests, as a copy would */
+  private alias(depth: number): [unknown, PosNode] {
+    const start = this.pos;
+    const name = this.anchorName();
+    const a = this.anchors.get(name);
+    if (!a) reject();
+    this.values += a.size;
+    if (this.values > VALUES_LIMIT || depth + a.depth > DEPTH_LIMIT) reject();
+    return [a.value, [start, this.pos, ALIAS, a.node]];
+  }
+
   /** A value on the current line: quoted, flow, block text or plain. */
   private inlineValue(depth: number, parent: number): [unknown, PosNode] {
     const t = this.t;
     const p = this.pos;
     const c = t[p];
+    if (c === '&') return this.anchored(depth, () => this.inlineValue(depth, parent));
+    if (c === '*') return this.alias(depth);
     if (c === '"' || c === "'") {
       this.count(depth);
       const [s, end] = this.quoted(p);
@@ -529,6 +567,8 @@ class Parser {
     const t = this.t;
     const p = this.pos;
     const c = t[p];
+    if (c === '&') return this.anchored(depth, () => this.flowValue(depth, parent));
+    if (c === '*') return this.alias(depth);
     if (c === '[' || c === '{') return this.flow(depth, parent);
     if (c === '"' || c === "'") {
       this.count(depth);
@@ -560,6 +600,16 @@ class Parser {
     }
     return [plainValue(t.slice(p, e)), [p, e]];
   }
+}
+
+/** How many collections deep a node goes (0 for a scalar). */
+function nodeDepth(n: PosNode | null): number {
+  if (!n || n.length === 2) return 0;
+  if (n[2] === ALIAS) return nodeDepth(n[3]);
+  let d = 0;
+  if (n[2] === SEQ) for (const it of n[3]) d = Math.max(d, nodeDepth(it));
+  else for (const e of n[3] as MapEntry[]) d = Math.max(d, nodeDepth(e[3]));
+  return d + 1;
 }
 
 /** The value and node positions of a document in the subset, or undefined (leave it to yaml). */

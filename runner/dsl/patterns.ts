@@ -3,10 +3,19 @@
 
 import type { Pattern } from './plan.js';
 import type { PatternDoc } from './doc-types.js';
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { MAX_REGEX_LENGTH } from './limits.js';
 
 const VAR = /\$\{([^}]*)\}/g;
+
+// re2js is loaded on first use: the patterns of most suites are literal chains (below),
+// matched without it
+const require = createRequire(import.meta.url);
+let re2js: typeof import('re2js') | undefined;
+function re2(): typeof RE2JS {
+  return (re2js ??= require('re2js') as typeof import('re2js')).RE2JS;
+}
 
 /** Python's named groups, which twister and LAVA patterns use, in JavaScript spelling. */
 export function pythonToJsRegex(source: string): string {
@@ -153,8 +162,10 @@ export function regexProblem(source: string): RegexProblem | undefined {
   const probe = source.replace(VAR, (whole) => 'x'.repeat(whole.length));
   const t = toRe2(probe);
   if (!('re2' in t)) return t;
+  // a chain of literal text is valid RE2 whatever the text
+  if (literalChain(t.re2)) return undefined;
   try {
-    RE2JS.compile(t.re2);
+    re2().compile(t.re2);
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).replace(/^error parsing regexp: /, '');
     return { message: `not supported by the linear-time engine (RE2): ${why}` };
@@ -182,15 +193,109 @@ export class RegexError extends Error {}
 export function compileUserRegex(source: string): UserRegex {
   const t = toRe2(source);
   if (!('re2' in t)) throw new RegexError(`/${source}/: ${t.message}`);
+  const chain = literalChain(t.re2);
+  if (chain) {
+    // RE2's "." stops at a line break: a line holding one (never a kernel log line) goes to RE2
+    let full: UserRegex | undefined;
+    return { test: (line) => (line.includes('\n') ? (full ??= compileRe2(source, t.re2)).test(line) : chainTest(chain, line)) };
+  }
+  return compileRe2(source, t.re2);
+}
+
+function compileRe2(source: string, pattern: string): UserRegex {
+  const t = { re2: pattern };
   let re: RE2JS;
   try {
-    re = RE2JS.compile(t.re2);
+    re = re2().compile(t.re2);
   } catch (e) {
     throw new RegexError(`/${source}/: ${e instanceof Error ? e.message : String(e)}`);
   }
   // most lines lack the pattern's fixed text: String.includes rules them out at a tenth of the cost
   const lit = requiredLiteral(t.re2);
   return lit.length >= 2 ? { test: (line) => line.includes(lit) && re.test(line) } : { test: (line) => re.test(line) };
+}
+
+/**
+ * A pattern that is literal text joined by ".*", optionally anchored (^ first, $ last), as
+ * most log patterns are ("ee300000\\.sata.* failed with error -12$"): its parts, else
+ * undefined. Escapes of ASCII punctuation are the character itself; anything else — a class,
+ * a group, a quantifier on a character, \d — is not a chain.
+ */
+export interface LiteralChain {
+  start: boolean;
+  end: boolean;
+  parts: string[];
+}
+
+const CHAIN_ESCAPABLE = '!"#$%&\'()*+,-./:;<=>?@[\\]^`{|}~';
+
+function isQuantifier(c: string | undefined): boolean {
+  return c === '*' || c === '+' || c === '?' || c === '{';
+}
+
+export function literalChain(re2: string): LiteralChain | undefined {
+  let i = 0;
+  const n = re2.length;
+  const start = re2[0] === '^';
+  if (start) i = 1;
+  const parts: string[] = [];
+  let cur = '';
+  let end = false;
+  while (i < n) {
+    const c = re2[i]!;
+    if (c === '\\') {
+      const d = re2[i + 1];
+      if (d === undefined || !CHAIN_ESCAPABLE.includes(d)) return undefined;
+      cur += d;
+      i += 2;
+    } else if (c === '.') {
+      if (re2[i + 1] !== '*' || isQuantifier(re2[i + 2])) return undefined;
+      parts.push(cur);
+      cur = '';
+      i += 2;
+    } else if (c === '$' && i === n - 1) {
+      end = true;
+      i++;
+    } else if ('^$*+?()[]{}|'.includes(c)) return undefined;
+    else {
+      cur += c;
+      i++;
+    }
+    // a quantifier after a character applies to it alone: not a chain
+    if (isQuantifier(re2[i])) return undefined;
+  }
+  parts.push(cur);
+  return { start, end, parts };
+}
+
+/** Whether a line (without a line break) has a match of the chain: each part at its first place after the one before. */
+export function chainTest(chain: LiteralChain, line: string): boolean {
+  const { parts } = chain;
+  const last = parts.length - 1;
+  if (last === 0) {
+    const only = parts[0]!;
+    if (chain.start && chain.end) return line === only;
+    if (chain.start) return line.startsWith(only);
+    if (chain.end) return line.endsWith(only);
+    return line.includes(only);
+  }
+  let at: number;
+  if (chain.start) {
+    if (!line.startsWith(parts[0]!)) return false;
+    at = parts[0]!.length;
+  } else {
+    const i = line.indexOf(parts[0]!);
+    if (i < 0) return false;
+    at = i + parts[0]!.length;
+  }
+  for (let k = 1; k < last; k++) {
+    const i = line.indexOf(parts[k]!, at);
+    if (i < 0) return false;
+    at = i + parts[k]!.length;
+  }
+  const tail = parts[last]!;
+  if (chain.end) return line.length - tail.length >= at && line.endsWith(tail);
+  return line.indexOf(tail, at) >= 0;
 }
 
 /**
