@@ -6,7 +6,8 @@
 // boards it resolved (by path and text) and the user kernel profiles in force.
 
 import { sha256, toolKey, type Cache } from '../cache/store.js';
-import { SourceFile, type SourceSnapshot } from './source.js';
+import type { PosNode } from './positions.js';
+import { SourceFile } from './source.js';
 
 export class DocCache {
   constructor(readonly store: Cache) {}
@@ -16,17 +17,24 @@ export class DocCache {
     return sha256(toolKey(), 'source', text);
   }
 
-  /** The file restored from the cache, or undefined. */
+  /** The file restored from the cache (its node positions read when first asked for), or undefined. */
   restore(file: string, text: string, key: string): SourceFile | undefined {
-    const snap = this.store.getJson<SourceSnapshot>(key);
-    if (!snap || typeof snap !== 'object' || !('data' in snap) || !('index' in snap)) return undefined;
-    return new SourceFile(file, text, snap);
+    const entry = this.store.getJson<{ data: unknown }>(key);
+    if (!entry || typeof entry !== 'object' || !('data' in entry)) return undefined;
+    const index = () => {
+      const i = this.store.getJson<{ index: PosNode | null }>(sha256(key, 'index'));
+      return i && typeof i === 'object' && 'index' in i ? i.index : undefined;
+    };
+    return new SourceFile(file, text, { data: entry.data, index });
   }
 
   save(source: SourceFile, key: string): void {
     if (source.via === 'cache') return;
     const snap = source.snapshot();
-    if (snap) this.store.putJson(key, snap);
+    if (!snap) return;
+    // the positions first: an entry with data always has them
+    this.store.putJson(sha256(key, 'index'), { index: snap.index });
+    this.store.putJson(key, { data: snap.data });
   }
 
   /** the key of a clean check: its kind and every input named */

@@ -109,7 +109,8 @@ export function compileSuitesCached(suites: readonly LoadedSuite[], cache: DocCa
       out.push(...compileSuite(suite, opts));
       continue;
     }
-    const planKey = sha256(toolKey(), 'plan', key);
+    // the runs carry the suite's path as it was given (positions, file): part of the key
+    const planKey = sha256(toolKey(), 'plan', key, suite.file);
     let cells: Cell[] | undefined;
     try {
       cells = restore(cache.store.getJson<Entry>(planKey), suite);

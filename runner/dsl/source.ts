@@ -23,10 +23,14 @@ export interface Span {
   length: number;
 }
 
-/** What the document cache keeps of a file that loaded clean: enough to restore it without parsing. */
+/**
+ * What the document cache keeps of a file that loaded clean: enough to restore it without
+ * parsing. The index may come later (a function): most commands never ask for a position
+ * of a file whose compiled runs are cached too; undefined from it means "parse again".
+ */
 export interface SourceSnapshot {
   data: unknown;
-  index: PosNode | null;
+  index: PosNode | null | (() => PosNode | null | undefined);
 }
 
 export class SourceFile {
@@ -40,6 +44,7 @@ export class SourceFile {
   private doc_: Document.Parsed | undefined;
   private lineCounter_: LineCounter | undefined;
   private index_: PosNode | null | undefined;
+  private lazyIndex: (() => PosNode | null | undefined) | undefined;
   private starts_: number[] | undefined;
   private lines_: string[] | undefined;
 
@@ -54,7 +59,8 @@ export class SourceFile {
       this.via = 'cache';
       this.parsed = true;
       this.data = snapshot.data;
-      this.index_ = snapshot.index;
+      if (typeof snapshot.index === 'function') this.lazyIndex = snapshot.index;
+      else this.index_ = snapshot.index;
       return;
     }
     const fast = snapshot === 'yaml' ? undefined : fastParse(text);
@@ -123,6 +129,10 @@ export class SourceFile {
   }
 
   private get index(): PosNode | null {
+    if (this.index_ === undefined && this.lazyIndex) {
+      this.index_ = this.lazyIndex();
+      this.lazyIndex = undefined;
+    }
     if (this.index_ === undefined) this.index_ = indexOfDocument(yaml(), this.doc);
     return this.index_;
   }

@@ -41,4 +41,20 @@ export class ResultCache {
     if (result.status === 'ERROR') return;
     this.store.putJson(this.key(run), result);
   }
+
+  /** the key of a whole list of runs: one read when the same command runs again */
+  private groupKey(runs: readonly PlanRun[]): string {
+    return sha256(toolKey(), 'results', this.options, ...runs.map(runDigest));
+  }
+
+  /** The results of all these runs, in order, when this very list ran before. */
+  getAll(runs: readonly PlanRun[]): RunResult[] | undefined {
+    const all = this.store.getJson<RunResult[]>(this.groupKey(runs));
+    return Array.isArray(all) && all.length === runs.length && all.every((r) => r && typeof r.status === 'string') ? all : undefined;
+  }
+
+  putAll(runs: readonly PlanRun[], results: readonly RunResult[]): void {
+    if (results.length !== runs.length || results.some((r) => r.status === 'ERROR')) return;
+    this.store.putJson(this.groupKey(runs), results);
+  }
 }

@@ -82,6 +82,22 @@ export async function executeSequential(
 
 /** executeAll with a result cache: the same results, in the same order, as without it. */
 async function executeCached(runs: readonly PlanRun[], opts: RunAllOptions & { target: TargetName }, cache: ResultCache): Promise<RunResult[]> {
+  const all = cache.getAll(runs);
+  if (all) {
+    const out: RunResult[] = [];
+    for (const r of all) {
+      out.push(r);
+      opts.onResult?.(r);
+      if (opts.stopAfter?.(r)) break;
+    }
+    return out;
+  }
+  const results = await executeEach(runs, opts, cache);
+  cache.putAll(runs, results);
+  return results;
+}
+
+async function executeEach(runs: readonly PlanRun[], opts: RunAllOptions & { target: TargetName }, cache: ResultCache): Promise<RunResult[]> {
   const cached = runs.map((r) => cache.get(r));
   const missing = cached.flatMap((r, i) => (r ? [] : [i]));
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, runs.length));

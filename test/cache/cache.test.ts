@@ -127,6 +127,9 @@ describe('cache', function () {
     // one more byte (a line break at the top) moves every position down a line
     writeFileSync(path.join(ws, 'suites/tiny.yaml'), '\n' + readFileSync(path.join(ws, 'suites/tiny.yaml'), 'utf8'));
     expect((await both(['run', 'suites'])).stdout).to.include('suites/tiny.yaml:10:17');
+    // the path as given is what every position says
+    expect((await both(['run', './suites/tiny.yaml'])).stdout).to.include('./suites/tiny.yaml:10:17');
+    expect((await both(['run', path.join(ws, 'suites/tiny.yaml')])).stdout).to.include(`${path.join(ws, 'suites/tiny.yaml')}:10:17`);
     edit('suites/tiny.yaml', 'group 1"', 'group 0"');
     expect((await both(['run', 'suites'])).exitCode).to.equal(0);
   });
