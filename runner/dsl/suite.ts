@@ -11,7 +11,7 @@ import { compileGlob, MAX_GLOB_LENGTH, regexProblem, substituteDeep, variablesIn
 import { guarded, toPointer, type DataPath, type SourceFile } from './source.js';
 import { didYouMean } from './suggest.js';
 import { MAX_RUNS_PER_SUITE } from './limits.js';
-import { DdebugQueryError, parseDdebugQueries } from '../model/kernel/dyndbg.js';
+import { DdebugQueryError, parseDdebugQueries } from '../model/kernel/ddebug-query.js';
 
 /** What a `boards:` entry resolved to: the board, or why not. */
 export interface BoardRef {
