@@ -266,7 +266,8 @@ class Parser {
     const c = t[ks];
     if (c === '"' || c === "'") {
       const [s, end] = this.quoted(ks);
-      if (t[end] !== ':') reject();
+      // "key":value with no space is yaml's error (found by the fuzzer's parser property)
+      if (t[end] !== ':' || (t[end + 1] !== ' ' && t[end + 1] !== '\n' && end + 1 < t.length)) reject();
       this.pos = end;
       return [s, ks, end];
     }

@@ -318,6 +318,14 @@ export function requiredLiteral(re2: string): string {
       i++;
       if (depth > 0) continue;
       if (/[A-Za-z0-9]/.test(d)) {
+        // a class or a character by its code: its argument (\x41, \x{1F600}, \pL, \p{Greek},
+        // \101) is not text of the pattern (the fuzzer's matcher property found \x41 read as "41")
+        if (d === 'Q') return '';
+        const rest = re2.slice(i + 1);
+        const braced = /^\{[^}]*\}?/.exec(rest)?.[0];
+        if (d === 'x') i += (braced ?? /^[0-9A-Fa-f]{0,2}/.exec(rest)![0]).length;
+        else if (d === 'p' || d === 'P') i += braced?.length ?? 1;
+        else if (d >= '0' && d <= '7') i += /^[0-7]{0,2}/.exec(rest)![0].length;
         end();
         continue;
       }

@@ -8,6 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loaderProperties, loadOne, makeWorkspace, mutate, removeWorkspace, serialize, type Mutation, type Workspace } from './lib/loader.js';
 import { modelProperties, runChecked } from './lib/model.js';
+import { dslProperties } from './lib/dsl.js';
 import { bringup } from '../cli/helpers.js';
 import { createKernel, resolveKernel } from '../../runner/model/index.js';
 import { board, device, driver, iommu } from '../model/helpers.js';
@@ -18,6 +19,8 @@ const COUNTS: Record<string, number> = {
   'loader: byte flips (non-UTF-8)': 30,
   'loader: plan options': 30,
   'loader: valid mutants run end to end': 40,
+  'dsl: fast YAML parser agrees with yaml': 150,
+  'dsl: user regex matchers agree with RE2': 400,
   'model: random steps, boards and kernels': 200,
   'model: every profile': 6,
   'model: random steps on the shipped boards': 100,
@@ -36,7 +39,7 @@ describe('fuzz/properties', function () {
 
   for (const name of Object.keys(COUNTS)) {
     it(`${name} (${COUNTS[name]} cases)`, () => {
-      const props = name.startsWith('loader') ? loaderProperties(ws) : modelProperties();
+      const props = name.startsWith('loader') ? loaderProperties(ws) : name.startsWith('dsl') ? dslProperties(ws) : modelProperties();
       const p = props.find((x) => x.name === name)!;
       return fc.assert(p.property as fc.IProperty<unknown[]>, { numRuns: COUNTS[name], seed: 20261121 });
     });
@@ -65,7 +68,7 @@ describe('fuzz/properties', function () {
     let checked = 0;
     for (const c of cases) {
       const f = ws.shipped[c.file % ws.shipped.length]!;
-      const text = serialize(mutate(f.data, c.muts), { flow: false, indent: 2, quote: false });
+      const text = serialize(mutate(f.data, c.muts), { flow: false, indent: 2, quote: false, yaml: true });
       const out = loadOne(ws, f.kind, f.id, text);
       if (out.valid) continue;
       // the same file through the CLI (loadOne removed it again)

@@ -1,4 +1,4 @@
-// Model bugs the fuzz properties found, each as the shrunk counterexample.
+// Bugs the fuzz properties found, each as the shrunk counterexample.
 
 import { expect } from 'chai';
 import { runChecked } from './lib/model.js';
@@ -7,7 +7,18 @@ import type { ModelBoard } from '../../runner/model/types.js';
 import { Printk, PRINTK_MAX_LINES } from '../../runner/model/kernel/printk.js';
 import { PageAllocator } from '../../runner/model/dma/pages.js';
 import fc from 'fast-check';
-import { ReferenceAllocator } from '../model/reference-pages.js';
+import { pfnsOf, ReferenceAllocator, runOf } from '../model/reference-pages.js';
+import { RE2JS } from 're2js';
+import { compileUserRegex, toRe2 } from '../../runner/dsl/patterns.js';
+import { fastParse } from '../../runner/dsl/fast-yaml.js';
+import { SourceFile } from '../../runner/dsl/source.js';
+
+/** what RE2 itself answers for a user regex on a line */
+function re2Test(source: string, line: string): boolean {
+  const t = toRe2(source);
+  if (!('re2' in t)) throw new Error(t.message);
+  return RE2JS.compile(t.re2).test(line);
+}
 
 describe('fuzz/regressions', () => {
   it('exynos checks skip a device whose dev_iommu priv belongs to another IOMMU driver (o.controllers is not iterable)', () => {
@@ -60,7 +71,7 @@ describe('fuzz/regressions', () => {
     const started = Date.now();
     const second = a.alloc(16384, 0xffffffff)!;
     expect(Date.now() - started).to.be.below(1000);
-    expect(second[second.length - 1]! + 1).to.equal(first[0]);
+    expect(second.first + second.count).to.equal(first.first);
   });
 
   it('the page allocator picks the same pages as the quadratic scan it replaced', () => {
@@ -73,16 +84,55 @@ describe('fuzz/regressions', () => {
         for (const [n, lim, free] of ops) {
           if (free && held.length) {
             const x = held.shift()!;
-            a.free(x);
+            a.free(runOf(x));
             o.free(x);
             continue;
           }
-          const got = a.alloc(n, lim * 4096 - 1);
+          const got = pfnsOf(a.alloc(n, lim * 4096 - 1));
           expect(got).to.deep.equal(o.alloc(n, lim * 4096 - 1));
           if (got) held.push(got);
         }
       }),
       { numRuns: 500, seed: 1 },
     );
+  });
+
+  // the fuzz property "dsl: user regex matchers agree with RE2"
+  it('a user regex matches as RE2 does: an escape by code (\\x41, \\x{41}, \\pL) is no literal text the line must hold', () => {
+    const cases: [string, string][] = [
+      ['.*.*\\x41', 'A'],
+      ['ab\\x{41}cd', 'abAcd'],
+      ['x\\pLyz', 'xQyz'],
+      ['x\\p{Greek}yzw', 'x\u03b1yzw'],
+      ['\\u00e9.*.*.*.*$', '\u00e9'],
+    ];
+    for (const [source, line] of cases) {
+      expect(re2Test(source, line), source).to.equal(true);
+      expect(compileUserRegex(source).test(line), source).to.equal(true);
+    }
+  });
+
+  it('a user regex matches as RE2 does on lone surrogates: text matches by code point, never half a pair', () => {
+    const cases: [string, string, boolean][] = [
+      ['\ude00\ud83d', '\ude00\ud83d\ude00\ud83d', false],
+      ['\ude00\ud83d', '\ude00x\ud83d', false],
+      ['\ud83d', '\ud83d\ude00', false],
+      ['\ud83d', 'x\ud83dx', true],
+      ['^\ud83d.*x$', '\ud83d\ude00x', false],
+    ];
+    for (const [source, line, want] of cases) {
+      expect(re2Test(source, line), JSON.stringify([source, line])).to.equal(want);
+      expect(compileUserRegex(source).test(line), JSON.stringify([source, line])).to.equal(want);
+    }
+  });
+
+  // the fuzz property "dsl: fast YAML parser agrees with yaml"
+  it('a quoted key with its ":" against the value is left to yaml, which reports it where it is', () => {
+    for (const text of ['"arch":. "arm64"\n', '"a":b\n', '"a":[1]\n', "'a':b\n"]) {
+      expect(fastParse(text), text).to.equal(undefined);
+      const f = new SourceFile('b.yaml', text);
+      expect(f.diagnostics.map((d) => `${d.line}:${d.column}`), text).to.have.length.greaterThan(0);
+    }
+    expect(fastParse('"a": b\n"c":\n')?.data).to.deep.equal({ a: 'b', c: null });
   });
 });

@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--runs N] [--only loader|model|NAME]... [--seed S] [--input I] [--jobs J] [--stall SECONDS] [--slow SECONDS]`
+// `npm run fuzz -- [--runs N] [--only loader|dsl|model|NAME]... [--seed S] [--input I] [--jobs J] [--stall SECONDS] [--slow SECONDS]`
 //
 // Runs the loader and model properties of test/fuzz with many more inputs than `npm test`
 // does. --runs N is N inputs for EVERY selected property (one input is one call of the
@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loaderProperties, makeWorkspace, removeWorkspace, type LoaderStats, type NamedProperty } from './lib/loader.js';
 import { modelProperties, type ModelStats } from './lib/model.js';
+import { dslProperties, type DslStats } from './lib/dsl.js';
 
 /** inputs per chunk: fixed, so that an input's index names it whatever --runs and --jobs are */
 export const CHUNK = 1000;
@@ -75,11 +76,11 @@ const SLOT_INDEX = 1;
 const SLOT_PHASE = 2;
 const SLOT_STARTED = 3;
 
-function allProperties(): { props: NamedProperty[]; stats: Record<string, LoaderStats | ModelStats>; cleanup: () => void } {
+function allProperties(): { props: NamedProperty[]; stats: Record<string, LoaderStats | ModelStats | DslStats>; cleanup: () => void } {
   const ws = makeWorkspace();
-  const stats: Record<string, LoaderStats | ModelStats> = {};
+  const stats: Record<string, LoaderStats | ModelStats | DslStats> = {};
   return {
-    props: [...loaderProperties(ws, stats as Record<string, LoaderStats>), ...modelProperties(stats as Record<string, ModelStats>)],
+    props: [...loaderProperties(ws, stats as Record<string, LoaderStats>), ...dslProperties(ws, stats as Record<string, DslStats>), ...modelProperties(stats as Record<string, ModelStats>)],
     stats,
     cleanup: () => removeWorkspace(ws),
   };
@@ -100,6 +101,8 @@ function threadCpuMs(): number {
 function errorText(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
+
+const STACK_TRACE_LIMIT = 30;
 
 async function worker(shared: Int32Array, slowMs: number): Promise<void> {
   const { props, stats, cleanup } = allProperties();
@@ -129,6 +132,9 @@ async function worker(shared: Int32Array, slowMs: number): Promise<void> {
     const wall0 = performance.now();
     const cpu0 = threadCpuMs();
     const property = p.property as fc.IProperty<unknown[]>;
+    // no stack traces while the inputs run (yaml alone makes an error for most bad inputs,
+    // and capturing a stack was ~5% of the time); a failure is replayed with them below
+    Error.stackTraceLimit = 0;
     const details = await fc.check(property, {
       numRuns: t.only !== undefined ? 1 : t.runs,
       seed: t.seed,
@@ -136,6 +142,7 @@ async function worker(shared: Int32Array, slowMs: number): Promise<void> {
       plugins: [hook],
       ...(t.only !== undefined ? { path: String(t.only) } : {}),
     });
+    Error.stackTraceLimit = STACK_TRACE_LIMIT;
     const wallMs = performance.now() - wall0;
     const cpuMs = threadCpuMs() - cpu0;
     const s = { ...((stats[t.name] ?? {}) as unknown as Record<string, number>) };
@@ -175,6 +182,7 @@ interface Totals {
 
 function describeStats(o: Record<string, number>): string {
   if ('valid' in o) return `${o['valid']} valid, ${o['invalid']} rejected with positioned errors, ${o['runs']} runs compiled`;
+  if ('lines' in o) return o['lines'] ? `${o['taken']} regexes accepted and matched against ${o['lines']} lines, ${o['declined']} refused` : `${o['taken']} documents the fast parser took, ${o['declined']} it left to yaml`;
   if ('cases' in o) return `${o['cases']} kernels run, max ${o['maxLines']} printk lines, ${o['oopses']} with an oops, ${o['panics']} with a panic`;
   return '';
 }
@@ -342,7 +350,7 @@ async function fuzz(o: Options): Promise<number> {
   });
 }
 
-const PROPERTY_NAMES_HINT = 'loader | model | a property name (see `npm run fuzz -- --list`)';
+const PROPERTY_NAMES_HINT = 'loader | dsl | model | a property name (see `npm run fuzz -- --list`)';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { PageAllocator } from '../../runner/model/dma/pages.js';
 import type { MemoryBank } from '../../runner/model/types.js';
-import { ReferenceAllocator } from './reference-pages.js';
+import { pfnsOf, ReferenceAllocator, runOf } from './reference-pages.js';
 
 describe('model page allocator', () => {
   const memory: MemoryBank[] = [
@@ -29,22 +29,22 @@ describe('model page allocator', () => {
           if (how === 0 && pfns!.length > 2) {
             // a part from the middle: the rest stays live, in two pieces
             const mid = pfns!.slice(1, -1);
-            a.free(mid);
+            a.free(runOf(mid));
             r.free(mid);
             held.push([pfns![0]!], [pfns![pfns!.length - 1]!]);
           } else if (how === 2 && pfns!.length > 1) {
             // the lower or the upper half: the other half stays live
             const half = pfns!.length >> 1;
             const [gone, kept] = rnd(2) ? [pfns!.slice(0, half), pfns!.slice(half)] : [pfns!.slice(half), pfns!.slice(0, half)];
-            a.free(gone);
+            a.free(runOf(gone));
             r.free(gone);
             held.push(kept);
           } else {
-            a.free(pfns!);
+            a.free(runOf(pfns!));
             r.free(pfns!);
             // a double free is harmless in both
             if (how === 1) {
-              a.free(pfns!);
+              a.free(runOf(pfns!));
               r.free(pfns!);
             }
           }
@@ -52,7 +52,7 @@ describe('model page allocator', () => {
         }
         const pages = 1 + rnd(rnd(2) ? 4 : 40);
         const limit = limits[rnd(limits.length)]!;
-        const got = a.alloc(pages, limit);
+        const got = pfnsOf(a.alloc(pages, limit));
         expect(got, `step ${step}`).to.deep.equal(r.alloc(pages, limit));
         if (got) held.push(got);
       }

@@ -1,7 +1,7 @@
 // The page-by-page allocator the model's range-based PageAllocator replaced, kept as the
 // reference both the unit test and the fuzz regression compare against.
 
-import { PAGE_SIZE } from '../../runner/model/dma/pages.js';
+import { PAGE_SIZE, type PageRun } from '../../runner/model/dma/pages.js';
 import type { MemoryBank } from '../../runner/model/types.js';
 
 export class ReferenceAllocator {
@@ -38,4 +38,14 @@ export class ReferenceAllocator {
   free(pfns: readonly number[]): void {
     for (const p of pfns) this.live.delete(p);
   }
+}
+
+/** the page frames of a run, as the reference lists them */
+export function pfnsOf(run: PageRun | null): number[] | null {
+  return run && Array.from({ length: run.count }, (_, i) => run.first + i);
+}
+
+/** contiguous page frames as a run */
+export function runOf(pfns: readonly number[]): PageRun {
+  return { first: pfns[0] ?? 0, count: pfns.length };
 }

@@ -2,6 +2,7 @@
 // ops can do what the kernel does with a foreign buffer.
 
 import type { Domain } from '../iommu/group.js';
+import type { PageRun } from './pages.js';
 
 export type AllocOps = 'direct' | 'iommu' | 'arm-iommu';
 
@@ -9,7 +10,7 @@ export interface DmaBuffer {
   size: number;
   allocOps: AllocOps;
   /** physical page frames backing the buffer */
-  pfns: number[];
+  pfns: PageRun;
   /** what the device is told: the physical address (direct) or the IOVA */
   dmaHandle: number;
   /** iommu-dma: where dma_common_pages_remap() put it, as an offset into the vmalloc area */

@@ -5,7 +5,7 @@
 import type { KernelCtx } from '../kernel/ctx.js';
 import type { Device } from '../core/device.js';
 import type { DmaBuffer } from './buffer.js';
-import { PAGE_SIZE } from './pages.js';
+import { PAGE_SIZE, type PageRun } from './pages.js';
 import { effectiveOps } from './arch.js';
 import { badPage, oops, warn } from '../kernel/reports.js';
 import { ERRNO } from '../kernel/errno.js';
@@ -70,7 +70,7 @@ export function dmaAllocAttrs(k: KernelCtx, dev: Device, size: number): DmaBuffe
     return k.call('dma_direct_alloc', () => {
       const pfns = k.pages.alloc(pages, directLimit(k, dev));
       if (!pfns) return null;
-      return { size, allocOps: 'direct' as const, pfns, dmaHandle: pfns[0]! * PAGE_SIZE, freed: false, foreignFree: false };
+      return { size, allocOps: 'direct' as const, pfns, dmaHandle: pfns.first * PAGE_SIZE, freed: false, foreignFree: false };
     });
   });
 }
@@ -125,12 +125,12 @@ function directFreeOfIommuBuffer(k: KernelCtx, dev: Device, buf: DmaBuffer): voi
     if (!dev.dmaCoherent) {
       k.call('arch_dma_free', () => {
         const kaddr = physToVirt(l, BigInt(buf.dmaHandle));
-        k.call('__dma_direct_free_pages', () => freePagesOfForeign(k, virtToPage(l, kaddr), buf.pfns.length));
+        k.call('__dma_direct_free_pages', () => freePagesOfForeign(k, virtToPage(l, kaddr), buf.pfns.count));
       });
       return;
     }
     const vaddr = l.vmallocStart + BigInt(buf.vmallocOffset ?? 0);
-    k.call('__dma_direct_free_pages', () => freePagesOfForeign(k, virtToPage(l, vaddr), buf.pfns.length));
+    k.call('__dma_direct_free_pages', () => freePagesOfForeign(k, virtToPage(l, vaddr), buf.pfns.count));
   });
 }
 
@@ -140,7 +140,7 @@ export function dmaFreeAttrs(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
     const ops = effectiveOps(dev);
     buf.freed = true;
     if (ops === buf.allocOps) {
-      if (buf.domain) buf.domain.unmap(buf.dmaHandle, buf.pfns.length);
+      if (buf.domain) buf.domain.unmap(buf.dmaHandle, buf.pfns.count);
       k.pages.free(buf.pfns);
       return;
     }
@@ -197,7 +197,7 @@ export function dmaTransfer(k: KernelCtx, dev: Device, size: number): number {
     const kbuf = k.pages.alloc(pages, Number.MAX_SAFE_INTEGER);
     if (!kbuf) return -ERRNO.ENOMEM!;
     let addr: number;
-    let bounce: number[] | null = null;
+    let bounce: PageRun | null = null;
     const domain = dev.group?.domain ?? null;
     if (ops !== 'direct') {
       if (!domain || domain.type !== 'dma') {
@@ -207,7 +207,7 @@ export function dmaTransfer(k: KernelCtx, dev: Device, size: number): number {
       addr = domain.allocIova(pages, iovaLimit(k, dev));
       domain.map(addr, kbuf);
     } else {
-      addr = kbuf[0]! * PAGE_SIZE;
+      addr = kbuf.first * PAGE_SIZE;
       if (addr + size - 1 > directLimit(k, dev)) {
         // swiotlb bounces the buffer into memory the device can reach
         bounce = k.pages.alloc(pages, directLimit(k, dev));
@@ -215,7 +215,7 @@ export function dmaTransfer(k: KernelCtx, dev: Device, size: number): number {
           k.pages.free(kbuf);
           return -ERRNO.ENOMEM!;
         }
-        addr = bounce[0]! * PAGE_SIZE;
+        addr = bounce.first * PAGE_SIZE;
       }
     }
     let ret = 0;

@@ -8,6 +8,12 @@ import { COPY, type CopyMap } from '../snapshot.js';
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;
 
+/** pages handed out together, [first, first + count): a 64 MiB buffer is two numbers, not 16,384 */
+export interface PageRun {
+  readonly first: number;
+  readonly count: number;
+}
+
 interface Bank {
   startPfn: number;
   endPfn: number;
@@ -98,7 +104,7 @@ export class PageAllocator {
   }
 
   /** Contiguous pages entirely below `limit` (an inclusive address), or null. */
-  alloc(pages: number, limit: number): number[] | null {
+  alloc(pages: number, limit: number): PageRun | null {
     const limitPfn = Math.floor((limit + 1) / PAGE_SIZE);
     for (let i = this.banks.length - 1; i >= 0; i--) {
       const b = this.banks[i]!;
@@ -113,23 +119,15 @@ export class PageAllocator {
       const first = top - pages;
       if (first < b.startPfn) continue;
       if (top === b.next) b.next = first;
-      const pfns: number[] = new Array<number>(pages);
-      for (let p = 0; p < pages; p++) pfns[p] = first + p;
       if (pages > 0) this.addRange(first, top);
-      return pfns;
+      return { first, count: pages };
     }
     return null;
   }
 
-  /** Free pages (any set of pfns; freeing a page that is not live does nothing). */
-  free(pfns: readonly number[]): void {
-    let i = 0;
-    while (i < pfns.length) {
-      let j = i + 1;
-      while (j < pfns.length && pfns[j] === pfns[j - 1]! + 1) j++;
-      this.removeRange(pfns[i]!, pfns[j - 1]! + 1);
-      i = j;
-    }
+  /** Free what alloc() handed out (pages that are not live are left alone). */
+  free(run: PageRun): void {
+    if (run.count > 0) this.removeRange(run.first, run.first + run.count);
   }
 
   /** handed out and not freed */

@@ -19,7 +19,7 @@ import { oops } from '../kernel/reports.js';
 import { devIommuGet, iommuFwspecAddIds } from '../iommu/fwspec.js';
 import { genericDeviceGroup, genericSingleDeviceGroup, instanceGroup } from '../iommu/core.js';
 import { directLimit } from '../dma/mapping.js';
-import { PAGE_SIZE } from '../dma/pages.js';
+import { PAGE_SIZE, type PageRun } from '../dma/pages.js';
 import { supplierMissing } from '../core/probe.js';
 import { EBUSY, EINVAL, ENODEV, ENXIO, EPROBE_DEFER, privInstance, publishDrvdata, registerAroundSetup, wellBehaved } from './common.js';
 
@@ -40,7 +40,7 @@ type Contexts = Array<Domain | typeof RESERVED | null>;
 interface IpmmuDomain {
   mmu: IommuInstance | null;
   contextId: number;
-  pgtable: number[] | null;
+  pgtable: PageRun | null;
 }
 
 function dom(domain: Domain): IpmmuDomain {
@@ -139,17 +139,17 @@ function ipmmuDomainAlloc(k: KernelCtx, inst: IommuInstance, type: DomainType): 
  * 40-bit mask and (from b4ebe6063204) the bus limit; beyond it swiotlb bounces the page.
  * Returns the DMA address, or null on a mapping error.
  */
-function mapOnRoot(k: KernelCtx, root: IommuInstance, pfns: number[]): { dma: number; bounce: number[] | null } | null {
-  const phys = pfns[0]! * PAGE_SIZE;
+function mapOnRoot(k: KernelCtx, root: IommuInstance, pfns: PageRun): { dma: number; bounce: PageRun | null } | null {
+  const phys = pfns.first * PAGE_SIZE;
   const limit = root.dev ? Math.min(IPMMU_DMA_LIMIT, directLimit(k, root.dev)) : IPMMU_DMA_LIMIT;
-  if (phys + pfns.length * PAGE_SIZE - 1 <= limit) return { dma: phys, bounce: null };
-  const bounce = k.pages.alloc(pfns.length, limit);
+  if (phys + pfns.count * PAGE_SIZE - 1 <= limit) return { dma: phys, bounce: null };
+  const bounce = k.pages.alloc(pfns.count, limit);
   if (!bounce) return null;
-  return { dma: bounce[0]! * PAGE_SIZE, bounce };
+  return { dma: bounce.first * PAGE_SIZE, bounce };
 }
 
 /** alloc_io_pgtable_ops(ARM_32_LPAE_S1, cfg with iommu_dev = root->dev, !coherent_walk) */
-function allocIoPgtable(k: KernelCtx, root: IommuInstance): number[] | null {
+function allocIoPgtable(k: KernelCtx, root: IommuInstance): PageRun | null {
   return k.call('alloc_io_pgtable_ops', () =>
     k.call('arm_32_lpae_alloc_pgtable_s1', () =>
       k.call('__arm_lpae_alloc_pages', () => {
@@ -160,7 +160,7 @@ function allocIoPgtable(k: KernelCtx, root: IommuInstance): number[] | null {
           k.pages.free(pfns);
           return null;
         }
-        if (m.dma !== pfns[0]! * PAGE_SIZE) {
+        if (m.dma !== pfns.first * PAGE_SIZE) {
           // "We depend on the IOMMU being able to work with any physical address directly"
           if (root.dev) k.log(`${devName(root.dev)}: Cannot accommodate DMA translation for IOMMU page tables`);
           if (m.bounce) k.pages.free(m.bounce);

@@ -3,7 +3,7 @@
 
 import type { Device } from '../core/device.js';
 import type { IommuInstance } from './instance.js';
-import { PAGE_SIZE } from '../dma/pages.js';
+import { PAGE_SIZE, type PageRun } from '../dma/pages.js';
 import { COPY, copyData, type CopyMap } from '../snapshot.js';
 
 export type DomainType = 'dma' | 'identity';
@@ -49,8 +49,8 @@ export class Domain {
     return this.iovaTopPfn * PAGE_SIZE;
   }
 
-  map(iova: number, pfns: readonly number[]): void {
-    if (pfns.length > 0) this.mapped.push({ start: iova / PAGE_SIZE, count: pfns.length });
+  map(iova: number, pages: PageRun): void {
+    if (pages.count > 0) this.mapped.push({ start: iova / PAGE_SIZE, count: pages.count });
   }
 
   /** iommu_unmap() of what one map() mapped; returns the pages unmapped */
