@@ -243,9 +243,13 @@ describe('bisect on the model', function () {
     });
     it('two kernels with the same verdict', async () => {
       expect(await refusal('v5.1', 'v5.2')).to.match(/passes on the bad kernel/);
-      // v4.20's NULL dma_ops were arm64's dummy ops (a silent leak), v5.0's dma-direct (the oops):
-      // a release difference, not a behaviour
-      expect(await refusal('v4.20', 'v5.0')).to.match(/v5\.0 and v4\.20 have the same behaviours: the flip comes with the release itself/);
     });
+  });
+
+  it('v4.20 (silent leak through dummy_dma_ops) to v5.0 (the oops) flips with 356da6d0cde3 (NULL dma_ops is dma-direct)', async () => {
+    const choice = () => chooseScenario(byId('rcar-dma-teardown'), 'unbind-releases-managed-dma', undefined);
+    const r = await bisect(resolveLabel('good', 'v4.20'), resolveLabel('bad', 'v5.0'), { runner, runOn: (k) => runOn(choice(), k) });
+    expect(r.difference).to.equal(1);
+    expect(r.sets.map((x) => x.changes.map((c) => c.id))).to.deep.equal([['356da6d0cde3']]);
   });
 });

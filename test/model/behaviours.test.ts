@@ -53,6 +53,27 @@ describe('model behaviours (each toggled alone)', () => {
     });
   });
 
+  describe('356da6d0cde3: on arm64 NULL dma_ops is dma-direct (v5.0), not dummy_dma_ops', () => {
+    const coherent = smmuBoard([{ kind: 'dmam-alloc', size: 8192 }]);
+    coherent.devices[0]!.dmaCoherent = true;
+    const steps = [BOOT, { op: 'unbind' as const, device: '1000000.dma' }];
+    const v50 = { base: 'v5.0' };
+
+    it('without it (v5.0 reverted), the torn-down device\'s free goes to dummy_dma_ops: silent, only the leak check sees it', () => {
+      const r = run(coherent, { ...v50, revert: ['356da6d0cde3'] }, steps);
+      expect(r.text).to.not.include(BAD_PAGE);
+      expect(r.k.taint()).to.equal('');
+      expect(r.k.checks().map((c) => c.check)).to.include('foreign-free');
+    });
+
+    it('with it (v4.20 + it), the same free reaches dma_direct_free(): Bad page state for each page', () => {
+      const r = run(coherent, { base: 'v4.20', apply: ['356da6d0cde3'] }, steps);
+      expect(r.lines.filter((l) => l.startsWith(BAD_PAGE))).to.have.length(2);
+      expect(r.text).to.match(/ __free_pages\S*\n.* __dma_direct_free_pages\S*\n.* dma_direct_free\S*\n/);
+      expect(r.k.taint()).to.equal('B');
+    });
+  });
+
   describe('0b777eee88d7: the failed-probe path releases devres before the DMA tear-down', () => {
     const b = smmuBoard([{ kind: 'dmam-alloc', size: 8192 }, { kind: 'log', text: 'scsi host1: foo' }]);
     b.devices[0]!.dmaCoherent = true;

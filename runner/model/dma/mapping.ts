@@ -102,14 +102,15 @@ function freePagesOfForeign(k: KernelCtx, page: bigint, pages: number): void {
 }
 
 /**
- * dma_direct_free() of a buffer that came from iommu-dma (v5.0+: NULL dma_ops is
- * dma-direct). A non-coherent device goes through arch_dma_free(), which takes the DMA
+ * dma_direct_free() of a buffer that came from iommu-dma (356da6d0cde3, v5.0: NULL dma_ops
+ * is dma-direct). A non-coherent device goes through arch_dma_free(), which takes the DMA
  * handle — an IOVA — for a physical address; a coherent one through virt_to_page() of the
- * cpu address — a vmalloc remapping. Before v5.0 a NULL dma_ops meant arm64's
- * dummy_dma_ops, whose free does nothing: the buffer leaked silently.
+ * cpu address — a vmalloc remapping. Before it a NULL dma_ops meant arm64's
+ * dummy_dma_ops, whose free does nothing: the buffer leaked silently (thread 000: "How it
+ * manages not to blow up more catastrophically I have no idea").
  */
 function directFreeOfIommuBuffer(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
-  if (k.board.arch === 'arm64' && !k.since('v5.0')) {
+  if (k.board.arch === 'arm64' && !k.has('356da6d0cde3')) {
     k.call('__dummy_free', () => undefined);
     return;
   }

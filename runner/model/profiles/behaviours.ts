@@ -77,6 +77,12 @@ export const BEHAVIOURS: readonly Behaviour[] = [
     changes: 'ipmmu_domain_free copes with a domain whose context was never set up',
   },
   {
+    id: '356da6d0cde3',
+    subject: 'dma-mapping: bypass indirect calls for dma-direct',
+    landed: 'v5.0',
+    changes: 'on arm64 a device with NULL dma_ops is dma-direct (before: get_arch_dma_ops() gave dummy_dma_ops, whose free does nothing), so a buffer iommu-dma allocated and the torn-down device frees goes through dma_direct_free(): a paging fault or Bad page state instead of a silent leak',
+  },
+  {
     id: '376991db4b64',
     subject: 'driver core: Postpone DMA tear-down until after devres release',
     landed: 'v5.1',
