@@ -121,7 +121,7 @@ function lowerings(r: Reproducer): ValueEdit[] {
   return out;
 }
 
-const DEVICE_OPTIONAL = ['compatible', 'dma-bits', 'bus', 'status', 'present'] as const;
+const DEVICE_OPTIONAL = ['compatible', 'dma-bits', 'bus', 'status', 'present', 'dma-coherent'] as const;
 const IOMMU_OPTIONAL = ['compatible', 'status'] as const;
 const DRIVER_OPTIONAL = ['initcall', 'async', 'driver-managed-dma'] as const;
 const STATE_CHECKS = ['bound', 'driver', 'deferred', 'group', 'dma-ops'] as const;
