@@ -182,6 +182,7 @@ export function toModelBoard(doc: BoardDoc): ModelBoard {
     ...(doc.compatible !== undefined ? { compatible: [...doc.compatible] } : {}),
     memory: doc.memory.map((m) => ({ base: m.base, size: m.size })),
     ...(doc['bus-dma-bits'] !== undefined ? { busDmaBits: doc['bus-dma-bits'] } : {}),
+    ...(doc.console !== undefined ? { consoleBaud: doc.console === 'none' ? 0 : doc.console } : {}),
     iommus: (doc.iommus ?? []).map((i) => ({
       name: i.name,
       driver: i.driver,

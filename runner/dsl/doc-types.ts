@@ -12,6 +12,7 @@ export interface BoardDoc {
   compatible?: string[];
   memory: { base: number; size: number }[];
   'bus-dma-bits'?: number;
+  console?: number | 'none';
   iommus?: {
     name: string;
     driver: string;

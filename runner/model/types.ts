@@ -84,6 +84,8 @@ export interface ModelBoard {
   memory: MemoryBank[];
   /** the interconnect's DMA limit in bits (dma-ranges); undefined = none */
   busDmaBits?: number;
+  /** the serial console's baud rate (0: none); undefined = 115200 */
+  consoleBaud?: number;
   iommus: BoardIommu[];
   devices: BoardDevice[];
   drivers: BoardDriver[];

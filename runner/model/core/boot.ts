@@ -7,6 +7,7 @@ import type { IommuInstance } from '../iommu/instance.js';
 import type { Initcall } from '../types.js';
 import { INITCALL_ORDER } from '../types.js';
 import { initFrames, moduleFrames } from '../kernel/entry.js';
+import { linuxBanner } from '../kernel/banner.js';
 import { deviceAdd } from './device-add.js';
 import { driverRegister } from './dd.js';
 import { deferredProbeExtendTimeout, deferredProbeInitcall, flushDeferredProbe } from './deferred.js';
@@ -35,9 +36,12 @@ export function runLoadable(k: KernelCtx, l: Loadable): void {
 }
 
 function banner(k: KernelCtx): void {
-  k.log(`Linux version ${k.uts} (bringup@model) (gcc (GCC) 12.2.0, GNU ld 2.40) #1 SMP PREEMPT`);
+  k.printk.running = false;
+  k.log(linuxBanner(k));
   if (k.board.firmware === 'dt') k.log(`Machine model: ${k.board.model}`);
   else k.log(`DMI: ${k.board.model}`);
+  // sched_clock runs from here on: the lines above are stamped 0, as in every real boot
+  k.printk.running = true;
 }
 
 export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: ReadonlySet<string>, heldName: (l: Loadable) => string[]): void {

@@ -32,8 +32,10 @@ export interface KernelBuild {
   buildId?: string;
   /** the dump_stack header's preempt model (v6.15 merge window on) */
   preemptModel?: string;
-  /** the banner's compiler */
+  /** the banner's compiler (LINUX_COMPILER), its user@host and its build date (UTS_VERSION's tail) */
   compiler?: string;
+  builtBy?: string;
+  buildDate?: string;
   vaBits?: number;
   /** sizeof(struct page): 64, or 56 without the options that pad it */
   structPage?: number;
@@ -111,6 +113,8 @@ export const BUILDS: readonly KernelBuild[] = [
     version: '#121',
     preempt: true,
     compiler: 'gcc version 4.8.5 (Linaro GCC 4.8-2015.06)',
+    builtBy: 'john@htsatcamb-server',
+    buildDate: 'Thu Mar 7 14:28:39 GMT 2019',
     vaBits: 48,
     structPage: 64,
     tasks: { shell: { comm: 'sh', pid: 2691, cpu: 5 } },

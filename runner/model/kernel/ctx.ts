@@ -56,7 +56,7 @@ export class KernelCtx {
   readonly behaviours: ReadonlySet<string>;
   /** every name of the behaviour table (ids and aliases) → on in this profile */
   private readonly switches: ReadonlyMap<string, boolean>;
-  readonly printk = new Printk();
+  readonly printk: Printk;
   readonly stack = new ShadowStack();
   readonly taint: Taint;
   readonly uts: string;
@@ -140,6 +140,7 @@ export class KernelCtx {
     /** a snapshot's copy ([COPY]): what was fixed when `copyOf` was built is shared, not worked out again */
     copyOf?: KernelCtx,
   ) {
+    this.printk = new Printk(board.consoleBaud);
     if (copyOf) {
       this.behaviours = copyOf.behaviours;
       this.switches = copyOf.switches;
@@ -304,6 +305,11 @@ export class KernelCtx {
 
   log(text: string): void {
     this.printk.emit(text);
+  }
+
+  /** a KERN_DEBUG record (dev_dbg, pr_debug): in the ring, not on the console */
+  logDebug(text: string): void {
+    this.printk.emit(text, false);
   }
 
   /** Run `body` as kernel function `fn` (for the shadow stack). */

@@ -181,7 +181,7 @@ export class DynDbg {
     if (f & FLAG_MODNAME) mid += `${SITES[site]!.module}:`;
     if (f & FLAG_FUNCNAME) mid += `${e.func}:`;
     if (mid) prefix += `${mid} `;
-    k.log(e.dev && device ? `${prefix}${devName(device)}: ${text}` : `${prefix}${text}`);
+    k.logDebug(e.dev && device ? `${prefix}${devName(device)}: ${text}` : `${prefix}${text}`);
   }
 }
 
