@@ -5,8 +5,8 @@
 // seed       per shipped board, on its story's buggy profile (else the newest), with the
 //            default bounds (dfs, depth 2, four errnos, unbind): executions/s (run to the
 //            end), runs/s (executions + runs cut at an explored state) and distinct states/s,
-//            per CPU second of this process, warm (the best of two searches after an untimed
-//            one; the cold first search's time is in the row too).
+//            per CPU second of this process, warm (the median of repeated searches after 0.5 s
+//            of untimed ones; the cold first search's time is in the row too).
 // reduction  on the three largest boards (devices + IOMMUs): executions of naive enumeration
 //            (--no-reduce) against the reduced search at depth 2, and that both reach the same
 //            set of titles.
@@ -51,23 +51,35 @@ function cpuSeconds(): number {
 }
 
 /**
- * One search, timed after an untimed one (a warm process, as the model's own throughput
- * bench measures it: the first search of a board runs largely before the JIT has compiled
- * the model), the faster of `repeat` timed ones.
+ * One search, timed in a warm process (as the model's own throughput bench measures it: the
+ * first search of a board runs largely before the JIT has compiled the model, and a small
+ * board's search is over in 10 ms): untimed searches until 0.5 s of CPU went by, then at
+ * least `repeat` timed ones and at least 0.5 s of them; the median. The machine is shared and
+ * a single search's time swings 2x with the load; the median of many is what holds still.
+ * The cold first search's time is returned too. `repeat` 0: the cold search alone.
  */
-async function measure(board: ModelBoard, kernel: string, o: Partial<ExploreOptions> = {}, repeat = 2): Promise<{ r: ExploreResult; cpu: number; cold: number }> {
+async function measure(board: ModelBoard, kernel: string, o: Partial<ExploreOptions> = {}, repeat = 5): Promise<{ r: ExploreResult; cpu: number; cold: number }> {
   const opts = { ...defaultOptions(), ...o };
   const t = [{ board, profile: resolveKernelLabel(kernel) }];
   let t0 = cpuSeconds();
   let r = await explore(t, opts);
   const cold = cpuSeconds() - t0;
-  let cpu = Infinity;
-  for (let i = 0; i < repeat; i++) {
+  if (repeat === 0) return { r, cpu: cold, cold };
+  for (let spent = cold; spent < 0.5; ) {
     t0 = cpuSeconds();
     r = await explore(t, opts);
-    cpu = Math.min(cpu, cpuSeconds() - t0);
+    spent += cpuSeconds() - t0;
   }
-  return { r, cpu, cold };
+  const times: number[] = [];
+  for (let spent = 0; times.length < repeat || spent < 0.5; ) {
+    t0 = cpuSeconds();
+    r = await explore(t, opts);
+    const dt = cpuSeconds() - t0;
+    times.push(dt);
+    spent += dt;
+  }
+  times.sort((a, b) => a - b);
+  return { r, cpu: times[Math.floor(times.length / 2)]!, cold };
 }
 
 function rate(n: number, s: number): number {

@@ -16,6 +16,14 @@ export class Footprints {
   private readonly iommuDriverOf = new Map<string, string>();
   /** deviationFootprint's memo of order footprints */
   readonly cache = new Map<string, ReadonlySet<string> | '*'>();
+  /**
+   * Fault points (`fault:<device>@<i>`) whose faults are those of point i - 1: the action
+   * between them only pushed a devres entry (devm-alloc, request-irq) that a failed probe's
+   * devres_release_all() pops again, printing nothing (core/probe.ts, core/devres.ts). The
+   * two faults end in the same state with the same log; the earlier point also offers every
+   * later fault point the later one does (the probe's retry reaches them first).
+   */
+  readonly sameAsEarlierFault = new Set<string>();
 
   constructor(board: ModelBoard) {
     const clientsOf = new Map<string, string[]>();
@@ -32,6 +40,13 @@ export class Footprints {
       return fp;
     };
     for (const d of board.devices) this.byDevice.set(d.name, device(d.name));
+    for (const d of board.devices) {
+      const drv = d.driver ? drivers.get(d.driver) : undefined;
+      if (!drv || board.iommus.some((i) => i.name === d.name)) continue;
+      drv.probe.forEach((a, i) => {
+        if (a.kind === 'devm-alloc' || a.kind === 'request-irq') this.sameAsEarlierFault.add(`fault:${d.name}@${i + 1}`);
+      });
+    }
     // a client driver touches its devices; an IOMMU driver its instances and all their clients
     for (const drv of board.drivers) {
       const fp = new Set<string>();
@@ -77,6 +92,15 @@ export class Footprints {
     for (const x of fa) if (fb.has(x)) return false;
     return true;
   }
+}
+
+const BY_BOARD = new WeakMap<ModelBoard, Footprints>();
+
+/** a board's footprints, worked out once per process (every work unit asks) */
+export function footprintsOf(board: ModelBoard): Footprints {
+  let fp = BY_BOARD.get(board);
+  if (!fp) BY_BOARD.set(board, (fp = new Footprints(board)));
+  return fp;
 }
 
 /** everything: a deviation whose effect reaches the whole kernel */

@@ -1,4 +1,5 @@
-// The search (EXPLORE.md): stateless, re-executing the model from boot for every schedule.
+// The search (EXPLORE.md): every schedule is executed, from the last checkpoint (a snapshot of
+// the model, execution.ts) its prefix shares with one executed before, not from boot.
 //
 // Work units make the result independent of how the work is split. The default execution
 // (every choice 0) is unit 0; under dfs, unit i+1 holds every schedule whose first non-default
@@ -7,22 +8,25 @@
 // visited states, so --jobs and --shard only decide who searches which unit.
 //
 // dfs inside a unit is loom's: replay a prefix of choices, take option 0 past it, then
-// backtrack to the deepest choice with an untried option the depth bound allows. Two
-// reductions, both off with `reduce: false`:
+// backtrack to the deepest choice with an untried option the depth bound allows. The
+// reductions, all off with `reduce: false`:
 //   - state hashing: at initcall, module and quiescent points past the replayed prefix, the
 //     canonical model state (Kernel.stateKey) with the point and its sleep set is
 //     fingerprinted (64 bits, TLC-style); a fingerprint seen with as much depth left ends the
-//     execution — its continuation is explored;
+//     execution — its continuation is explored. Every unit starts knowing the default
+//     execution's states (explored with the whole depth by unit 0 and the later units);
 //   - sleep sets over the orders that commute (independence.ts): after exploring driver A
 //     first, the schedules that take an independent B first keep A asleep until something
-//     dependent ran; a schedule whose only way on is a sleeping choice is explored already.
+//     dependent ran; a schedule whose only way on is a sleeping choice is explored already;
+//   - faults alike (symmetric()): of the errnos other than -EPROBE_DEFER only the first, and no
+//     fault at a point whose faults an earlier point of the same probe makes already.
 
 import type { ChoicePoint } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
 import { execute, Pruned, RecordingChooser, type Checkpoint, type Outcome, type Target } from './execution.js';
 import type { ExploreOptions } from './options.js';
 import { cost, toSteps, type DslStep, type PointKind } from './schedule.js';
-import { Footprints, dependent, deviationFootprint, type Footprint } from './independence.js';
+import { Footprints, dependent, deviationFootprint, footprintsOf, type Footprint } from './independence.js';
 import { emptyStats, FindingSet, type Finding, type Stats } from './findings.js';
 
 /** kinds whose options commute when their footprints are disjoint */
@@ -36,8 +40,11 @@ const HASHED: ReadonlySet<PointKind> = new Set(['initcall-order', 'module-order'
  * (dd.c: -EPROBE_DEFER dev_dbg, -ENODEV/-ENXIO pr_debug, others pr_warn), and no message
  * is a failure title. So of the other errnos only the first is explored.
  */
-function symmetric(kind: PointKind, options: readonly string[], o: number): boolean {
-  if (kind !== 'fault' || options[o] === '-EPROBE_DEFER') return false;
+function symmetric(fp: Footprints, kind: PointKind, label: string, options: readonly string[], o: number): boolean {
+  if (kind !== 'fault') return false;
+  // a fault point whose faults an earlier point of the same probe explores (independence.ts)
+  if (fp.sameAsEarlierFault.has(label)) return true;
+  if (options[o] === '-EPROBE_DEFER') return false;
   for (let i = 1; i < o; i++) if (options[i] !== '-EPROBE_DEFER') return true;
   return false;
 }
@@ -174,7 +181,7 @@ class DfsChooser extends RecordingChooser {
       for (let o = 0; o < options.length; o++) {
         if (o > 0 && this.used >= this.depth) break;
         if (sleepIn.includes(options[o]!)) continue;
-        if (o > 0 && this.reduce && (symmetric(kind, options, o) || !this.interacts(deviationFootprint(this.fp, kind, label, options, o)))) continue;
+        if (o > 0 && this.reduce && (symmetric(this.fp, kind, label, options, o) || !this.interacts(deviationFootprint(this.fp, kind, label, options, o)))) continue;
         chosen = o;
         break;
       }
@@ -280,6 +287,8 @@ interface DefaultRun {
   nodes: Node[];
   /** its checkpoints: every dfs unit starts from the last one before its first deviation */
   checkpoints: Checkpoint[];
+  /** the fingerprints of the states it hashed (search units start from them) */
+  states: string[];
 }
 
 /** the default execution of each target, per fault set and unbind switch: run once per process */
@@ -293,9 +302,11 @@ export function defaultExecution(t: Target, o: ExploreOptions): DefaultRun {
   let run = runs.get(key);
   if (!run) {
     const stack: CheckpointStack = { list: [], below: 1 };
-    const ch = new DfsChooser(o.faults, [], -1, [], 0, false, new Footprints(t.board), new Map(), { states: 0 }, stack);
+    // reducing (hashing its states) but with no depth: option 0 everywhere
+    const visited = new Map<string, number>();
+    const ch = new DfsChooser(o.faults, [], -1, [], 0, true, footprintsOf(t.board), visited, { states: 0 }, stack);
     const outcome = execute(t, ch, o.unbind);
-    runs.set(key, (run = { outcome, nodes: ch.nodes, checkpoints: stack.list }));
+    runs.set(key, (run = { outcome, nodes: ch.nodes, checkpoints: stack.list, states: [...visited.keys()] }));
   }
   return run;
 }
@@ -380,7 +391,9 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
 
   if (unit.index === 0) {
     if (cap < 1) return cutBy('budget');
-    one(defaultExecution(t, o).outcome);
+    const base = defaultExecution(t, o);
+    one(base.outcome);
+    if (o.reduce) counters.states = base.states.length;
     return finish();
   }
   if (o.strategy !== 'dfs') {
@@ -396,17 +409,22 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
   }
 
   // dfs: every schedule whose first deviation is at the default execution's point `root`
-  const fp = new Footprints(t.board);
+  const fp = footprintsOf(t.board);
   const base = defaultExecution(t, o);
   const root = unit.index - 1;
   const rootNode = base.nodes[root]!;
+  // the default execution's states are explored with the whole depth left: by unit 0 and
+  // the units whose first deviation comes after them. A schedule of this unit that reaches
+  // one has nothing of its own left to find (the same for any split: every process runs the
+  // default execution)
   const visited = new Map<string, number>();
+  if (o.reduce) for (const key of base.states) visited.set(key, o.depth);
   const zeros = new Array<number>(root).fill(0);
   // the checkpoints of the path being explored: the default execution's up to the root, then
   // this unit's own (only where a later schedule branches off: while the depth leaves room)
   const seeds = base.checkpoints.filter((c) => c.pos <= root);
   for (let opt = 1; opt < rootNode.options.length; opt++) {
-    if (o.reduce && symmetric(rootNode.kind, rootNode.options, opt)) continue;
+    if (o.reduce && symmetric(fp, rootNode.kind, rootNode.label, rootNode.options, opt)) continue;
     // the root's explored siblings sleep in its subtree when they commute
     const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? sleepAfter(fp, siblingsBefore(rootNode.options, opt, rootNode.sleepIn), rootNode.options[opt]!) : [];
     if (o.reduce && orderExplored(rootNode.kind, rootNode.options, opt, rootSleep)) continue;
@@ -427,7 +445,7 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
         for (let alt = n.chosen + 1; alt < n.options.length; alt++) {
           if (o.reduce && SLEEPY.has(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
           if (o.reduce) {
-            if (symmetric(n.kind, n.options, alt)) continue;
+            if (symmetric(fp, n.kind, n.label, n.options, alt)) continue;
             before ??= nodes.slice(0, k).filter((x) => x.chosen > 0).map((x) => deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
             const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
             if (before.length > 0 && !before.some((d) => dependent(d, f))) continue;

@@ -30,6 +30,21 @@ export interface BootCursor {
   readonly hold: ReadonlySet<string>;
 }
 
+/** `device@done` and its point's label, made once per process: a search meets them millions of times */
+const FAULT_KEYS = new Map<string, string[]>();
+const FAULT_LABELS = new Map<string, string>();
+
+function faultKey(device: string, done: number): string {
+  let keys = FAULT_KEYS.get(device);
+  if (!keys) FAULT_KEYS.set(device, (keys = []));
+  let key = keys[done];
+  if (key === undefined) {
+    keys[done] = key = `${device}@${done}`;
+    FAULT_LABELS.set(key, `fault:${key}`);
+  }
+  return key;
+}
+
 function errnoLabel(e: number): string {
   const name = ERRNO_NAMES.find((n) => ERRNO[n] === -e);
   return name ? `-${name}` : String(e);
@@ -45,11 +60,11 @@ export class Sched {
   retryAfter = new Set<string>();
 
   /** per step: device@action pairs a fault point was offered at */
-  readonly faultReached = new Set<string>();
+  faultReached = new Set<string>();
   /** per step: devices that were deferred-retry candidates */
-  readonly deferredSeen = new Set<string>();
+  deferredSeen = new Set<string>();
   /** per step: devices whose bind offered an immediate deferred run */
-  readonly triggerSeen = new Set<string>();
+  triggerSeen = new Set<string>();
   /** the deferred work is running (it never runs inside itself) */
   inDeferredWork = false;
   /** a bind asked for the deferred work before the next probe */
@@ -84,9 +99,9 @@ export class Sched {
     c.asyncOrder = this.asyncOrder;
     c.deferredFirst.push(...this.deferredFirst);
     c.retryAfter = this.retryAfter;
-    for (const x of this.faultReached) c.faultReached.add(x);
-    for (const x of this.deferredSeen) c.deferredSeen.add(x);
-    for (const x of this.triggerSeen) c.triggerSeen.add(x);
+    c.faultReached = new Set(this.faultReached);
+    c.deferredSeen = new Set(this.deferredSeen);
+    c.triggerSeen = new Set(this.triggerSeen);
     c.inDeferredWork = this.inDeferredWork;
     c.flushSoon = this.flushSoon;
     c.lateNames.push(...this.lateNames);
@@ -162,10 +177,10 @@ export class Sched {
   /** a fault point: the errno to inject after `done` actions of `device`'s probe, if any */
   fault(device: string, done: number): number | undefined {
     if (this.faultLabels.length === 0) return undefined;
-    const key = `${device}@${done}`;
+    const key = faultKey(device, done);
     if (this.faultReached.has(key)) return undefined;
     this.faultReached.add(key);
-    const i = this.choose('fault', `fault:${key}`, this.faultLabels);
+    const i = this.choose('fault', FAULT_LABELS.get(key)!, this.faultLabels);
     return i === 0 ? undefined : this.chooser!.faults![i - 1];
   }
 }
