@@ -314,7 +314,9 @@ describe('bringup merge of explore shards: the unsharded result', function () {
       const text = await sh(ws, `bringup merge --format text ${files.join(' ')}`);
       const findings = (t: string) => noSeconds(t).replace(/\n[^\n]*\n$/, '\n');
       sameBytes(findings(text.stdout), findings(plainText.stdout), `explore, ${n} shards, text`);
-      expect(text.stdout.split('\n').at(-2)).to.match(/^\d+ findings on huawei-d06 with v5\.1: 73 executions, 77 states, 0 pruned, [0-9.]+ s; complete within bounds/);
+      // 45 + 8 runs cut part-way: units start knowing the default execution's states, and a
+      // fault after a devm-alloc is the fault before it (runner/explore/search.ts)
+      expect(text.stdout.split('\n').at(-2)).to.match(/^\d+ findings on huawei-d06 with v5\.1: 45 executions, 49 states, 8 pruned, [0-9.]+ s; complete within bounds/);
     }
   });
 });
