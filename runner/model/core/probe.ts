@@ -13,12 +13,26 @@ import { workerFrames } from '../kernel/entry.js';
 import { deviceLinkAdd } from './links.js';
 import { deferredProbeSupplierReason } from './deferred.js';
 
+// a driver's function names, built once per name rather than at every probe
+const PROBE_FN = new Map<string, string>();
+const REMOVE_FN = new Map<string, string>();
+
+function fnName(cache: Map<string, string>, name: string, suffix: string): string {
+  let f = cache.get(name);
+  if (f === undefined) {
+    f = `${name.replace(/[-.]/g, '_')}${suffix}`;
+    if (cache.size >= 4096) cache.clear();
+    cache.set(name, f);
+  }
+  return f;
+}
+
 function probeFn(drv: Driver): string {
-  return `${drv.name.replace(/[-.]/g, '_')}_probe`;
+  return fnName(PROBE_FN, drv.name, '_probe');
 }
 
 function removeFn(drv: Driver): string {
-  return `${drv.name.replace(/[-.]/g, '_')}_remove`;
+  return fnName(REMOVE_FN, drv.name, '_remove');
 }
 
 /** the fault armed for this probe, if it fires after `done` actions of `total` */

@@ -424,8 +424,19 @@ function buildTable(b: KernelBuild): Map<string, Sym> {
 const TABLES = new Map<KernelBuild, Map<string, Sym>>(BUILDS.map((b) => [b, buildTable(b)]));
 
 /** the build a run prints as: its machine's on that profile, if a thread shows one */
+// BUILDS is fixed at load: each kernel of a run asks the same questions again
+const FOUND = new Map<string, KernelBuild | null>();
+const MERGED = new Map<string, SymbolTable>();
+
 export function findBuild(board: string, model: string, profile: string): KernelBuild | undefined {
-  return BUILDS.find((b) => b.profile === profile && (b.boards.includes(board) || b.model === model));
+  const key = `${board}\n${model}\n${profile}`;
+  let b = FOUND.get(key);
+  if (b === undefined) {
+    b = BUILDS.find((x) => x.profile === profile && (x.boards.includes(board) || x.model === model)) ?? null;
+    if (FOUND.size >= 4096) FOUND.clear();
+    FOUND.set(key, b);
+  }
+  return b ?? undefined;
 }
 
 /**
@@ -434,7 +445,11 @@ export function findBuild(board: string, model: string, profile: string): Kernel
  */
 export function symbolTable(own: KernelBuild | undefined, arch: Arch, profile: string): SymbolTable {
   if (own) return TABLES.get(own)!;
+  const key = `${arch}\n${profile}`;
+  const hit = MERGED.get(key);
+  if (hit) return hit;
   const merged = new Map<string, Sym>();
+  MERGED.set(key, merged);
   for (const b of BUILDS) {
     if (b.arch !== arch || b.profile !== profile) continue;
     for (const [fn, s] of TABLES.get(b)!) if (!merged.has(fn)) merged.set(fn, s);

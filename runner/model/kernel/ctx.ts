@@ -39,7 +39,19 @@ export interface ArmedFault {
 // one lookup table per distinct behaviour set, shared by every kernel built with it
 const SWITCHES = new Map<string, ReadonlyMap<string, boolean>>();
 
+// a profile's behaviour list is frozen once resolved: its table is found by identity first
+// (joining ~50 ids per kernel was a visible cost of a run), by content otherwise
+const SWITCHES_OF = new WeakMap<readonly string[], { length: number; map: ReadonlyMap<string, boolean> }>();
+
 function switchesOf(behaviours: readonly string[]): ReadonlyMap<string, boolean> {
+  const hit = SWITCHES_OF.get(behaviours);
+  if (hit && hit.length === behaviours.length) return hit.map;
+  const map = switchesByKey(behaviours);
+  if (Object.isFrozen(behaviours)) SWITCHES_OF.set(behaviours, { length: behaviours.length, map });
+  return map;
+}
+
+function switchesByKey(behaviours: readonly string[]): ReadonlyMap<string, boolean> {
   const key = behaviours.join(' ');
   let m = SWITCHES.get(key);
   if (!m) {

@@ -39,7 +39,21 @@ export function initFrames(k: KernelCtx): string[] {
 }
 
 /** a kworker running one work item (v6.5 split process_scheduled_works out of worker_thread) */
-export function workerFrames(k: KernelCtx, fn: string): string[] {
+// the same few stacks for every work item of every run: built once per (arch, era, fn)
+const WORKER_FRAMES = new Map<string, readonly string[]>();
+
+export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
+  const key = `${k.board.arch} ${k.since('v6.9') ? 1 : 0} ${fn}`;
+  let f = WORKER_FRAMES.get(key);
+  if (f === undefined) {
+    f = Object.freeze(workerFramesOf(k, fn));
+    if (WORKER_FRAMES.size >= 4096) WORKER_FRAMES.clear();
+    WORKER_FRAMES.set(key, f);
+  }
+  return f;
+}
+
+function workerFramesOf(k: KernelCtx, fn: string): string[] {
   const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(k.since('v6.9') ? ['process_scheduled_works'] : []), 'process_one_work', fn];
   return k.board.arch === 'x86_64' && k.since('v6.9') ? ['ret_from_fork_asm', ...base] : base;
 }

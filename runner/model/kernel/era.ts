@@ -35,7 +35,20 @@ export function deferredProbeTimeoutDefault(k: { has(behaviour: string): boolean
 }
 
 /** The `uname -r` string the oops/WARN header prints for a profile. */
+const UTS = new Map<string, string>();
+
 export function utsRelease(base: string, label: string): string {
+  const key = `${base}\n${label}`;
+  let r = UTS.get(key);
+  if (r === undefined) {
+    r = utsReleaseOf(base, label);
+    if (UTS.size >= 4096) UTS.clear();
+    UTS.set(key, r);
+  }
+  return r;
+}
+
+function utsReleaseOf(base: string, label: string): string {
   const applied = label !== base ? '+' : '';
   const lts = findProfile(base)?.uts;
   if (lts) return `${lts}${applied}`;
