@@ -12,6 +12,27 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The smallest and largest of a non-empty list: the spread a median hides. */
+export function spread(xs: readonly number[]): { min: number; max: number } {
+  if (xs.length === 0) throw new Error('spread of an empty list');
+  return { min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** `median of 7, 12.3-45.6`: how many samples a figure is the median of, and their range. */
+export function spreadNote(xs: readonly number[]): string {
+  const { min, max } = spread(xs);
+  return `median of ${xs.length}, ${formatNumber(min)}-${formatNumber(max)}`;
+}
+
+/**
+ * Paired samples of a command (a) and its yardstick (b), run in turn: the difference and
+ * the ratio of each pair, so a drift of the machine's speed moves both sides of a pair.
+ */
+export function paired(a: readonly number[], b: readonly number[]): { diff: number[]; ratio: number[] } {
+  if (a.length !== b.length || a.length === 0) throw new Error('paired samples: two non-empty lists of one length');
+  return { diff: a.map((x, i) => x - b[i]!), ratio: a.map((x, i) => ratio(x, b[i]!)) };
+}
+
 /** a / b, or Infinity when b is 0 and a is not. */
 export function ratio(a: number, b: number): number {
   if (b === 0) return a === 0 ? 1 : Infinity;

@@ -2,7 +2,7 @@
 
 import { expect } from 'chai';
 import { seedScenarios, timedBatch } from '../../bench/throughput.js';
-import { chainBoard, formatNumber, formatTable, growthExponent, median, meets, perSecond, ratio, syntheticBoard, verdict } from '../../bench/lib.js';
+import { chainBoard, formatNumber, formatTable, growthExponent, median, meets, paired, perSecond, ratio, spread, spreadNote, syntheticBoard, verdict } from '../../bench/lib.js';
 
 describe('bench helpers', () => {
   it('median: odd, even, unsorted, single; empty throws', () => {
@@ -25,6 +25,16 @@ describe('bench helpers', () => {
     expect(perSecond(500, 250)).to.equal(2000);
     expect(growthExponent(100, 1, 1000, 10)).to.be.closeTo(1, 1e-12);
     expect(growthExponent(100, 1, 1000, 100)).to.be.closeTo(2, 1e-12);
+  });
+
+  it('spread and paired samples: the range beside a median, differences and ratios pair by pair', () => {
+    expect(spread([3, 9, 1])).to.deep.equal({ min: 1, max: 9 });
+    expect(() => spread([])).to.throw();
+    expect(spreadNote([120, 80, 100])).to.equal('median of 3, 80.0-120');
+    // the second pair ran while the machine was twice as slow: its ratio is still 2
+    expect(paired([200, 400], [100, 200])).to.deep.equal({ diff: [100, 200], ratio: [2, 2] });
+    expect(() => paired([1], [1, 2])).to.throw();
+    expect(() => paired([], [])).to.throw();
   });
 
   it('targets: PASS/MISS by comparison, a non-finite value never passes', () => {
