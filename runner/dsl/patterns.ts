@@ -149,8 +149,24 @@ export function toRe2(source: string): { re2: string } | RegexProblem {
   return { re2: out };
 }
 
+// the answers for sources seen before: a suite repeats its patterns across scenarios and
+// runs, and RE2's compile is most of a check (a fuzz run checks the same few hundred)
+const PROBLEMS = new Map<string, Readonly<RegexProblem> | null>();
+const MAX_PROBLEMS = 4096;
+
 /** Why a user regex cannot be used (its JavaScript syntax error, or what RE2 cannot express), else undefined. */
-export function regexProblem(source: string): RegexProblem | undefined {
+export function regexProblem(source: string): Readonly<RegexProblem> | undefined {
+  let p = PROBLEMS.get(source);
+  if (p === undefined) {
+    const found = findRegexProblem(source);
+    p = found ? Object.freeze(found) : null;
+    if (PROBLEMS.size >= MAX_PROBLEMS) PROBLEMS.clear();
+    PROBLEMS.set(source, p);
+  }
+  return p ?? undefined;
+}
+
+function findRegexProblem(source: string): RegexProblem | undefined {
   if (source.length > MAX_REGEX_LENGTH) return { message: `longer than ${MAX_REGEX_LENGTH} characters` };
   try {
     // JavaScript's own syntax errors first, in its words; only constructed, never run

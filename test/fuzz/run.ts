@@ -1,9 +1,10 @@
 // `npm run fuzz -- [--runs N] [--only loader|dsl|model|NAME]... [--seed S] [--input I] [--jobs J] [--stall SECONDS] [--slow SECONDS]`
 //
-// Runs the loader and model properties of test/fuzz with many more inputs than `npm test`
-// does. --runs N is N inputs for EVERY selected property (one input is one call of the
-// property: one document for a loader property, one board + step list for a model one, on
-// every profile for "model: every profile").
+// Runs the loader, dsl and model properties of test/fuzz with many more inputs than `npm
+// test` does. --runs N is N inputs for EVERY selected property (one input is one call of the
+// property: one document for a loader property, one pattern and its lines or one document
+// for a dsl one, one board + step list for a model one: on 7 profiles, or on all 66 one time
+// in sixteen, for "model: one board on many profiles").
 //
 // Input I of property P under seed S is always the same input, however many --jobs share
 // the work: the inputs come in chunks of CHUNK, chunk k drawn by fast-check from a seed

@@ -492,9 +492,10 @@ export function mutationCase(ws: Workspace) {
     file: fc.nat({ max: Math.max(0, files.length - 1) }),
     muts: fc.array(mutationArb(ws.pool), { minLength: 0, maxLength: 4 }),
     edits: fc.array(textEditArb, { minLength: 0, maxLength: 3 }),
-    // most mutants are written as people write these files (the fast parser's subset), the
-    // others as JSON or by yaml (long lines folded, block scalars, anchors): yaml parses those
-    style: fc.record({ flow: fc.nat(3).map((x) => x === 0), indent: fc.constantFrom(2, 4), quote: fc.boolean(), yaml: fc.nat(4).map((x) => x === 0) }),
+    // most mutants are written as people write these files (the fast parser's subset, which
+    // reads real files), one in eight as JSON and one in eight by yaml (long lines folded,
+    // block scalars, anchors): yaml parses those
+    style: fc.record({ flow: fc.nat(7).map((x) => x === 0), indent: fc.constantFrom(2, 4), quote: fc.boolean(), yaml: fc.nat(7).map((x) => x === 0) }),
     header: fc.boolean(),
     // which part of the file: a suite's scenario, a run of a board's devices (or all of it)
     part: fc.nat(),
@@ -635,7 +636,11 @@ export function loaderProperties(ws: Workspace, stats: Record<string, LoaderStat
   // they do for the whole suite): the options are what is fuzzed, not the parse of 15 KB
   const pieces = suites.flatMap((f) => {
     const sc = (f.data as { scenarios?: unknown[] }).scenarios ?? [];
-    return sc.map((x) => ({ file: f.file, text: stringify({ ...(f.data as object), scenarios: [x] }) }));
+    // written as block YAML of the fast parser's subset, which is what reads a real suite
+    return sc.map((x) => {
+      const piece = { ...(f.data as object), scenarios: [x] };
+      return { file: f.file, text: blockYaml(piece, 2, false) ?? stringify(piece) };
+    });
   });
   const planOptions = fc.property(
     fc.nat({ max: Math.max(0, pieces.length - 1) }),
