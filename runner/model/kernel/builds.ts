@@ -59,6 +59,12 @@ export interface KernelBuild {
   vmallocUsed?: number;
   /** arm64's panic notifier: "CPU features: ..." of this machine */
   cpuFeatures?: string;
+  /**
+   * stale text addresses this build's stack held just below a frame, which x86's unwinder
+   * prints after it as "? " entries: left there by calls the function made earlier (not by
+   * the path the model walks), so they are data of the build, like its Code words
+   */
+  stackResidue?: Readonly<Record<string, readonly string[]>>;
   /** the thread's trace(s): frames innermost first */
   traces: readonly string[];
 }
@@ -313,8 +319,13 @@ export const BUILDS: readonly KernelBuild[] = [
        asm_exc_invalid_op+0x1a/0x20
        __pfx_probe_iommu_group+0x10/0x10
        __pfx_pci_iommu_init+0x10/0x10
-       __pfx_kernel_init+0x10/0x10`,
+       __pfx_kernel_init+0x10/0x10
+       srso_return_thunk+0x5/0x5f
+       blake2s_update+0x68/0x160`,
     ],
+    // iommu_go_to_state's earlier calls (a return thunk of the SRSO mitigation; the entropy
+    // mixing of an earlier get_random_bytes()) left these words in its frame
+    stackResidue: { iommu_go_to_state: ['srso_return_thunk', 'blake2s_update'] },
   },
   {
     // 002: ChenYu Chen's MT8183 Juniper, v6.15-rc1 merge window (6.14.0-05877); the thread

@@ -139,6 +139,7 @@ function x86CallTrace(k: KernelCtx, frames: readonly string[], warnSite?: string
     else if (printed[i + 2] === 'do_one_initcall') out.push(q(`__pfx_${caller!}`));
     if (fn === 'kernel_init') out.push(q('__pfx_kernel_init'));
     out.push(` ${sym(k, fn, i === 0 ? '' : printed[i - 1]!)}`);
+    for (const stale of k.build?.stackResidue?.[fn] ?? []) out.push(q(stale));
     if (fn === 'ret_from_fork' && printed[i + 1] === 'ret_from_fork_asm') out.push(q('__pfx_kernel_init'));
   }
   out.push(' </TASK>');
