@@ -24,8 +24,9 @@ export const PRINTK_MAX_LINES = 1_000_000;
 
 /** length of "[%5lu.%06lu] " for a timestamp */
 function prefixLength(usec: number): number {
-  const secs = Math.floor(usec / 1_000_000);
-  return Math.max(5, String(secs).length) + 10;
+  // "%5lu": five digits until a boot passes 99999 s (no string built on the hot path)
+  if (usec < 100_000_000_000) return 15;
+  return String(Math.floor(usec / 1_000_000)).length + 10;
 }
 
 export class Printk {
