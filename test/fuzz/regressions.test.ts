@@ -12,6 +12,9 @@ import { RE2JS } from 're2js';
 import { compileUserRegex, toRe2 } from '../../runner/dsl/patterns.js';
 import { fastParse } from '../../runner/dsl/fast-yaml.js';
 import { SourceFile } from '../../runner/dsl/source.js';
+import { loadBoards } from '../../runner/dsl/index.js';
+import { ROOT } from './lib/loader.js';
+import path from 'node:path';
 
 /** what RE2 itself answers for a user regex on a line */
 function re2Test(source: string, line: string): boolean {
@@ -134,5 +137,14 @@ describe('fuzz/regressions', () => {
       expect(f.diagnostics.map((d) => `${d.line}:${d.column}`), text).to.have.length.greaterThan(0);
     }
     expect(fastParse('"a": b\n"c":\n')?.data).to.deep.equal({ a: 'b', c: null });
+  });
+
+  // "model: random steps on the shipped boards", seed 22, input 3825
+  it('bcb81ac6ae3c on a v4.11 base: a late IOMMU whose client was parsed before replays no probe from the probe path (the stack overflowed)', () => {
+    const board = loadBoards([path.join(ROOT, 'boards/dt-smmuv3-async.yaml')]).boards[0]!.board;
+    const kernel = resolveKernel({ base: 'v4.11', apply: ['a6a4c7e2c5b8', 'bcb81ac6ae3c'] });
+    const t = runChecked(board, kernel, [{ op: 'register-iommu-late', iommu: board.iommus[0]!.name, driver: board.iommus[0]!.driver }, { op: 'boot', hold: [board.iommus[0]!.driver] }], 0);
+    expect(t.log).to.include('Run /init as init process');
+    expect(t.log).to.include('iommu: Adding device 2000000.gpu to group 1');
   });
 });
