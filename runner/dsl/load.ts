@@ -330,10 +330,14 @@ export class Loader {
   }
 
   /** Semantic findings, minus those about a value the schema already rejected. */
-  private semantic(schemaErrs: Diagnostic[], check: (lenient: boolean) => Diagnostic[]): Diagnostic[] {
+  private semantic(source: SourceFile, schemaErrs: Diagnostic[], check: (lenient: boolean) => Diagnostic[]): Diagnostic[] {
     // a rejected value hides findings inside it; a complaint about a map's keys does not
     const bad = schemaErrs.filter((d) => !/\/(required|minProperties|maxProperties)$/.test(d.schemaPath)).map((d) => d.instancePath);
-    const errs = check(schemaErrs.length > 0).filter((d) => !bad.some((p) => d.instancePath === p || d.instancePath.startsWith(p + '/')));
+    // the parser's own errors (a duplicate key) may be the only report of a wrong shape: the
+    // schema's complaint inside the shadowed key is not shown, yet the data is not valid
+    // (found by the fuzzer: a misspelt key under a duplicated "scenarios:" was a stack trace)
+    const lenient = schemaErrs.length > 0 || source.diagnostics.some((d) => d.severity === 'error');
+    const errs = check(lenient).filter((d) => !bad.some((p) => d.instancePath === p || d.instancePath.startsWith(p + '/')));
     this.diagnostics.push(...errs);
     return errs;
   }
@@ -359,7 +363,7 @@ export class Loader {
       return null;
     }
     const doc = source.data as BoardDoc;
-    const errs = this.semantic(schemaErrs, (lenient) => checkBoard(source, doc, lenient));
+    const errs = this.semantic(source, schemaErrs, (lenient) => checkBoard(source, doc, lenient));
     const ok = !errs.length && !schemaErrs.length && !source.diagnostics.length;
     const loaded = ok ? { id: doc.board, file: source.file, source, doc, board: toModelBoard(doc) } : null;
     this.boards.set(k, loaded);
@@ -438,7 +442,7 @@ export class Loader {
     const schemaErrs = this.validate(source, 'kernel');
     if (!schemaErrs) return;
     const doc = source.data as KernelFileDoc;
-    const errs = this.semantic(schemaErrs, () => checkKernelFile(source, doc));
+    const errs = this.semantic(source, schemaErrs, () => checkKernelFile(source, doc));
     if (errs.length || schemaErrs.length || source.diagnostics.length) {
       if (typeof doc.kernel === 'string') {
         setBrokenUserProfile(doc.kernel, source.file);
@@ -514,7 +518,7 @@ export class Loader {
       return;
     }
     const refs = this.suiteRefs(source, doc);
-    const errs = this.semantic(schemaErrs, (lenient) => checkSuite(source, doc, refs, lenient));
+    const errs = this.semantic(source, schemaErrs, (lenient) => checkSuite(source, doc, refs, lenient));
     const bad = [...refs.values()].some((r) => !r.board);
     if (errs.length || schemaErrs.length || source.diagnostics.length || bad) return;
     const boards = new Map([...refs].map(([ref, r]) => [ref, r.board!]));

@@ -12,7 +12,7 @@ import { RE2JS } from 're2js';
 import { compileUserRegex, toRe2 } from '../../runner/dsl/patterns.js';
 import { fastParse } from '../../runner/dsl/fast-yaml.js';
 import { SourceFile } from '../../runner/dsl/source.js';
-import { loadBoards } from '../../runner/dsl/index.js';
+import { loadBoards, validatePaths } from '../../runner/dsl/index.js';
 import { ROOT } from './lib/loader.js';
 import path from 'node:path';
 
@@ -146,5 +146,13 @@ describe('fuzz/regressions', () => {
     const t = runChecked(board, kernel, [{ op: 'register-iommu-late', iommu: board.iommus[0]!.name, driver: board.iommus[0]!.driver }, { op: 'boot', hold: [board.iommus[0]!.driver] }], 0);
     expect(t.log).to.include('Run /init as init process');
     expect(t.log).to.include('iommu: Adding device 2000000.gpu to group 1');
+  });
+
+  // "loader: mutated shipped files", seed 22, input 13727
+  it('a misspelt key under a duplicated key: the duplicate is reported where it is, never a stack trace', () => {
+    const file = path.join(ROOT, 'suites', 'dup-scenarios.yaml');
+    const text = ['suite: dup-scenarios', 'boards:', '  - lager-r8a7790', 'scenarios:', 'scenarios:', '  - name: x', '    steps:', '      - fail-probe:', '          error: -ENOMEM', '          evice: e6e60000.serial', ''].join('\n');
+    const r = validatePaths([file], { files: new Map([[file, text]]) });
+    expect(r.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`)).to.deep.equal(['5:1: duplicate key "scenarios" (first defined at line 4)']);
   });
 });
