@@ -88,6 +88,14 @@ class BoardNames {
   }
 }
 
+// one per loaded board, not per scenario and board: the name sets below hang off its lists
+const boardNames = new WeakMap<LoadedBoard, BoardNames>();
+function namesOf(b: LoadedBoard): BoardNames {
+  let n = boardNames.get(b);
+  if (!n) boardNames.set(b, (n = new BoardNames(b)));
+  return n;
+}
+
 // for-each over a board of 10,000 devices checks 10,000 references against 10,000 names
 const sets = new WeakMap<readonly string[], Set<string>>();
 function memberOf(list: readonly string[]): Set<string> {
@@ -343,7 +351,7 @@ function checkScenario(
   }
   if (runs.n > MAX_RUNS_PER_SUITE) return;
   for (const { b, bindings } of perBoard) {
-    const n = new BoardNames(b);
+    const n = namesOf(b);
     for (const device of bindings) {
       const concrete = device === undefined ? sc : substituteDeep(sc, { device });
       checkScenarioOnBoard(source, out, concrete, i, n, g);
