@@ -371,7 +371,7 @@ async function main(): Promise<void> {
   results['rows'] = rows.map((r) => ({ ...r, verdict: verdict(r) || undefined }));
   const load = `${((results['loadavg'] as number[])[0] ?? 0).toFixed(1)} at the start, ${(os.loadavg()[0] ?? 0).toFixed(1)} at the end`;
   const table = `bringup bench — node ${process.version}, ${os.availableParallelism()} cores (${results['cpu'] as string}), load average ${load}${o.quick ? ', --quick' : ''}\n` +
-    'times are CPU time of the measured process (the machine is shared: wall time in the notes), except the CLI wall-time rows\n' + formatTable(rows);
+    'times are CPU time of the measured process (the machine is shared: wall time in the notes), except the --jobs 2 row (wall)\n' + formatTable(rows);
   results['table'] = table;
   process.stdout.write(table);
   if (o.write) writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
