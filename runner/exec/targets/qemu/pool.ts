@@ -88,8 +88,14 @@ export function resetCommands(board: ModelBoard, spec: BootSpec, cfg: TargetConf
   for (const m of [...clientModules].reverse()) cmds.push(`modprobe -r ${shq(m)} 2>/dev/null; true`);
   // 2. remove the functions: releases their groups, drops them from the deferred list
   cmds.push(functions.map((d) => `[ -e ${shq(devicePath(d))} ] && echo 1 > ${shq(`${devicePath(d)}/remove`)}`).concat('true').join('; '));
-  // 3. a modular IOMMU driver goes too (its clients are gone, so nothing pins it)
-  if (iommuModule) cmds.push(`modprobe -r ${shq(iommuModule)} 2>/dev/null; true`);
+  // 3. a modular IOMMU driver goes too (its clients are gone, so nothing pins it). From 6.16
+  // it may stay: registration now groups every function behind it, the machine's host bridge
+  // too, which the reset does not remove. A run that holds the IOMMU then needs a fresh boot
+  // (the failed command makes the reset fail); one that loads it anyway can go on.
+  if (iommuModule) {
+    const gone = held.has(iommuModule) || held.has(io!.iommu.driver) ? `; [ ! -e /sys/module/${shq(iommuModule)} ]` : '; true';
+    cmds.push(`modprobe -r ${shq(iommuModule)} 2>/dev/null${gone}`);
+  }
   // 4. the boot's order: IOMMU driver, support modules, devices appear, client drivers register
   const boot = bootModules(board, spec, cfg);
   const implied = boardModuleParams(board);
