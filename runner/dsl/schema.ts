@@ -138,7 +138,7 @@ function objectStepKeys(kind: DocKind): string[] {
 }
 
 function errnoRange(segs: string[], value: unknown): string {
-  return `${fieldName(segs, undefined)} must be an errno from -4095 (-MAX_ERRNO) to -1 (or 1 to 4095, the same negated), such as -ENOMEM or -5, not ${String(value)}`;
+  return `${fieldName(segs, undefined)} must be an errno from -4095 (-MAX_ERRNO) to -1, as the kernel returns it, such as -ENOMEM or -5, not ${String(value)}`;
 }
 
 function mapError(kind: DocKind, e: ErrorObject): Mapped | undefined {

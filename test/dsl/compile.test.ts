@@ -128,7 +128,7 @@ scenarios:
       - bind: { device: ee100000.mmc, driver: sdhi }
       - unbind: ee300000.sata
       - fail-probe: { device: ee300000.sata, error: -EPROBE_DEFER }
-      - fail-probe: { device: ee300000.sata, error: 12, at: 1, times: 3 }
+      - fail-probe: { device: ee300000.sata, error: -12, at: 1, times: 3 }
       - load-module: sdhi
       - unload-module: sdhi
       - remove-device: ee100000.mmc
