@@ -99,6 +99,8 @@ describe('report/html', function () {
       const run = page.locator('details.run:not([hidden])');
       expect(await run.count()).to.equal(1);
       await run.locator('summary').click();
+      // the body is drawn by the details' toggle event, which fires after the click returns
+      await run.locator('svg.timeline').waitFor();
       expect(await run.locator('svg.timeline .mark.report').count()).to.be.greaterThan(0);
       expect(await run.locator('svg.timeline .mark.unbind').count()).to.be.greaterThan(0);
       expect(await run.locator('ol.dmesg li.hit').count()).to.be.greaterThan(0);
