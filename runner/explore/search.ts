@@ -28,6 +28,7 @@ import type { ExploreOptions } from './options.js';
 import { cost, toSteps, type DslStep, type PointKind } from './schedule.js';
 import { Footprints, dependent, deviationFootprint, footprintsOf, type Footprint } from './independence.js';
 import { emptyStats, FindingSet, type Finding, type Stats } from './findings.js';
+import { rng } from './rng.js';
 
 /** kinds whose options commute when their footprints are disjoint */
 const SLEEPY: ReadonlySet<PointKind> = new Set(['initcall-order', 'quiescent']);
@@ -228,17 +229,6 @@ function orderExplored(kind: PointKind, options: readonly string[], chosen: numb
   return true;
 }
 
-/** a small seeded generator (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * random: each point deviates with probability depth/points; pct: `depth` change points

@@ -9,10 +9,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { fastParse } from '../../runner/dsl/fast-yaml.js';
-import { SourceFile, type DataPath } from '../../runner/dsl/source.js';
 import { ROOT } from '../fuzz/lib/loader.js';
+import { parserDisagreement as disagreement } from '../fuzz/lib/dsl.js';
 
 function yamlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -22,38 +21,6 @@ function yamlFiles(dir: string): string[] {
     else if (/\.ya?ml$/.test(n)) out.push(p);
   }
   return out;
-}
-
-/** every data path of a value (keys and indexes), plus a few that stop short */
-function paths(value: unknown, at: (string | number)[] = [], out: DataPath[] = []): DataPath[] {
-  out.push(at);
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => paths(v, [...at, i], out));
-    out.push([...at, value.length]);
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
-    out.push([...at, 'no-such-key']);
-  } else if (at.length) out.push([...at, 'below-a-scalar']);
-  return out;
-}
-
-/** undefined when the fast parser declined or agrees with yaml; else what differs */
-function disagreement(text: string): string | undefined {
-  if (!fastParse(text)) return undefined;
-  const fast = new SourceFile('f.yaml', text);
-  const slow = new SourceFile('f.yaml', text, 'yaml');
-  if (fast.via !== 'fast') return 'the fast parser took it, the SourceFile did not use it';
-  if (!slow.parsed || slow.diagnostics.length) return `yaml reports ${slow.diagnostics.map((d) => d.message).join('; ') || 'a failed parse'}`;
-  if (!isDeepStrictEqual(fast.data, slow.data)) return `values differ: ${JSON.stringify(fast.data)} vs ${JSON.stringify(slow.data)}`;
-  for (const p of paths(slow.data)) {
-    for (const where of ['value', 'key'] as const) {
-      const a = fast.span(p, where);
-      const b = slow.span(p, where);
-      if (!isDeepStrictEqual(a, b)) return `span ${where} of /${p.join('/')}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
-    }
-    if (fast.hasKey(p) !== slow.hasKey(p)) return `hasKey /${p.join('/')}`;
-  }
-  return undefined;
 }
 
 const shipped = [...yamlFiles(path.join(ROOT, 'boards')), ...yamlFiles(path.join(ROOT, 'suites'))];

@@ -3,18 +3,11 @@
 // never registered), and devices_deferred with its reasons.
 
 import { expect } from 'chai';
-import { board, device, driver, iommu, run } from './helpers.js';
+import { board, device, driver, iommu, lateSmmuClient, run } from './helpers.js';
 import type { ModelStep } from '../../runner/model/types.js';
 import type { KernelCtx } from '../../runner/model/kernel/ctx.js';
 
-// a DT client behind an SMMU whose driver is a module that has not loaded
-const late = board({
-  iommus: [iommu('9050000.smmu', 'arm-smmu')],
-  devices: [device('1000000.dma', 'foo-dma', { iommus: [{ iommu: '9050000.smmu', ids: [1] }] })],
-  drivers: [driver('foo-dma', [{ kind: 'log', text: 'ready' }])],
-});
-const HELD: ModelStep = { op: 'boot', hold: ['arm-smmu'] };
-const LATE: ModelStep = { op: 'register-iommu-late', iommu: '9050000.smmu', driver: 'arm-smmu' };
+const { board: late, held: HELD, late: LATE } = lateSmmuClient();
 
 // a waits for x, which has no driver; b's probe is made to return -EPROBE_DEFER
 const waits = board({

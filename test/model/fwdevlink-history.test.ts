@@ -3,17 +3,9 @@
 // drivers/of/property.c), and whether of_iommu asks driver_deferred_probe_check_state().
 
 import { expect } from 'chai';
-import { board, device, driver, iommu, run } from './helpers.js';
-import type { ModelStep } from '../../runner/model/types.js';
+import { lateSmmuClient, run } from './helpers.js';
 
-// a DT client behind an SMMU whose driver is a module that has not loaded
-const late = board({
-  iommus: [iommu('9050000.smmu', 'arm-smmu')],
-  devices: [device('1000000.dma', 'foo-dma', { iommus: [{ iommu: '9050000.smmu', ids: [1] }] })],
-  drivers: [driver('foo-dma', [{ kind: 'log', text: 'ready' }])],
-});
-const HELD: ModelStep = { op: 'boot', hold: ['arm-smmu'] };
-const LATE: ModelStep = { op: 'register-iommu-late', iommu: '9050000.smmu', driver: 'arm-smmu' };
+const { board: late, held: HELD, late: LATE } = lateSmmuClient();
 const GAVE_UP = 'foo-dma 1000000.dma: deferred probe timeout, ignoring dependency';
 
 /** the client waited (at the link, or at the lookup) and bound behind the SMMU */

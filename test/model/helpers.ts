@@ -57,3 +57,17 @@ export function smmuBoard(probe: ProbeAction[], extra: Partial<ModelBoard> = {})
     ...extra,
   });
 }
+
+/** a DT client behind an SMMU whose driver is a module that has not loaded: the boot that holds
+ * it, and the step that loads it late */
+export function lateSmmuClient(): { board: ModelBoard; held: ModelStep; late: ModelStep } {
+  return {
+    board: board({
+      iommus: [iommu('9050000.smmu', 'arm-smmu')],
+      devices: [device('1000000.dma', 'foo-dma', { iommus: [{ iommu: '9050000.smmu', ids: [1] }] })],
+      drivers: [driver('foo-dma', [{ kind: 'log', text: 'ready' }])],
+    }),
+    held: { op: 'boot', hold: ['arm-smmu'] },
+    late: { op: 'register-iommu-late', iommu: '9050000.smmu', driver: 'arm-smmu' },
+  };
+}

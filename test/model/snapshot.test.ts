@@ -13,6 +13,7 @@ import { resolveKernelLabel } from '../../runner/dsl/kernels.js';
 import { loadBoards } from '../../runner/dsl/index.js';
 import { NEWEST_PROFILE } from '../../runner/model/profiles/profiles.js';
 import { isShared } from '../../runner/model/snapshot.js';
+import { rng } from '../../runner/explore/rng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -20,17 +21,6 @@ function boards(): ModelBoard[] {
   return loadBoards([path.join(ROOT, 'boards')]).boards.map((b) => b.board);
 }
 
-/** a seeded generator (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Taken {
   /** answers given before it */

@@ -1,0 +1,14 @@
+// The seeded generator of the random and pct strategies: a seed must give the same schedules
+// on every machine and Node version, which Math.random() cannot promise.
+
+/** mulberry32: a small 32-bit generator, uniform in [0, 1) */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
