@@ -3,6 +3,7 @@
 // a file with errors yields no board or suite, so nothing downstream runs on it.
 
 import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { checkBoard, fileId, toModelBoard, type LoadedBoard } from './board.js';
 import type { DocCache } from './doc-cache.js';
@@ -298,7 +299,8 @@ export class Loader {
     }
     // it may have grown between stat and read
     if (buf.length > MAX_FILE_BYTES) return fail(fileDiagnostic(file, `file too large: ${buf.length} bytes (the limit is ${MAX_FILE_TEXT})`));
-    const bad = invalidUtf8At(buf);
+    // Node's validator (simdutf) answers the common case; ours then finds where it broke
+    const bad = isUtf8(buf) ? -1 : invalidUtf8At(buf);
     if (bad >= 0) {
       const at = bytePosition(buf, bad);
       return fail({

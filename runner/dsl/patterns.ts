@@ -17,6 +17,23 @@ function re2(): typeof RE2JS {
   return (re2js ??= require('re2js') as typeof import('re2js')).RE2JS;
 }
 
+// RE2 programs by RE2 source, shared by the checker and the matcher: a pattern without
+// variables is compiled once for both (compiling is most of a cold run's regex cost).
+// A program is immutable; bounded like the answers below.
+const PROGRAMS = new Map<string, RE2JS>();
+const MAX_PROGRAMS = 4096;
+
+/** RE2's program for `pattern` (RE2 syntax), compiled at most once; throws RE2's syntax error. */
+function program(pattern: string): RE2JS {
+  let re = PROGRAMS.get(pattern);
+  if (!re) {
+    re = re2().compile(pattern);
+    if (PROGRAMS.size >= MAX_PROGRAMS) PROGRAMS.clear();
+    PROGRAMS.set(pattern, re);
+  }
+  return re;
+}
+
 /** Python's named groups, which twister and LAVA patterns use, in JavaScript spelling. */
 export function pythonToJsRegex(source: string): string {
   return source.replace(/\(\?P</g, '(?<').replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, '\\k<$1>');
@@ -181,7 +198,7 @@ function findRegexProblem(source: string): RegexProblem | undefined {
   // a chain of literal text is valid RE2 whatever the text
   if (literalChain(t.re2)) return undefined;
   try {
-    re2().compile(t.re2);
+    program(t.re2);
   } catch (e) {
     const why = (e instanceof Error ? e.message : String(e)).replace(/^error parsing regexp: /, '');
     return { message: `not supported by the linear-time engine (RE2): ${why}` };
@@ -222,7 +239,7 @@ function compileRe2(source: string, pattern: string): UserRegex {
   const t = { re2: pattern };
   let re: RE2JS;
   try {
-    re = re2().compile(t.re2);
+    re = program(t.re2);
   } catch (e) {
     throw new RegexError(`/${source}/: ${e instanceof Error ? e.message : String(e)}`);
   }

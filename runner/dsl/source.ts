@@ -332,9 +332,19 @@ export class SourceFile {
     return { value: node as Node };
   }
 
+  // The compiler asks the position of the same step or assertion once per run it expands
+  // (boards × kernels × for-each): each is located once. Frozen, because runs share it.
+  private readonly positions = new Map<string, Pos>();
+
   pos(path: DataPath, where: 'key' | 'value' = 'value'): Pos {
-    const s = this.span(path, where);
-    return { file: this.file, line: s.line, column: s.column };
+    const key = where + JSON.stringify(path);
+    let p = this.positions.get(key);
+    if (!p) {
+      const s = this.span(path, where);
+      p = Object.freeze({ file: this.file, line: s.line, column: s.column });
+      this.positions.set(key, p);
+    }
+    return p;
   }
 
   error(path: DataPath, message: string, where: 'key' | 'value' = 'value', schemaPath = ''): Diagnostic {

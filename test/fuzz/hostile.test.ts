@@ -2,12 +2,14 @@
 // error text is part of the contract (CI logs and editors show it).
 
 import { expect } from 'chai';
+import { isUtf8 } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatDiagnostic, loadPlan, validatePaths } from '../../runner/dsl/index.js';
 import { MAX_FILE_BYTES } from '../../runner/dsl/limits.js';
+import { invalidUtf8At } from '../../runner/dsl/load.js';
 import { createKernel, resolveKernel } from '../../runner/model/index.js';
 import { bringup } from '../cli/helpers.js';
 
@@ -143,6 +145,20 @@ describe('fuzz/hostile input', function () {
       'suites/overlong.yaml:1:4: error: invalid UTF-8: byte 0xc0 at byte offset 3 (boards and suites are UTF-8 text)',
       'suites/surrogate.yaml:1:4: error: invalid UTF-8: byte 0xed at byte offset 3 (boards and suites are UTF-8 text)',
     ]);
+  });
+
+  it('UTF-8: Node\'s validator (the fast path) and invalidUtf8At (the position) agree on every short byte string', () => {
+    // the loader trusts buffer.isUtf8 to say "valid" and asks invalidUtf8At only where it said no:
+    // one that accepted what the other refuses would let bad text through or refuse good text
+    const edges = [0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+    let seed = 7;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const disagree: string[] = [];
+    for (let t = 0; t < 50_000; t++) {
+      const b = Uint8Array.from({ length: next(7) }, () => edges[next(edges.length)]!);
+      if (isUtf8(b) !== invalidUtf8At(b) < 0) disagree.push(Buffer.from(b).toString('hex'));
+    }
+    expect(disagree).to.deep.equal([]);
   });
 
   it('a directory loop in PATH arguments is found, not followed forever', () => {
