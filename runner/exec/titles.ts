@@ -77,6 +77,8 @@ const SKIP_PREFIX = SKIP_FRAMES.filter((f) => f.endsWith('*')).map((f) => f.slic
 
 /** a compiler-made clone (.part.0, .cold, .isra.0, .constprop.0) is its function */
 export function baseFrame(fn: string): string {
+  // most frames have no suffix at all
+  if (fn.indexOf('.') < 0) return fn;
   return fn.replace(/(?:\.(?:part|cold|isra|constprop|llvm|lto_priv)(?:\.\d+)?)+$/, '');
 }
 
@@ -185,7 +187,8 @@ interface TraceFrame {
 }
 
 function parseFrame(text: string): TraceFrame[] | undefined {
-  const arm = ARM_FRAME.exec(text);
+  // an arm32 frame starts with its "[<address>]"
+  const arm = text.charCodeAt(0) === 0x5b ? ARM_FRAME.exec(text) : null;
   if (arm) return [{ fn: arm[1]!, questionable: false }, { fn: arm[2]!, questionable: false }];
   const m = FRAME.exec(text);
   if (!m) return undefined;
@@ -240,14 +243,16 @@ function readBody(texts: readonly string[], start: number, headerKinds: (i: numb
       if (armPending) body.trace.push(armPending);
       armPending = undefined;
       inTrace = false;
-      for (let j = i; j < Math.min(limit, i + 12); j++) {
+      const until = Math.min(limit, i + 12);
+      for (let j = i; j < until; j++) {
         const u = texts[j]!.trim();
         if (END_TRACE.test(u)) {
           body.end = j + 1;
           return body;
         }
-        if (headerKinds(j) || TRACE_HEADER.test(u)) break;
+        if (headerKinds(j) || TRACE_HEADER.test(u)) return body;
       }
+      if (until >= texts.length) scan.truncated = true;
       return body;
     }
     if (headerKinds(i)) return body;
@@ -266,6 +271,7 @@ function readBody(texts: readonly string[], start: number, headerKinds: (i: numb
     }
     body.end = i + 1;
   }
+  if (limit >= texts.length) scan.truncated = true;
   if (armPending) body.trace.push(armPending);
   return body;
 }
@@ -306,6 +312,7 @@ function victimFrame(texts: readonly string[], from: number, device: string | un
     const old = /^(\S+): probe of (\S+) failed\b/.exec(t);
     if (old && !named && (device === undefined || old[2] === device)) return { frame: probeFunction(old[1]!), device: old[2]! };
   }
+  if (from + 40 >= texts.length) scan.truncated = true;
   return named ?? (device !== undefined ? { device } : {});
 }
 
@@ -350,17 +357,60 @@ export function sanitizeTitle(title: string): string {
  */
 export function logTitles(lines: readonly string[]): Title[] {
   // most logs hold no report at all: one test per line, nothing allocated
-  let any = false;
-  for (const l of lines) {
-    if (ANY_HEADER.test(l)) {
-      any = true;
-      break;
-    }
-  }
-  if (!any) return [];
-  const texts = lines.map((l) => stripConsolePrefix(l).trim());
+  if (!anyHeader(lines, 0)) return [];
   const out: Title[] = [];
-  let lastEnd = -1;
+  parseReports(lines, lines.map((l) => stripConsolePrefix(l).trim()), 0, out, -1);
+  return out;
+}
+
+function anyHeader(lines: readonly string[], from: number): boolean {
+  for (let i = from; i < lines.length; i++) if (ANY_HEADER.test(lines[i]!)) return true;
+  return false;
+}
+
+/**
+ * set when a report's reading ran into the end of the lines it was given (titlesPrefix), and
+ * where the first such report's header was, with the parse's state before it
+ */
+const scan = { truncated: false, open: -1, titles: 0, lastEnd: -1 };
+
+/**
+ * The titles of a log's first lines, to be continued by logTitlesAfter() once more lines
+ * follow: those of the reports read to their end, and where the parse goes on (the header of
+ * a report whose reading ran into the end of the lines, which more lines could change; else
+ * the end). Explore parses each checkpoint's log once, and of each execution resumed from it
+ * only what follows.
+ */
+export interface TitlesPrefix {
+  at: number;
+  titles: readonly Title[];
+  lastEnd: number;
+}
+
+export function titlesPrefix(lines: readonly string[]): TitlesPrefix {
+  if (!anyHeader(lines, 0)) return { at: lines.length, titles: [], lastEnd: -1 };
+  const out: Title[] = [];
+  scan.open = -1;
+  const lastEnd = parseReports(lines, lines.map((l) => stripConsolePrefix(l).trim()), 0, out, -1);
+  if (scan.open >= 0) return { at: scan.open, titles: out.slice(0, scan.titles), lastEnd: scan.lastEnd };
+  return { at: lines.length, titles: out, lastEnd };
+}
+
+/** logTitles(lines), where `p` is titlesPrefix() of lines' first p.at lines */
+export function logTitlesAfter(lines: readonly string[], p: TitlesPrefix): Title[] {
+  // a title is the caller's to change (explore sets its device): copies (their arrays are
+  // never changed, only replaced)
+  const out = p.titles.map((t) => ({ ...t }));
+  if (!anyHeader(lines, p.at)) return out;
+  // a report after the prefix reads forwards, but a WARNING's "cut here" is up to 2 lines back
+  const texts = new Array<string>(lines.length);
+  for (let i = Math.max(0, p.at - 2); i < lines.length; i++) texts[i] = stripConsolePrefix(lines[i]!).trim();
+  parseReports(lines, texts, p.at, out, p.lastEnd);
+  return out;
+}
+
+/** the reports from line `from` on, appended to `out`; the end of the last one */
+function parseReports(lines: readonly string[], texts: readonly string[], from: number, out: Title[], lastEnd: number): number {
   // inside a report, another report's header ends it
   const isHeader = (i: number): boolean => {
     const t = texts[i]!;
@@ -368,7 +418,7 @@ export function logTitles(lines: readonly string[]): Title[] {
     const h = matchHeader(t);
     return h !== undefined && !h.kind.continues;
   };
-  for (let i = 0; i < texts.length; i++) {
+  for (let i = from; i < texts.length; i++) {
     const t = texts[i]!;
     if (t.length === 0) continue;
     const hit = matchHeader(t);
@@ -377,11 +427,15 @@ export function logTitles(lines: readonly string[]): Title[] {
     if (rk.kind === 'panic' && out.length > 0 && i - lastEnd <= 40 && /^Kernel panic - not syncing: (?:Attempted to kill init!|Fatal exception)/.test(t)) {
       // the oops killed init (or was fatal): the panic belongs to it
       const prev = out[out.length - 1]!;
-      prev.report.push(...lines.slice(prev.end, i + 1).map((l) => stripConsolePrefix(l)));
+      prev.report = prev.report.concat(lines.slice(prev.end, i + 1).map((l) => stripConsolePrefix(l)));
       prev.end = i + 1;
       lastEnd = i + 1;
       continue;
     }
+    const header = i;
+    const titlesBefore = out.length;
+    const lastEndBefore = lastEnd;
+    scan.truncated = false;
     let start = i;
     // a WARNING's block starts at its "cut here" line, with dev_WARN's message between
     let device: string | undefined;
@@ -429,8 +483,13 @@ export function logTitles(lines: readonly string[]): Title[] {
     out.push(title);
     lastEnd = end;
     i = end - 1;
+    if (scan.truncated && scan.open < 0) {
+      scan.open = header;
+      scan.titles = titlesBefore;
+      scan.lastEnd = lastEndBefore;
+    }
   }
-  return out;
+  return lastEnd;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -563,6 +622,8 @@ export interface TitleInput {
   deferred?: readonly string[];
   /** a bound on work that was hit */
   hang?: string;
+  /** logTitles(log), when the caller has it already */
+  fromLog?: Title[];
 }
 
 /**
@@ -580,7 +641,7 @@ export function titlesOf(input: TitleInput): Title[] {
     seen.add(t.title);
     out.push(t);
   };
-  const fromLog = logTitles(input.log);
+  const fromLog = input.fromLog ?? logTitles(input.log);
   for (const t of fromLog) add(t);
   if (input.hang !== undefined) add(hangTitle(input.hang));
   // an oops killed a task mid-call: what it held, and whoever waited for it, are its echoes

@@ -10,7 +10,7 @@
 import { createKernel, restoreKernel } from '../model/index.js';
 import type { Chooser, ChoicePoint, Kernel, KernelSnapshot, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
-import { titlesOf, logTitles, unexplainedDeferrals } from '../exec/titles.js';
+import { titlesOf, logTitles, logTitlesAfter, titlesPrefix, unexplainedDeferrals, type TitlesPrefix } from '../exec/titles.js';
 import { STOP, choiceDevice, quiescentSteps, toSteps, type Choice, type PointKind } from './schedule.js';
 
 /** A board and a profile to explore. */
@@ -44,6 +44,10 @@ export interface Checkpoint {
   logAt: number[];
   /** the chooser's own state (search.ts) */
   own: unknown;
+  /** the log's length then */
+  logLen: number;
+  /** the titles of the log then, made by the first execution resumed from it */
+  titles?: TitlesPrefix;
 }
 
 /** What the explorer's choosers share: the kernel they run in, and the record of choices. */
@@ -89,7 +93,7 @@ export abstract class RecordingChooser implements Chooser {
       return;
     }
     if (!this.wantsCheckpoint() || !this.kernel?.snapshot) return;
-    this.keep({ pos: this.choices.length, snapshot: this.kernel.snapshot(), steps: this.steps.slice(), inStep, step: this.step, rounds: this.rounds, choices: this.choices.slice(), logAt: this.logAt.slice(), own: this.saveOwn() });
+    this.keep({ pos: this.choices.length, snapshot: this.kernel.snapshot(), steps: this.steps.slice(), inStep, step: this.step, rounds: this.rounds, choices: this.choices.slice(), logAt: this.logAt.slice(), own: this.saveOwn(), logLen: this.kernel.log.length });
   }
 
   /** whether a checkpoint here may be resumed from later */
@@ -184,15 +188,19 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean, from?:
     else throw e;
   }
   const log = k.log;
+  const texts = log.map((l) => l.text);
+  // the log up to the checkpoint is parsed once, when the first execution resumed from it ends
+  if (from) from.titles ??= titlesPrefix(texts.slice(0, from.logLen));
+  const fromLog = from ? logTitlesAfter(texts, from.titles!) : logTitles(texts);
   let titles: Title[];
   if (pruned) {
     // the rest of this execution is another's: only what it printed so far is its own
-    titles = logTitles(log.map((l) => l.text));
+    titles = fromLog;
   } else {
     const states = t.board.devices.map((d) => k.device(d.name)).filter((s) => s !== undefined);
     // the schedule's steps only matter when something is still deferred
     const deferred = k.panicked || !states.some((s) => s.deferred) ? [] : unexplainedDeferrals(t.board, toSteps(ch.choices).model, states);
-    titles = titlesOf({ log: log.map((l) => l.text), checks: k.panicked || hang ? [] : k.checks(), deferred: hang ? [] : deferred, ...(hang ? { hang } : {}) });
+    titles = titlesOf({ log: texts, fromLog, checks: k.panicked || hang ? [] : k.checks(), deferred: hang ? [] : deferred, ...(hang ? { hang } : {}) });
   }
   for (const title of titles) {
     if (title.device !== undefined || title.start === undefined) continue;

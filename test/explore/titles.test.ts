@@ -16,7 +16,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { logTitles, titlesOf, checkTitle, unexplainedDeferrals, compareTitles, isSkippedFrame, MAX_TITLE } from '../../runner/exec/titles.js';
+import { logTitles, logTitlesAfter, titlesPrefix, titlesOf, checkTitle, unexplainedDeferrals, compareTitles, isSkippedFrame, MAX_TITLE } from '../../runner/exec/titles.js';
 import type { ModelBoard } from '../../runner/model/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -100,6 +100,24 @@ describe('failure titles: fixtures (test/explore/titles)', () => {
       }
     });
   }
+});
+
+describe('failure titles: a log parsed in two parts (explore resumes from checkpoints)', () => {
+  it('titlesPrefix() of any first lines, continued by logTitlesAfter(), gives logTitles() of the whole', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.log')).sort();
+    let reopened = 0;
+    for (const name of files) {
+      const log = readFixture(path.join(DIR, name)).log;
+      const whole = logTitles(log);
+      for (let k = 0; k <= log.length; k++) {
+        const p = titlesPrefix(log.slice(0, k));
+        if (p.at < k) reopened++;
+        expect(logTitlesAfter(log, p), `${name} split at line ${k}`).to.deep.equal(whole);
+      }
+    }
+    // a split inside a report leaves it open, to be read again with what follows
+    expect(reopened).to.be.greaterThan(0);
+  });
 });
 
 describe('failure titles: from state', () => {
