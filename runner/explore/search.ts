@@ -62,15 +62,45 @@ interface Node {
   costBefore: number;
 }
 
-function fnv64(s: string): string {
-  let h1 = 0x811c9dc5;
-  let h2 = 0xcbf29ce4;
+/**
+ * Two 32-bit FNV-1a lanes over `label \u0001 options joined by \u0002 \u0001 sleeping joined
+ * by \u0002`, fed piece by piece (a hashed pick would otherwise build that string first).
+ */
+function fnv64(label: string, options: readonly string[], sleeping: readonly string[]): string {
+  fnvA = 0x811c9dc5;
+  fnvB = 0xcbf29ce4;
+  fnvFeed(label);
+  fnvChar(1);
+  for (let i = 0; i < options.length; i++) {
+    if (i > 0) fnvChar(2);
+    fnvFeed(options[i]!);
+  }
+  fnvChar(1);
+  for (let i = 0; i < sleeping.length; i++) {
+    if (i > 0) fnvChar(2);
+    fnvFeed(sleeping[i]!);
+  }
+  return (fnvA >>> 0).toString(36) + ':' + (fnvB >>> 0).toString(36);
+}
+
+let fnvA = 0;
+let fnvB = 0;
+
+function fnvChar(c: number): void {
+  fnvA = Math.imul(fnvA ^ c, 0x01000193);
+  fnvB = Math.imul(fnvB ^ c, 0x01000197);
+}
+
+function fnvFeed(s: string): void {
+  let a = fnvA;
+  let b = fnvB;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x01000197);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000197);
   }
-  return (h1 >>> 0).toString(36) + ':' + (h2 >>> 0).toString(36);
+  fnvA = a;
+  fnvB = b;
 }
 
 /** what a DfsChooser carries from a checkpoint to the execution that resumes from it */
@@ -166,7 +196,7 @@ class DfsChooser extends RecordingChooser {
     const hashed = kind === 'quiescent' || (HASHED.has(kind) && label !== this.lastHashed);
     if (HASHED.has(kind)) this.lastHashed = label;
     if (!replay && hashed && this.reduce && this.kernel?.stateKey) {
-      const key = `${this.kernel.stateKey(kind !== 'quiescent')}${fnv64(`${label}\u0001${options.join('\u0002')}\u0001${sleepIn.join('\u0002')}`)}`;
+      const key = this.kernel.stateKey(kind !== 'quiescent') + fnv64(label, options, sleepIn);
       const left = this.depth - this.used;
       const seen = this.visited.get(key);
       if (seen !== undefined && seen >= left) throw new Pruned('state');
@@ -427,18 +457,35 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
       one(execute(t, ch, o.unbind, lastBefore(stack.list, prefix.length - 1)));
       // backtrack to the deepest node past the root with an untried option within the bound
       const nodes = ch.nodes;
+      // the run's deviations (at most depth of them) and what each touched
+      const devAt: number[] = [];
+      const devFp: Footprint[] = [];
+      if (o.reduce) {
+        for (let k = 0; k < nodes.length; k++) {
+          const x = nodes[k]!;
+          if (x.chosen > 0) {
+            devAt.push(k);
+            devFp.push(deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
+          }
+        }
+      }
       let next: number[] | undefined;
       for (let k = nodes.length - 1; k > root && !next; k--) {
         const n = nodes[k]!;
         if (n.costBefore >= o.depth) continue;
-        let before: Footprint[] | undefined;
         for (let alt = n.chosen + 1; alt < n.options.length; alt++) {
           if (o.reduce && SLEEPY.has(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
           if (o.reduce) {
             if (symmetric(fp, n.kind, n.label, n.options, alt)) continue;
-            before ??= nodes.slice(0, k).filter((x) => x.chosen > 0).map((x) => deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
             const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
-            if (before.length > 0 && !before.some((d) => dependent(d, f))) continue;
+            // the deviations before node k
+            let before = 0;
+            let interacts = false;
+            for (let d = 0; d < devAt.length && devAt[d]! < k; d++) {
+              before++;
+              if (!interacts && dependent(devFp[d]!, f)) interacts = true;
+            }
+            if (before > 0 && !interacts) continue;
             // an order the sleep set shows explored already: known before running it
             if (SLEEPY.has(n.kind) && orderExplored(n.kind, n.options, alt, sleepAfter(fp, siblingsBefore(n.options, alt, n.sleepIn), n.options[alt]!))) continue;
           }

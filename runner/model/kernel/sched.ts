@@ -75,8 +75,9 @@ export class Sched {
   boot: BootCursor | null = null;
   private readonly faultLabels: readonly string[];
 
-  constructor(private chooserNow: Chooser | null) {
-    this.faultLabels = chooserNow?.faults?.length ? [FAULT_NONE, ...chooserNow.faults.map(errnoLabel)] : [];
+  constructor(private chooserNow: Chooser | null, faultLabels?: readonly string[]) {
+    // a snapshot's copy shares its original's labels (the chooser's faults are the same)
+    this.faultLabels = faultLabels ?? (chooserNow?.faults?.length ? [FAULT_NONE, ...chooserNow.faults.map(errnoLabel)] : []);
   }
 
   get chooser(): Chooser | null {
@@ -92,7 +93,7 @@ export class Sched {
   }
 
   [COPY](m: CopyMap): Sched {
-    const c = m.set(this, new Sched(this.chooser));
+    const c = m.set(this, new Sched(this.chooser, this.faultLabels));
     // pins are set once per boot step and never changed: shared
     c.order = this.order;
     c.late = this.late;
