@@ -77,7 +77,7 @@ export class Sched {
 
   constructor(private chooserNow: Chooser | null, faultLabels?: readonly string[]) {
     // a snapshot's copy shares its original's labels (the chooser's faults are the same)
-    this.faultLabels = faultLabels ?? (chooserNow?.faults?.length ? [FAULT_NONE, ...chooserNow.faults.map(errnoLabel)] : []);
+    this.faultLabels = faultLabels ?? Object.freeze(chooserNow?.faults?.length ? [FAULT_NONE, ...chooserNow.faults.map(errnoLabel)] : []);
   }
 
   get chooser(): Chooser | null {
