@@ -54,7 +54,8 @@ export function schemaHash(kind: DocKind): string {
 
 /** The ajv standalone validator `npm run build` writes (precompile.ts). */
 export function precompiledFile(kind: DocKind): string {
-  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'validators', `${kind}.cjs`);
+  // from dist/runner/dsl or from the bundle beside it (dist/runner/bundle)
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dsl', 'validators', `${kind}.cjs`);
 }
 
 function precompiled(kind: DocKind): ValidateFunction | undefined {

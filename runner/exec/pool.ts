@@ -31,7 +31,8 @@ export async function executeOnWorkers(runs: readonly PlanRun[], jobs: number, o
   if (opts.keepLog !== undefined) init.exec.keepLog = opts.keepLog;
   if (opts.tailLines !== undefined) init.exec.tailLines = opts.tailLines;
   if (opts.trace !== undefined) init.exec.trace = opts.trace;
-  const url = new URL('./worker.js', import.meta.url);
+  // from dist/runner/exec or from the bundle beside it (dist/runner/bundle)
+  const url = new URL('../exec/worker.js', import.meta.url);
 
   const one = (): Promise<void> =>
     new Promise((resolve, reject) => {

@@ -25,7 +25,8 @@ export async function searchOnWorkers(targets: readonly Target[], o: ExploreOpti
   const results: UnitResult[] = new Array(units.length);
   const init: ExploreWorkerInit = { targets: targets.slice(), options: o };
   if (deadline !== undefined) init.deadline = deadline;
-  const url = new URL('./worker.js', import.meta.url);
+  // from dist/runner/explore or from the bundle beside it (dist/runner/bundle)
+  const url = new URL('../explore/worker.js', import.meta.url);
   let next = 0;
   let done = 0;
   const one = (): Promise<void> =>

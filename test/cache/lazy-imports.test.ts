@@ -32,35 +32,44 @@ process.on('exit', () => { for (const k of Object.keys(req.cache)) process._rawD
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  /** the package-relative paths of every module a command loaded */
-  const loaded = async (args: string[]): Promise<string[]> => {
-    const r = await execa('node', ['--import', path.join(tmp, 'record.mjs'), MAIN, ...args], { cwd: ROOT, env, reject: false });
-    return String(r.stderr)
+  /**
+   * The package-relative paths of every module a command loaded: of tsc's modules, or of the
+   * bundle's chunks (main.js starts the bundle; runner/cli/entry.ts), each read as the modules
+   * it holds, so both copies answer to the same expectations.
+   */
+  const loaded = async (args: string[], bundle = true): Promise<string[]> => {
+    const r = await execa('node', ['--import', path.join(tmp, 'record.mjs'), MAIN, ...args], { cwd: ROOT, env: { ...env, ...(bundle ? {} : { BRINGUP_NO_BUNDLE: '1' }) }, reject: false });
+    const chunks = JSON.parse(readFileSync(path.join(ROOT, 'dist/runner/bundle/modules.json'), 'utf8')) as Record<string, string[]>;
+    const files = String(r.stderr)
       .split('\n')
       .filter((l) => /^(esm|cjs) /.test(l))
       .map((l) => l.replace(/^(esm|cjs) (file:\/\/)?/, '').replace(`${ROOT}/`, ''));
+    expect(files.some((f) => f.startsWith('dist/runner/bundle/')), `${args.join(' ')} ran the ${bundle ? 'bundle' : 'modules'}`).to.equal(bundle);
+    return files.flatMap((f) => chunks[f] ?? [f]);
   };
   const unused = [/runner\/explore\//, /cli\/commands\/(explore|shrink|bisect|explain|merge|compare)\./, /report\/(html|html-page|kcidb|junit|tap14|ktap|timeline)\./, /node_modules\/(xmlbuilder2|execa)\//];
 
-  it('run loads nothing of the commands and reports it does not use', async () => {
-    const mods = await loaded(['run', '--no-cache']);
-    expect(mods.some((m) => m.includes('runner/model/'))).to.equal(true);
-    for (const re of unused) expect(mods.filter((m) => re.test(m)), String(re)).to.deep.equal([]);
-    // every shipped file is in the fast parser's subset: yaml is never needed
-    expect(mods.filter((m) => m.includes('node_modules/yaml/'))).to.deep.equal([]);
-  });
-
-  it('a warm run and a warm validate load neither the model nor yaml, ajv or re2js', async () => {
-    await loaded(['run']);
-    await loaded(['validate']);
-    for (const args of [['run'], ['validate']]) {
-      const mods = await loaded(args);
-      expect(mods.length, args.join(' ')).to.be.greaterThan(10);
-      const heavy = mods.filter((m) => /node_modules\/(yaml|ajv|re2js)\/|runner\/model\/(core|iommu|drivers|dma)\/|runner\/model\/kernel\/(?!errno\.|ddebug-query\.)|runner\/dsl\/validators\/|runner\/exec\/execute\./.test(m));
-      expect(heavy, args.join(' ')).to.deep.equal([]);
+  for (const copy of ['bundle', 'modules'] as const) {
+    it(`run loads nothing of the commands and reports it does not use (${copy})`, async () => {
+      const mods = await loaded(['run', '--no-cache'], copy === 'bundle');
+      expect(mods.some((m) => m.includes('runner/model/'))).to.equal(true);
       for (const re of unused) expect(mods.filter((m) => re.test(m)), String(re)).to.deep.equal([]);
-    }
-  });
+      // every shipped file is in the fast parser's subset: yaml is never needed
+      expect(mods.filter((m) => m.includes('node_modules/yaml/'))).to.deep.equal([]);
+    });
+
+    it(`a warm run and a warm validate load neither the model nor yaml, ajv or re2js (${copy})`, async () => {
+      await loaded(['run'], copy === 'bundle');
+      await loaded(['validate'], copy === 'bundle');
+      for (const args of [['run'], ['validate']]) {
+        const mods = await loaded(args, copy === 'bundle');
+        expect(mods.length, args.join(' ')).to.be.greaterThan(10);
+        const heavy = mods.filter((m) => /node_modules\/(yaml|ajv|re2js)\/|runner\/model\/(core|iommu|drivers|dma)\/|runner\/model\/kernel\/(?!errno\.|ddebug-query\.)|runner\/dsl\/validators\/|runner\/exec\/execute\./.test(m));
+        expect(heavy, args.join(' ')).to.deep.equal([]);
+        for (const re of unused) expect(mods.filter((m) => re.test(m)), String(re)).to.deep.equal([]);
+      }
+    });
+  }
 
   it('the registry imports each command on use only', () => {
     const registry = readFileSync(path.join(ROOT, 'dist/runner/cli/registry.js'), 'utf8');

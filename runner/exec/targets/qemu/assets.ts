@@ -27,9 +27,11 @@ export function debianArch(arch: string): string {
   return arch === 'x86_64' ? 'amd64' : arch;
 }
 
-/** The repository (package) root: this file is dist/runner/exec/targets/qemu/assets.js. */
+/** The repository (package) root: this file is dist/runner/exec/targets/qemu/assets.js, or part of a chunk of dist/runner/bundle. */
 export function repoRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const at = `${here}${path.sep}`.lastIndexOf(`${path.sep}dist${path.sep}runner${path.sep}`);
+  return at >= 0 ? here.slice(0, at) : path.resolve(here, '../../../../..');
 }
 
 export function cacheDir(): string {
