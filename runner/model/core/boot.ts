@@ -83,7 +83,7 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
 function populate(k: KernelCtx): void {
   k.inTask(k.initTask, initFrames(k), () => {
     banner(k);
-    if (k.since('v5.14')) k.log('iommu: Default domain type: Translated');
+    if (k.on.v5_14) k.log('iommu: Default domain type: Translated');
     k.call('of_platform_default_populate_init', () => {
       for (const inst of k.iommus.values()) if (inst.dev) deviceAdd(k, inst.dev);
       for (const dev of k.devices.values()) if (!dev.iommuInstance && dev.board?.present && dev.status === 'okay') deviceAdd(k, dev);

@@ -26,7 +26,7 @@ export function busDmaConfigure(k: KernelCtx, dev: Device): number {
     // "@drv may not be valid when we're called from the IOMMU layer" (bcb81ac6ae3c)
     if (ret !== 0 || !dev.driver || dev.driver.driverManagedDma) return ret;
     // 512881eacfa7: the bus claims the default domain for the driver (DMA ownership)
-    if (!k.has('512881eacfa7')) return ret;
+    if (!k.on.dmaOwnership) return ret;
     ret = iommuDeviceUseDefaultDomain(k, dev);
     if (ret !== 0) archTeardownDmaOps(k, dev);
     return ret;

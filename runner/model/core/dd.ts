@@ -47,7 +47,7 @@ function driverBound(k: KernelCtx, dev: Device): void {
   const dd = k.dyndbg;
   if (dd !== null && dd.on(DD_BOUND_TO)) {
     const drv = dev.driver!.name;
-    dd.emit(k, DD_BOUND_TO, dev, k.since('v6.9') ? `driver: '${drv}': driver_bound: bound to device` : `driver: '${drv}': driver_bound: bound to device '${dev.name}'`);
+    dd.emit(k, DD_BOUND_TO, dev, k.on.v6_9 ? `driver: '${drv}': driver_bound: bound to device` : `driver: '${drv}': driver_bound: bound to device '${dev.name}'`);
   }
   deferredProbeDel(k, dev);
   const rec = k.events;
@@ -85,19 +85,19 @@ function probeQuietMessage(k: KernelCtx, dev: Device, drv: Driver, err: number):
   if (err === -EPROBE_DEFER) {
     if (dd.on(DD_DEFERRAL)) dd.emit(k, DD_DEFERRAL, dev, `Driver ${drv.name} requests probe deferral`);
   } else if (dd.on(DD_REJECTS)) {
-    dd.emit(k, DD_REJECTS, dev, k.since('v6.9') ? `probe with driver ${drv.name} rejects match ${err}` : `${drv.name}: probe of ${dev.name} rejects match ${err}`);
+    dd.emit(k, DD_REJECTS, dev, k.on.v6_9 ? `probe with driver ${drv.name} rejects match ${err}` : `${drv.name}: probe of ${dev.name} rejects match ${err}`);
   }
 }
 
 /** the tail every failed probe runs (device_unbind_cleanup and its predecessors) */
 function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean): void {
-  if (!k.has('0b777eee88d7')) {
+  if (!k.on.dmaTeardownAfterDevres) {
     // v4.15..v5.1: probe_failed: arch_teardown_dma_ops(); ... pinctrl_bind_failed: devres_release_all()
     if (dmaConfigured) archTeardownDmaOps(k, dev);
     deviceLinksNoDriver(k, dev);
     devresReleaseAll(k, dev);
   } else {
-    if (k.has('25f3bcfc54bc')) busDmaCleanup(k, dev);
+    if (k.on.dmaCleanup) busDmaCleanup(k, dev);
     deviceLinksNoDriver(k, dev);
     devresReleaseAll(k, dev);
     archTeardownDmaOps(k, dev);
@@ -144,7 +144,7 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
   }
   const dd = k.dyndbg;
   if (dd !== null && dd.on(DD_PROBING)) {
-    dd.emit(k, DD_PROBING, dev, k.since('v6.9') ? `bus: '${drv.bus}': really_probe: probing driver ${drv.name} with device` : `bus: '${drv.bus}': really_probe: probing driver ${drv.name} with device ${dev.name}`);
+    dd.emit(k, DD_PROBING, dev, k.on.v6_9 ? `bus: '${drv.bus}': really_probe: probing driver ${drv.name} with device` : `bus: '${drv.bus}': really_probe: probing driver ${drv.name} with device ${dev.name}`);
   }
   if (dev.devres.length > 0) {
     // 7c35e699c88b (v5.6): dev_crit() and -EBUSY instead of WARN_ON()
@@ -157,14 +157,14 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
   }
   dev.driver = drv;
   // v4.11 configured DMA when the device was created; from v4.12 it happens here
-  const configureHere = k.has('7b07cbefb68d');
+  const configureHere = k.on.ofIommuDefers;
   if (configureHere) {
     const ret = busDmaConfigure(k, dev);
     if (ret !== 0) {
       // v4.12..v5.1 jump to dma_failed, which skips the tear-down
-      failedProbeCleanup(k, dev, drv, ret, k.has('0b777eee88d7'));
+      failedProbeCleanup(k, dev, drv, ret, k.on.dmaTeardownAfterDevres);
       // before v5.14 the switch after the error labels saw this ret too
-      if (dd !== null && !k.since('v5.14')) probeQuietMessage(k, dev, drv, ret);
+      if (dd !== null && !k.on.v5_14) probeQuietMessage(k, dev, drv, ret);
       return ret;
     }
   }
@@ -174,7 +174,7 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
   if (ret !== 0) {
     // v5.14 moved the message into call_driver_probe(); before, really_probe() printed it
     // after its error labels had run (devres_release_all() included)
-    const early = k.since('v5.14');
+    const early = k.on.v5_14;
     if (early) probeFailedMessage(k, dev, drv, ret);
     failedProbeCleanup(k, dev, drv, ret, configureHere);
     if (!early) probeFailedMessage(k, dev, drv, ret);
@@ -183,7 +183,7 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
   }
   driverBound(k, dev);
   if (dd !== null && dd.on(DD_BOUND_DEVICE)) {
-    dd.emit(k, DD_BOUND_DEVICE, dev, k.since('v6.9') ? `bus: '${drv.bus}': really_probe: bound device to driver ${drv.name}` : `bus: '${drv.bus}': really_probe: bound device ${dev.name} to driver ${drv.name}`);
+    dd.emit(k, DD_BOUND_DEVICE, dev, k.on.v6_9 ? `bus: '${drv.bus}': really_probe: bound device to driver ${drv.name}` : `bus: '${drv.bus}': really_probe: bound device ${dev.name} to driver ${drv.name}`);
   }
   if (k.asyncWork.length > 0) runAsyncWork(k);
   return 0;
@@ -197,12 +197,12 @@ export function driverProbeDevice(k: KernelCtx, dev: Device, drv: Driver): numbe
     dev.canMatch = true;
     const dd = k.dyndbg;
     if (dd !== null && dd.on(DD_MATCHED)) {
-      const fn = k.since('v5.14') ? '__driver_probe_device' : 'driver_probe_device';
-      dd.emit(k, DD_MATCHED, dev, k.since('v6.9') ? `bus: '${drv.bus}': ${fn}: matched device with driver ${drv.name}` : `bus: '${drv.bus}': ${fn}: matched device ${dev.name} with driver ${drv.name}`);
+      const fn = k.on.v5_14 ? '__driver_probe_device' : 'driver_probe_device';
+      dd.emit(k, DD_MATCHED, dev, k.on.v6_9 ? `bus: '${drv.bus}': ${fn}: matched device with driver ${drv.name}` : `bus: '${drv.bus}': ${fn}: matched device ${dev.name} with driver ${drv.name}`);
     }
     const trigger = k.deferredTriggerCount;
     // __driver_probe_device() was split out of driver_probe_device() in v5.13
-    const ret = k.since('v5.14') ? k.call('__driver_probe_device', () => reallyProbe(k, dev, drv)) : reallyProbe(k, dev, drv);
+    const ret = k.on.v5_14 ? k.call('__driver_probe_device', () => reallyProbe(k, dev, drv)) : reallyProbe(k, dev, drv);
     if (ret === EPROBE_DEFER || ret === -EPROBE_DEFER) {
       deferredProbeAdd(k, dev);
       // a bind finished while we probed: make sure this device is not stranded
@@ -262,7 +262,7 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[
             return;
           }
           // v5.1 .. v5.13: __driver_attach() went through device_driver_attach()
-          if (k.since('v5.1') && !k.since('v5.14')) k.call('device_driver_attach', () => driverProbeDevice(k, dev, drv));
+          if (k.on.v5_1 && !k.on.v5_14) k.call('device_driver_attach', () => driverProbeDevice(k, dev, drv));
           else driverProbeDevice(k, dev, drv);
         });
       }
@@ -323,10 +323,10 @@ function releaseDriver(k: KernelCtx, dev: Device, drv: Driver): void {
   k.call('device_release_driver_internal', () => {
     deviceLinksUnbindConsumers(k, dev);
     callDriverRemove(k, dev, drv);
-    if (k.has('25f3bcfc54bc')) busDmaCleanup(k, dev);
+    if (k.on.dmaCleanup) busDmaCleanup(k, dev);
     deviceLinksDriverCleanup(k, dev);
     // v4.11 set DMA up when the device was created and never tore it down at unbind
-    const teardown = k.has('7b07cbefb68d');
+    const teardown = k.on.ofIommuDefers;
     if (k.has('376991db4b64')) {
       devresReleaseAll(k, dev);
       if (teardown) archTeardownDmaOps(k, dev);

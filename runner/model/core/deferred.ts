@@ -16,7 +16,7 @@ import { DD_ADDED, DD_EXTENDED, DD_REMOVED, DD_RETRYING } from '../kernel/dyndbg
 export function deferredProbeAdd(k: KernelCtx, dev: Device): void {
   if (dev.deferred) return;
   // modern kernels only queue devices that a driver could match
-  if (k.since('v5.14') && !dev.canMatch) return;
+  if (k.on.v5_14 && !dev.canMatch) return;
   const dd = k.dyndbg;
   if (dd !== null && dd.on(DD_ADDED)) dd.emit(k, DD_ADDED, dev, 'Added to deferred list');
   dev.deferred = true;
@@ -126,7 +126,7 @@ function deferredProbeWorkFunc(k: KernelCtx): void {
     active.remove(dev);
     dev.deferred = false;
     // f0acf637d60f: a retry starts without the reason of the last attempt
-    if (k.has('f0acf637d60f')) dev.deferredReason = null;
+    if (k.on.retryClearsReason) dev.deferredReason = null;
     const dd = k.dyndbg;
     if (dd !== null && dd.on(DD_RETRYING)) dd.emit(k, DD_RETRYING, dev, 'Retrying from deferred list');
     if (k.events) causing(k.events, k.events.retryCauseOf(dev.name) ?? undefined, () => busProbeDevice(k, dev));
@@ -219,10 +219,10 @@ export function deferredProbeCheckState(k: KernelCtx, dev: Device): number {
 
 function checkState(k: KernelCtx, dev: Device): number {
   // 25b4e70dcce9 (v4.19) added the check; before it, an opted-in lookup just deferred
-  if (!k.has('25b4e70dcce9')) return -ERRNO.EPROBE_DEFER!;
+  if (!k.on.deferredCheckState) return -ERRNO.EPROBE_DEFER!;
   // c8c43cee29f6 (v5.7) rewrote the logic: before it, v4.19..v5.6 give up on the supplier
   // once initcalls are done (the timeout is off by default)
-  if (!k.has('c8c43cee29f6')) {
+  if (!k.on.deferredCheckTimeout) {
     if (!k.initcallsDone) return -ERRNO.EPROBE_DEFER!;
     if (k.deferredProbeTimeout === 0) {
       warn(k, {

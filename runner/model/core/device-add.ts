@@ -35,7 +35,7 @@ function add(k: KernelCtx, dev: Device): void {
       k.devicesByMatch.set(key, list);
     }
     // before v4.12 DMA (and the IOMMU, if it was already there) was set up at creation
-    if (!k.has('7b07cbefb68d') && !dev.iommuInstance) {
+    if (!k.on.ofIommuDefers && !dev.iommuInstance) {
       firmwareDmaConfigure(k, dev, k.board.firmware === 'acpi' ? ACPI_NAMES : OF_NAMES);
     }
     const dd = k.dyndbg;
@@ -44,7 +44,7 @@ function add(k: KernelCtx, dev: Device): void {
       if (dd.on(BUS_ADD_DEVICE)) dd.emit(k, BUS_ADD_DEVICE, null, `bus: '${dev.bus}': add device ${dev.name}`);
     }
     // BUS_NOTIFY_ADD_DEVICE: the IOMMU core probes the newcomer (errors are ignored)
-    if (k.iommuDeviceList.length > 0 && k.has('7b07cbefb68d')) {
+    if (k.iommuDeviceList.length > 0 && k.on.ofIommuDefers) {
       k.call('blocking_notifier_call_chain', () => k.call('iommu_bus_notifier', () => iommuProbeDevice(k, dev)));
     }
     busProbeDevice(k, dev);

@@ -64,8 +64,7 @@ export function deviceLinksNoDriver(k: KernelCtx, consumer: Device): void {
  */
 export function fwDevlinkWaitingSupplier(k: KernelCtx, dev: Device): Device | null {
   if (dev.iommus.length === 0 || k.board.firmware !== 'dt') return null;
-  if (!((k.has('e590474768f1') && !k.has('3e4c982f1ce7')) || k.has('ea718c699055'))) return null;
-  if (k.has('a9dd8f3c2cf3') && !(k.has('71066545b48e') && !k.has('d8ab4685adc1'))) return null;
+  if (!k.on.iommuDevlink) return null;
   for (const ref of dev.iommus) {
     const sup = k.iommus.get(ref.iommu)?.dev;
     if (sup && sup.added && !sup.bound) return sup;

@@ -149,7 +149,7 @@ function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
 
 export function callDriverProbe(k: KernelCtx, dev: Device, drv: Driver): number {
   // platform_drv_probe() became platform_probe() in v5.9
-  const platform = k.since('v5.14') ? 'platform_probe' : 'platform_drv_probe';
+  const platform = k.on.v5_14 ? 'platform_probe' : 'platform_drv_probe';
   return k.call(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : platform, () => {
     if (drv.iommuImpl) {
       const f = armedFault(k, dev, 0, 0) ?? k.sched?.fault(dev.name, 0);

@@ -61,14 +61,14 @@ function setupOps(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
     switch (k.board.arch) {
       case 'arm64':
         // from b67483b3c44e the IOMMU core installs iommu-dma once, at IOMMU probe time
-        if (!k.has('b67483b3c44e')) {
+        if (!k.on.coreSetsDmaOps) {
           if (iommuPresent && translatedDefaultDomain(dev)) setupIommuOps(k, dev);
           else dev.dmaOps = null;
         }
         break;
       case 'arm':
         // v4.12 added "don't override the dma_ops if they have already been set"
-        if (k.has('7b07cbefb68d') && dev.dmaOps) return;
+        if (k.on.ofIommuDefers && dev.dmaOps) return;
         if (iommuPresent && dev.group) {
           dev.armMapping = true;
           dev.dmaOps = 'arm-iommu';
@@ -96,11 +96,11 @@ function teardownOps(k: KernelCtx, dev: Device): void {
     switch (k.board.arch) {
       case 'arm64':
         // 8b80549f1bc6 removed arm64's tear-down altogether
-        if (k.has('8b80549f1bc6')) return;
+        if (k.on.noArm64Teardown) return;
         dev.dmaOps = null;
         break;
       case 'arm':
-        if (k.has('7b07cbefb68d') && !dev.armOpsSetup) return;
+        if (k.on.ofIommuDefers && !dev.armOpsSetup) return;
         // __arm_iommu_detach_device: the mapping goes, dev->dma_ops stays unless cleared
         dev.armMapping = false;
         if (k.has('a93a121a9653')) dev.dmaOps = null;

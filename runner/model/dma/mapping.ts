@@ -18,14 +18,14 @@ import { layout, pageToPfn, physToVirt, virtToPage, vmemmapFaultLevel } from '..
  */
 export function busDmaBits(k: KernelCtx): number | undefined {
   if (k.board.busDmaBits !== undefined) return k.board.busDmaBits;
-  return k.board.firmware === 'dt' && !k.has('6778be4e5209') ? 32 : undefined;
+  return k.board.firmware === 'dt' && !k.on.busLimitFromRangesOnly ? 32 : undefined;
 }
 
 /** the address limit dma-direct honours: the device mask, and the bus limit from b4ebe6063204 */
 export function directLimit(k: KernelCtx, dev: Device): number {
   let limit = dev.dmaMask;
   const bus = busDmaBits(k);
-  if (k.has('b4ebe6063204') && bus !== undefined) limit = Math.min(limit, 2 ** bus - 1);
+  if (k.on.busDmaLimit && bus !== undefined) limit = Math.min(limit, 2 ** bus - 1);
   return limit;
 }
 

@@ -45,7 +45,7 @@ function probeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
   }
   if (k.has('229e6ee43d2a')) return -EPROBE_DEFER;
   // "null ptr dereference while smmu->streamid_mask"
-  return oops(k, { addr: STREAMID_MASK_OFFSET, pc: k.has('a6a4c7e2c5b8') ? 'arm_smmu_probe_device' : 'arm_smmu_add_device' });
+  return oops(k, { addr: STREAMID_MASK_OFFSET, pc: k.on.probeDeviceOps ? 'arm_smmu_probe_device' : 'arm_smmu_add_device' });
 }
 
 /** FSR.TF with FSR.FORMAT = AArch64 (0x400): a translation fault on an unmapped IOVA */
@@ -76,7 +76,7 @@ export const armSmmu = wellBehaved('arm-smmu', 'arm-smmu', 'arm_smmu', {
     });
   },
   probeDevice(k, dev) {
-    return k.has('a6a4c7e2c5b8') ? k.call('arm_smmu_probe_device', () => probeDevice(k, dev)) : probeDevice(k, dev);
+    return k.on.probeDeviceOps ? k.call('arm_smmu_probe_device', () => probeDevice(k, dev)) : probeDevice(k, dev);
   },
   deviceGroup(k, dev, inst) {
     return k.call('arm_smmu_device_group', () => (dev.bus === 'pci' ? k.call('pci_device_group', () => iommuGroupAlloc(k, inst)) : genericDeviceGroup(k, dev, inst)));

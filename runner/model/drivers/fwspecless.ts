@@ -59,7 +59,7 @@ export function fwspeclessDriver(spec: FwspeclessSpec): IommuDriverImpl {
     },
     probeFinalize(k, dev) {
       // before b67483b3c44e the x86 drivers installed iommu-dma from .probe_finalize
-      if (!k.has('b67483b3c44e')) k.call(`${symbol}_probe_finalize`, () => iommuSetupDmaOps(k, dev));
+      if (!k.on.coreSetsDmaOps) k.call(`${symbol}_probe_finalize`, () => iommuSetupDmaOps(k, dev));
     },
     contextFault(k, inst, dev, iova) {
       k.log(spec.fault(inst, dev, iova));

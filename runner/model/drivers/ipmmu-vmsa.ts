@@ -57,7 +57,7 @@ function allowed(k: KernelCtx, dev: Device, inst: IommuInstance): boolean {
   const list = inst.option<string[]>('allowlist');
   if (!list) return true;
   // "R-Car Gen3 and Gen4 PCI devices are allowed" (v5.x+)
-  if (dev.bus === 'pci' && k.since('v5.14')) return true;
+  if (dev.bus === 'pci' && k.on.v5_14) return true;
   return list.includes(dev.name);
 }
 
@@ -85,7 +85,7 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
     if (root === inst) {
       const contexts: Contexts = new Array<Domain | null>(NUM_CTX).fill(null);
       // R-Car Gen3 features: reserved_context (context 0 belongs to the firmware)
-      if (k.board.arch !== 'arm' && k.since('v4.20-rc1')) {
+      if (k.board.arch !== 'arm' && k.on.v4_20rc1) {
         if (inst.dev) devInfo(k, inst.dev, 'IPMMU context 0 is reserved');
         contexts[0] = RESERVED;
       }
@@ -115,13 +115,13 @@ function ipmmuOfXlate(k: KernelCtx, dev: Device, inst: IommuInstance, ids: reado
 
 function ipmmuProbeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
   // "Only let through devices that have been verified in xlate()"
-  return k.has('a6a4c7e2c5b8') ? k.call('ipmmu_probe_device', () => privInstance(dev)) : privInstance(dev);
+  return k.on.probeDeviceOps ? k.call('ipmmu_probe_device', () => privInstance(dev)) : privInstance(dev);
 }
 
 function ipmmuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Group | number {
   // ARM32 without IOMMU_DMA: a group per device (the arm_iommu mapping path); arm64: one per IPMMU
   if (k.board.arch === 'arm') return genericDeviceGroup(k, dev, inst);
-  if (k.since('v5.14')) return genericSingleDeviceGroup(k, dev, inst);
+  if (k.on.v5_14) return genericSingleDeviceGroup(k, dev, inst);
   // ≤ v5.x: the driver's own ipmmu_find_group(), the same one-group-per-IPMMU rule
   return k.call('ipmmu_find_group', () => instanceGroup(k, inst));
 }

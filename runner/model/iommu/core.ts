@@ -94,12 +94,12 @@ function setupDefaultDomain(k: KernelCtx, g: Group): number {
 
 function groupMessage(k: KernelCtx, dev: Device, g: Group): void {
   k.events?.add('group-added', k.stack.top(), { device: dev.name, iommu: g.inst.name, detail: String(g.id) });
-  if (k.since('v5.0')) devInfo(k, dev, `Adding to iommu group ${g.id}`);
+  if (k.on.v5_0) devInfo(k, dev, `Adding to iommu group ${g.id}`);
   else k.log(`iommu: Adding device ${dev.name} to group ${g.id}`);
 }
 
 function groupFailMessage(k: KernelCtx, dev: Device, g: Group, err: number): void {
-  if (k.since('v5.0')) k.log(`${devName(dev)}: Failed to add to iommu group ${g.id}: ${err}`);
+  if (k.on.v5_0) k.log(`${devName(dev)}: Failed to add to iommu group ${g.id}: ${err}`);
   else k.log(`iommu: Failed to add device ${dev.name} to group ${g.id}: ${err}`);
 }
 
@@ -116,13 +116,13 @@ function lateProbeWarn(k: KernelCtx, dev: Device, line: number): void {
 function iommuInitDevice(k: KernelCtx, dev: Device): number {
   devIommuGet(dev);
   // bcb81ac6ae3c: firmware parsing runs from here for a device no driver holds yet
-  if (k.has('bcb81ac6ae3c') && !dev.driver) busDmaConfigure(k, dev);
+  if (k.on.initDeviceConfigures && !dev.driver) busDmaConfigure(k, dev);
   const inst = fwspecInstance(k, dev);
   if (!inst) {
     devIommuFree(dev);
     return -ENODEV;
   }
-  if (k.has('bcb81ac6ae3c') && !k.has('73d2f10957f5') && dev.driver) lateProbeWarn(k, dev, 449);
+  if (k.on.initDeviceConfigures && !k.on.lateProbeWarnAfter && dev.driver) lateProbeWarn(k, dev, 449);
   const r = inst.impl.probeDevice(k, dev);
   if (typeof r === 'number') {
     devIommuFree(dev);
@@ -143,11 +143,11 @@ function iommuInitDevice(k: KernelCtx, dev: Device): number {
 function iommuProbeDeviceModern(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
   return k.call('__iommu_probe_device', () => {
     // v6.14 looked the ops up before anything else
-    if (!k.has('bcb81ac6ae3c') && !fwspecInstance(k, dev)) return -ENODEV;
+    if (!k.on.initDeviceConfigures && !fwspecInstance(k, dev)) return -ENODEV;
     if (dev.group) return 0;
     let r = iommuInitDevice(k, dev);
     if (r !== 0) return r;
-    if (k.has('73d2f10957f5') && dev.driver) lateProbeWarn(k, dev, 571);
+    if (k.on.lateProbeWarnAfter && dev.driver) lateProbeWarn(k, dev, 571);
     const g = dev.group!;
     g.devices.push(dev);
     groupMessage(k, dev, g);
@@ -162,7 +162,7 @@ function iommuProbeDeviceModern(k: KernelCtx, dev: Device, groupList: Set<Group>
       removeFromGroup(k, dev, false);
       return r;
     }
-    if (g.defaultDomain && k.has('b67483b3c44e')) iommuSetupDmaOps(k, dev);
+    if (g.defaultDomain && k.on.coreSetsDmaOps) iommuSetupDmaOps(k, dev);
     return 0;
   });
 }
@@ -212,7 +212,7 @@ function iommuAddDeviceOld(k: KernelCtx, dev: Device): number {
 /** the era's per-device IOMMU probe; groupList is set during a registration's bus walk */
 export function iommuProbeDeviceLocked(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
   // a6a4c7e2c5b8 (v5.8): the core allocates groups and default domains around ->probe_device
-  return k.has('a6a4c7e2c5b8') ? iommuProbeDeviceModern(k, dev, groupList) : iommuAddDeviceOld(k, dev);
+  return k.on.probeDeviceOps ? iommuProbeDeviceModern(k, dev, groupList) : iommuAddDeviceOld(k, dev);
 }
 
 /** iommu_probe_device(): the single-device path (replay at bind, BUS_NOTIFY_ADD_DEVICE) */
@@ -224,7 +224,7 @@ export function iommuProbeDevice(k: KernelCtx, dev: Device): number {
   };
   // iommu_probe_device() arrived with a6a4c7e2c5b8; before, the replay and the bus notifier
   // called ops->add_device directly (traces show ipmmu_add_device under of_iommu_configure)
-  return k.has('a6a4c7e2c5b8') ? k.call('iommu_probe_device', body) : body();
+  return k.on.probeDeviceOps ? k.call('iommu_probe_device', body) : body();
 }
 
 function finalize(k: KernelCtx, dev: Device): void {
@@ -249,7 +249,7 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
     return 0;
   });
   if (err !== 0) return err;
-  if (!k.has('a6a4c7e2c5b8')) {
+  if (!k.on.probeDeviceOps) {
     // the drivers then set their DMA ops per device (x86: intel/amd dma ops for every
     // device they took), as the single-device path does after add_device
     for (const d of added) finalize(k, d);
@@ -259,7 +259,7 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
     if (g.defaultDomain) continue;
     const r = setupDefaultDomain(k, g);
     if (r !== 0) return r;
-    if (k.has('b67483b3c44e')) for (const d of g.devices) iommuSetupDmaOps(k, d);
+    if (k.on.coreSetsDmaOps) for (const d of g.devices) iommuSetupDmaOps(k, d);
   }
   for (const g of groups) for (const d of g.devices) finalize(k, d);
   return 0;

@@ -43,9 +43,9 @@ function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): 
     const inst = k.iommus.get(ref.iommu);
     if (!inst) return NO_IOMMU;
     // v4.11 configured at device creation and never waited for an IOMMU
-    if (!k.has('7b07cbefb68d') && !inst.registered) return missing(k, dev, inst, NO_IOMMU);
-    if (k.has('of-iommu-skip-disabled') && !inst.available) return missing(k, dev, inst, k.since('v5.14') ? -ENODEV : NO_IOMMU);
-    if (!k.since('v4.20-rc1')) {
+    if (!k.on.ofIommuDefers && !inst.registered) return missing(k, dev, inst, NO_IOMMU);
+    if (k.on.ofSkipDisabled && !inst.available) return missing(k, dev, inst, k.on.v5_14 ? -ENODEV : NO_IOMMU);
+    if (!k.on.v4_20rc1) {
       // v4.12: without a registered instance, wait only for a driver that declared
       // itself for this node, and only while the system is still booting
       const d = inst.impl.ofDeclared;
@@ -71,11 +71,11 @@ export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: Firmwar
     const parsed = dev.iommu?.fwspecIommu;
     if (parsed) {
       // already parsed (at an earlier bind, or by the IOMMU core): nothing to do
-      if (k.since('v5.14')) return 0;
+      if (k.on.v5_14) return 0;
       // ≤ v5.x: reuse the fwspec and replay add_device; one without ops starts again
       if (parsed.registered) {
         // bcb81ac6ae3c: the IOMMU core is the one asking (a replay would ask again, without end)
-        if (k.has('bcb81ac6ae3c')) return 0;
+        if (k.on.initDeviceConfigures) return 0;
         const r = iommuProbeDevice(k, dev);
         return r === 0 ? 0 : failed(k, dev, names, r, r);
       }
@@ -96,7 +96,7 @@ export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: Firmwar
       else devIommuFree(dev);
     }
     // the replay: probe the device now, unless the IOMMU core itself is asking
-    if (err === 0 && (!k.has('bcb81ac6ae3c') || !devIommuPresent)) err = iommuProbeDevice(k, dev);
+    if (err === 0 && (!k.on.initDeviceConfigures || !devIommuPresent)) err = iommuProbeDevice(k, dev);
     return err === 0 ? 0 : failed(k, dev, names, err, err);
   });
 }
@@ -110,18 +110,18 @@ export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: Firmwar
 function failed(k: KernelCtx, dev: Device, names: FirmwareNames, ret: number, old: number): number {
   const dd = k.dyndbg;
   if (dd === null || names !== OF_NAMES || ret === -EPROBE_DEFER || !dd.on(OF_IOMMU_FAILED)) return ret;
-  if (k.since('v6.8') || old < 0) dd.emit(k, OF_IOMMU_FAILED, dev, `Adding to IOMMU failed: ${k.since('v6.8') ? ret : old}`);
+  if (k.on.v6_8 || old < 0) dd.emit(k, OF_IOMMU_FAILED, dev, `Adding to IOMMU failed: ${k.on.v6_8 ? ret : old}`);
   return ret;
 }
 
 /** of_dma_configure_id() / acpi_dma_configure_id(): IOMMU first, then the arch DMA ops */
 export function firmwareDmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
   // of_dma_configure_id()/acpi_dma_configure_id() are the v5.9+ names
-  return k.call(k.since('v5.14') ? names.dmaConfigure : names.dmaConfigure.replace(/_id$/, ''), () => {
+  return k.call(k.on.v5_14 ? names.dmaConfigure : names.dmaConfigure.replace(/_id$/, ''), () => {
     const dd = names === OF_NAMES ? k.dyndbg : null;
     // dev->dma_range_map from the bus's dma-ranges; bcb81ac6ae3c keeps one already set
     let setMap = false;
-    if (dev.dmaRangeMap && k.has('bcb81ac6ae3c')) {
+    if (dev.dmaRangeMap && k.on.initDeviceConfigures) {
       if (dd !== null && dd.on(OF_RANGE_MAP_SET)) dd.emit(k, OF_RANGE_MAP_SET, dev, 'dma_range_map already set');
     } else if (k.board.busDmaBits !== undefined) {
       setMap = true;

@@ -22,6 +22,7 @@ import type { EventRecord } from './events.js';
 import { deferredProbeTimeoutDefault } from './era.js';
 import type { DynDbg } from './dyndbg.js';
 import { COPY, copyData, type CopyMap } from '../snapshot.js';
+import { HotSwitches } from './switches.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -64,10 +65,15 @@ function switchesByKey(behaviours: readonly string[]): ReadonlyMap<string, boole
   return m;
 }
 
+// the hot paths' switches per behaviour table and era (both fixed per profile)
+const HOT = new WeakMap<ReadonlyMap<string, boolean>, Map<number, HotSwitches>>();
+
 export class KernelCtx {
   readonly behaviours: ReadonlySet<string>;
   /** every name of the behaviour table (ids and aliases) → on in this profile */
   private readonly switches: ReadonlyMap<string, boolean>;
+  /** the switches the hot paths read as fields (shared, frozen) */
+  readonly on: HotSwitches;
   readonly printk: Printk;
   readonly stack = new ShadowStack();
   readonly taint: Taint;
@@ -156,6 +162,7 @@ export class KernelCtx {
     if (copyOf) {
       this.behaviours = copyOf.behaviours;
       this.switches = copyOf.switches;
+      this.on = copyOf.on;
       this.eraIndex = copyOf.eraIndex;
       this.build = copyOf.build;
       this.formatIndex = copyOf.formatIndex;
@@ -180,6 +187,11 @@ export class KernelCtx {
     this.behaviours = new Set(profile.behaviours);
     this.switches = switchesOf(profile.behaviours);
     this.eraIndex = profileIndex(profile.base);
+    let hot = HOT.get(this.switches);
+    if (!hot) HOT.set(this.switches, (hot = new Map()));
+    let on = hot.get(this.eraIndex);
+    if (!on) hot.set(this.eraIndex, (on = new HotSwitches(this)));
+    this.on = on;
     // a profile with commits applied or reverted is no longer the thread's build
     this.build = profile.name === profile.base ? findBuild(board.id, board.model, profile.base) : undefined;
     this.formatIndex = this.build?.formatEra ? profileIndex(this.build.formatEra) : this.eraIndex;

@@ -8,21 +8,21 @@ import type { KernelCtx } from './ctx.js';
 
 /** write(2) on a sysfs attribute, down to the attribute's store: drv_attr_store and below */
 export function sysfsWriteFrames(k: KernelCtx): string[] {
-  const vfs = k.since('v5.14')
-    ? ['ksys_write', 'vfs_write', ...(k.since('v6.9') ? [] : ['new_sync_write']), 'kernfs_fop_write_iter']
+  const vfs = k.on.v5_14
+    ? ['ksys_write', 'vfs_write', ...(k.on.v6_9 ? [] : ['new_sync_write']), 'kernfs_fop_write_iter']
     : ['ksys_write', 'vfs_write', '__vfs_write', 'kernfs_fop_write'];
   const tail = [...vfs, 'sysfs_kf_write', 'drv_attr_store'];
   switch (k.board.arch) {
     case 'arm64':
-      return k.since('v5.14')
+      return k.on.v5_14
         ? ['el0t_64_sync', 'el0t_64_sync_handler', 'el0_svc', 'do_el0_svc', 'el0_svc_common.constprop.0', 'invoke_syscall', '__arm64_sys_write', ...tail]
         : ['el0_svc', 'el0_svc_handler', 'el0_svc_common', '__arm64_sys_write', ...tail];
     case 'x86_64':
-      return k.since('v6.9')
+      return k.on.v6_9
         ? ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', 'x64_sys_call', '__x64_sys_write', ...tail]
         : ['entry_SYSCALL_64_after_hwframe', 'do_syscall_64', '__x64_sys_write', ...tail];
     case 'arm':
-      return ['ret_fast_syscall', k.since('v5.0') ? 'ksys_write' : 'SyS_write', ...tail.slice(1)];
+      return ['ret_fast_syscall', k.on.v5_0 ? 'ksys_write' : 'SyS_write', ...tail.slice(1)];
   }
 }
 
@@ -35,7 +35,7 @@ export function shellFrames(k: KernelCtx, store: string): string[] {
 /** PID 1 running initcalls */
 export function initFrames(k: KernelCtx): string[] {
   const base = ['ret_from_fork', 'kernel_init', 'kernel_init_freeable', 'do_one_initcall'];
-  return k.board.arch === 'x86_64' && k.since('v6.9') ? ['ret_from_fork_asm', ...base] : base;
+  return k.board.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
 }
 
 /** a kworker running one work item (v6.5 split process_scheduled_works out of worker_thread) */
@@ -43,7 +43,7 @@ export function initFrames(k: KernelCtx): string[] {
 const WORKER_FRAMES = new Map<string, readonly string[]>();
 
 export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
-  const key = `${k.board.arch} ${k.since('v6.9') ? 1 : 0} ${fn}`;
+  const key = `${k.board.arch} ${k.on.v6_9 ? 1 : 0} ${fn}`;
   let f = WORKER_FRAMES.get(key);
   if (f === undefined) {
     f = Object.freeze(workerFramesOf(k, fn));
@@ -54,8 +54,8 @@ export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
 }
 
 function workerFramesOf(k: KernelCtx, fn: string): string[] {
-  const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(k.since('v6.9') ? ['process_scheduled_works'] : []), 'process_one_work', fn];
-  return k.board.arch === 'x86_64' && k.since('v6.9') ? ['ret_from_fork_asm', ...base] : base;
+  const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(k.on.v6_9 ? ['process_scheduled_works'] : []), 'process_one_work', fn];
+  return k.board.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
 }
 
 /** modprobe: finit_module → do_init_module → the module's init */

@@ -29,7 +29,7 @@ export function layout(k: KernelCtx): Layout {
   const lowest = k.board.memory.reduce((m, b) => Math.min(m, b.base), Number.MAX_SAFE_INTEGER);
   const memstart = (BigInt(lowest) / GIB) * GIB;
   const va = BigInt(vaBits);
-  if (!k.since('v5.14')) {
+  if (!k.on.v5_14) {
     // v5.0: the linear map is the top half; vmemmap sits just below it
     const pageOffset = MASK64 - (1n << (va - 1n)) + 1n;
     const vaStart = MASK64 - (1n << va) + 1n;
