@@ -59,5 +59,6 @@ export function iommuFwspecAddIds(dev: Device, ids: readonly number[]): void {
 export function fwspecInstance(k: KernelCtx, dev: Device): IommuInstance | null {
   const fw = dev.iommu?.fwspecIommu;
   if (fw) return fw.registered ? fw : null;
-  return k.iommuDeviceList.find((i) => i.impl.fwspecless) ?? null;
+  for (const i of k.iommuDeviceList) if (i.impl.fwspecless) return i;
+  return null;
 }
