@@ -65,6 +65,18 @@ function switchesByKey(behaviours: readonly string[]): ReadonlyMap<string, boole
   return m;
 }
 
+// the profile's behaviour ids as a set, one per switches table (a kernel built ~50 adds each)
+const BEHAVIOUR_SETS = new WeakMap<ReadonlyMap<string, boolean>, { list: readonly string[]; set: ReadonlySet<string> }>();
+
+function behaviourSetOf(behaviours: readonly string[], switches: ReadonlyMap<string, boolean>): ReadonlySet<string> {
+  const hit = BEHAVIOUR_SETS.get(switches);
+  // the same table can come from two lists (the same ids in another order, an alias): the set is the list's
+  if (hit && ((hit.list === behaviours && Object.isFrozen(behaviours)) || (hit.list.length === behaviours.length && hit.list.every((b, i) => b === behaviours[i])))) return hit.set;
+  const set = new Set(behaviours);
+  BEHAVIOUR_SETS.set(switches, { list: Object.isFrozen(behaviours) ? behaviours : [...behaviours], set });
+  return set;
+}
+
 // the hot paths' switches per behaviour table and era (both fixed per profile)
 const HOT = new WeakMap<ReadonlyMap<string, boolean>, Map<number, HotSwitches>>();
 
@@ -184,8 +196,8 @@ export class KernelCtx {
     }
     this.eras = new Map();
     this.formats = new Map();
-    this.behaviours = new Set(profile.behaviours);
     this.switches = switchesOf(profile.behaviours);
+    this.behaviours = behaviourSetOf(profile.behaviours, this.switches);
     this.eraIndex = profileIndex(profile.base);
     let hot = HOT.get(this.switches);
     if (!hot) HOT.set(this.switches, (hot = new Map()));
