@@ -1,7 +1,5 @@
-// Messages between the pool and its worker threads.
+// What a run --jobs worker thread is started with (the tasks and answers are worker-pool.ts's).
 
-import type { PlanRun } from '../dsl/plan.js';
-import type { RunResult } from '../report/result.js';
 import type { ExecOptions } from './execute.js';
 import type { TargetName, TargetOptions } from './targets/index.js';
 
@@ -10,11 +8,3 @@ export interface WorkerInit {
   options: TargetOptions;
   exec: ExecOptions;
 }
-
-export interface WorkerTask {
-  /** index of runs[0] in the whole list */
-  start: number;
-  runs: PlanRun[];
-}
-
-export type WorkerReply = { start: number; results: RunResult[] } | { fatal: string };

@@ -1,19 +1,14 @@
 // A --jobs worker thread: load the target once, then execute each chunk it is sent.
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import type { PlanRun } from '../dsl/plan.js';
+import type { RunResult } from '../report/result.js';
 import { executeSequential } from './run-all.js';
 import { loadTarget } from './targets/index.js';
-import type { WorkerInit, WorkerReply, WorkerTask } from './worker-protocol.js';
+import type { WorkerInit } from './worker-protocol.js';
+import { serveTasks } from './worker-pool.js';
 
 const init = workerData as WorkerInit;
-const port = parentPort!;
 const targetP = loadTarget(init.target, init.options);
 
-port.on('message', (task: WorkerTask) => {
-  targetP
-    .then((target) => executeSequential(task.runs, target, init.exec))
-    .then(
-      (results) => port.postMessage({ start: task.start, results } satisfies WorkerReply),
-      (err: unknown) => port.postMessage({ fatal: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerReply),
-    );
-});
+serveTasks<PlanRun, RunResult>(async (runs) => executeSequential(runs, await targetP, init.exec));

@@ -3,7 +3,6 @@
 // unit is searched with the whole budget as its cap, and the unit that crosses the total is
 // searched again with what was left — the same cut a single thread makes.
 
-import { Worker } from 'node:worker_threads';
 import type { ExploreOptions } from './options.js';
 import { effectiveBudget } from './options.js';
 import type { Target } from './execution.js';
@@ -11,6 +10,7 @@ import type { Unit, UnitResult } from './search.js';
 import { searchUnit } from './search.js';
 import { emptyStats } from './findings.js';
 import type { RunOptions } from './explore.js';
+import { runPool } from '../exec/worker-pool.js';
 
 export interface ExploreWorkerInit {
   targets: Target[];
@@ -18,58 +18,26 @@ export interface ExploreWorkerInit {
   deadline?: number;
 }
 
-export type ExploreWorkerTask = { start: number; units: Unit[] };
-export type ExploreWorkerReply = { start: number; results: UnitResult[] } | { fatal: string };
-
 export async function searchOnWorkers(targets: readonly Target[], o: ExploreOptions, units: readonly Unit[], jobs: number, deadline: number | undefined, onUnit?: RunOptions['onUnit']): Promise<UnitResult[]> {
   const results: UnitResult[] = new Array(units.length);
   const init: ExploreWorkerInit = { targets: targets.slice(), options: o };
   if (deadline !== undefined) init.deadline = deadline;
-  // from dist/runner/explore or from the bundle beside it (dist/runner/bundle)
-  const url = new URL('../explore/worker.js', import.meta.url);
-  let next = 0;
   let done = 0;
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const w = new Worker(url, { workerData: init });
-      let settled = false;
-      const feed = (): void => {
-        if (next >= units.length) {
-          settled = true;
-          void w.terminate().then(() => resolve(), reject);
-          return;
-        }
-        const start = next++;
-        w.postMessage({ start, units: [units[start]!] } satisfies ExploreWorkerTask);
-      };
-      w.on('message', (msg: ExploreWorkerReply) => {
-        if ('fatal' in msg) {
-          settled = true;
-          void w.terminate();
-          reject(new Error(`explore worker failed: ${msg.fatal}`));
-          return;
-        }
-        msg.results.forEach((r, i) => {
-          results[msg.start + i] = r;
-          onUnit?.(++done, units.length, r);
-        });
-        feed();
+  await runPool<Unit, UnitResult>({
+    // from dist/runner/explore or from the bundle beside it (dist/runner/bundle)
+    worker: new URL('../explore/worker.js', import.meta.url),
+    workerData: init,
+    jobs,
+    items: units,
+    chunk: 1,
+    onResults: (start, rs) => {
+      rs.forEach((r, i) => {
+        results[start + i] = r;
+        onUnit?.(++done, units.length, r);
       });
-      w.on('error', (e) => {
-        if (!settled) {
-          settled = true;
-          reject(e);
-        }
-      });
-      w.on('exit', (code) => {
-        if (!settled) {
-          settled = true;
-          reject(new Error(`explore worker exited with code ${code}`));
-        }
-      });
-      feed();
-    });
-  await Promise.all(Array.from({ length: jobs }, one));
+    },
+    name: 'explore worker',
+  });
   return cutAtBudget(targets, o, units, results, deadline);
 }
 
