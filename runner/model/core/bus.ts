@@ -21,16 +21,18 @@ function dmaConfigureFn(dev: Device): string {
 
 /** bus->dma_configure(): firmware DMA set-up, then (512881eacfa7) claim the default domain */
 export function busDmaConfigure(k: KernelCtx, dev: Device): number {
-  return k.call(dmaConfigureFn(dev), () => {
-    let ret = k.board.firmware === 'acpi' ? acpiDmaConfigure(k, dev) : ofDmaConfigure(k, dev);
-    // "@drv may not be valid when we're called from the IOMMU layer" (bcb81ac6ae3c)
-    if (ret !== 0 || !dev.driver || dev.driver.driverManagedDma) return ret;
-    // 512881eacfa7: the bus claims the default domain for the driver (DMA ownership)
-    if (!k.on.dmaOwnership) return ret;
-    ret = iommuDeviceUseDefaultDomain(k, dev);
-    if (ret !== 0) archTeardownDmaOps(k, dev);
-    return ret;
-  });
+  return k.callWith(dmaConfigureFn(dev), dmaConfigure, dev, undefined, undefined);
+}
+
+function dmaConfigure(k: KernelCtx, dev: Device): number {
+  let ret = k.board.firmware === 'acpi' ? acpiDmaConfigure(k, dev) : ofDmaConfigure(k, dev);
+  // "@drv may not be valid when we're called from the IOMMU layer" (bcb81ac6ae3c)
+  if (ret !== 0 || !dev.driver || dev.driver.driverManagedDma) return ret;
+  // 512881eacfa7: the bus claims the default domain for the driver (DMA ownership)
+  if (!k.on.dmaOwnership) return ret;
+  ret = iommuDeviceUseDefaultDomain(k, dev);
+  if (ret !== 0) archTeardownDmaOps(k, dev);
+  return ret;
 }
 
 /** bus->dma_cleanup(): give the default domain back */

@@ -57,31 +57,33 @@ export function archSetupDmaOps(k: KernelCtx, dev: Device, iommuPresent: boolean
 }
 
 function setupOps(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
-  k.call('arch_setup_dma_ops', () => {
-    switch (k.board.arch) {
-      case 'arm64':
-        // from b67483b3c44e the IOMMU core installs iommu-dma once, at IOMMU probe time
-        if (!k.on.coreSetsDmaOps) {
-          if (iommuPresent && translatedDefaultDomain(dev)) setupIommuOps(k, dev);
-          else dev.dmaOps = null;
-        }
-        break;
-      case 'arm':
-        // v4.12 added "don't override the dma_ops if they have already been set"
-        if (k.on.ofIommuDefers && dev.dmaOps) return;
-        if (iommuPresent && dev.group) {
-          dev.armMapping = true;
-          dev.dmaOps = 'arm-iommu';
-        } else {
-          dev.dmaOps = null;
-        }
-        dev.armOpsSetup = true;
-        break;
-      case 'x86_64':
-        break;
-    }
-    dev.dmaConfigured = true;
-  });
+  k.callWith('arch_setup_dma_ops', setupOpsBody, dev, iommuPresent, undefined);
+}
+
+function setupOpsBody(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
+  switch (k.board.arch) {
+    case 'arm64':
+      // from b67483b3c44e the IOMMU core installs iommu-dma once, at IOMMU probe time
+      if (!k.on.coreSetsDmaOps) {
+        if (iommuPresent && translatedDefaultDomain(dev)) setupIommuOps(k, dev);
+        else dev.dmaOps = null;
+      }
+      break;
+    case 'arm':
+      // v4.12 added "don't override the dma_ops if they have already been set"
+      if (k.on.ofIommuDefers && dev.dmaOps) return;
+      if (iommuPresent && dev.group) {
+        dev.armMapping = true;
+        dev.dmaOps = 'arm-iommu';
+      } else {
+        dev.dmaOps = null;
+      }
+      dev.armOpsSetup = true;
+      break;
+    case 'x86_64':
+      break;
+  }
+  dev.dmaConfigured = true;
 }
 
 export function archTeardownDmaOps(k: KernelCtx, dev: Device): void {
@@ -92,23 +94,25 @@ export function archTeardownDmaOps(k: KernelCtx, dev: Device): void {
 }
 
 function teardownOps(k: KernelCtx, dev: Device): void {
-  k.call('arch_teardown_dma_ops', () => {
-    switch (k.board.arch) {
-      case 'arm64':
-        // 8b80549f1bc6 removed arm64's tear-down altogether
-        if (k.on.noArm64Teardown) return;
-        dev.dmaOps = null;
-        break;
-      case 'arm':
-        if (k.on.ofIommuDefers && !dev.armOpsSetup) return;
-        // __arm_iommu_detach_device: the mapping goes, dev->dma_ops stays unless cleared
-        dev.armMapping = false;
-        if (k.has('a93a121a9653')) dev.dmaOps = null;
-        dev.armOpsSetup = false;
-        break;
-      case 'x86_64':
-        return;
-    }
-    dev.dmaConfigured = false;
-  });
+  k.callWith('arch_teardown_dma_ops', teardownOpsBody, dev, undefined, undefined);
+}
+
+function teardownOpsBody(k: KernelCtx, dev: Device): void {
+  switch (k.board.arch) {
+    case 'arm64':
+      // 8b80549f1bc6 removed arm64's tear-down altogether
+      if (k.on.noArm64Teardown) return;
+      dev.dmaOps = null;
+      break;
+    case 'arm':
+      if (k.on.ofIommuDefers && !dev.armOpsSetup) return;
+      // __arm_iommu_detach_device: the mapping goes, dev->dma_ops stays unless cleared
+      dev.armMapping = false;
+      if (k.has('a93a121a9653')) dev.dmaOps = null;
+      dev.armOpsSetup = false;
+      break;
+    case 'x86_64':
+      return;
+  }
+  dev.dmaConfigured = false;
 }

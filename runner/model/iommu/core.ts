@@ -141,30 +141,32 @@ function iommuInitDevice(k: KernelCtx, dev: Device): number {
 
 /** __iommu_probe_device() of the probe_device era */
 function iommuProbeDeviceModern(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
-  return k.call('__iommu_probe_device', () => {
-    // v6.14 looked the ops up before anything else
-    if (!k.on.initDeviceConfigures && !fwspecInstance(k, dev)) return -ENODEV;
-    if (dev.group) return 0;
-    let r = iommuInitDevice(k, dev);
-    if (r !== 0) return r;
-    if (k.on.lateProbeWarnAfter && dev.driver) lateProbeWarn(k, dev, 571);
-    const g = dev.group!;
-    g.devices.push(dev);
-    groupMessage(k, dev, g);
-    if (g.domain) {
-      r = k.call('__iommu_device_set_domain', () => g.inst.impl.attachDev(k, g.domain!, dev));
-    } else if (!g.defaultDomain && !groupList) {
-      r = setupDefaultDomain(k, g);
-    } else if (!g.defaultDomain) {
-      groupList!.add(g);
-    }
-    if (r !== 0) {
-      removeFromGroup(k, dev, false);
-      return r;
-    }
-    if (g.defaultDomain && k.on.coreSetsDmaOps) iommuSetupDmaOps(k, dev);
-    return 0;
-  });
+  return k.callWith('__iommu_probe_device', probeDeviceModern, dev, groupList, undefined);
+}
+
+function probeDeviceModern(k: KernelCtx, dev: Device, groupList: Set<Group> | null): number {
+  // v6.14 looked the ops up before anything else
+  if (!k.on.initDeviceConfigures && !fwspecInstance(k, dev)) return -ENODEV;
+  if (dev.group) return 0;
+  let r = iommuInitDevice(k, dev);
+  if (r !== 0) return r;
+  if (k.on.lateProbeWarnAfter && dev.driver) lateProbeWarn(k, dev, 571);
+  const g = dev.group!;
+  g.devices.push(dev);
+  groupMessage(k, dev, g);
+  if (g.domain) {
+    r = k.call('__iommu_device_set_domain', () => g.inst.impl.attachDev(k, g.domain!, dev));
+  } else if (!g.defaultDomain && !groupList) {
+    r = setupDefaultDomain(k, g);
+  } else if (!g.defaultDomain) {
+    groupList!.add(g);
+  }
+  if (r !== 0) {
+    removeFromGroup(k, dev, false);
+    return r;
+  }
+  if (g.defaultDomain && k.on.coreSetsDmaOps) iommuSetupDmaOps(k, dev);
+  return 0;
 }
 
 /** ops->add_device → iommu_group_get_for_dev() → iommu_group_add_device(), before a6a4c7e2c5b8 */
@@ -241,7 +243,7 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
     for (const dev of k.busDevices[bus].slice()) {
       if (dev.dead) continue;
       const had = dev.group;
-      const r = k.call('probe_iommu_group', () => iommuProbeDeviceLocked(k, dev, groups));
+      const r = k.callWith('probe_iommu_group', iommuProbeDeviceLocked, dev, groups, undefined);
       if (r === -ENODEV) continue;
       if (r !== 0) return r;
       if (!had && dev.group) added.push(dev);

@@ -20,12 +20,14 @@ const NO_IOMMU = 1;
 
 export interface FirmwareNames {
   dmaConfigure: string;
+  /** the name before v5.9 (the `_id` variants came with it) */
+  dmaConfigureOld: string;
   iommuConfigure: string;
   xlate: string;
 }
 
-export const OF_NAMES: FirmwareNames = { dmaConfigure: 'of_dma_configure_id', iommuConfigure: 'of_iommu_configure', xlate: 'of_iommu_xlate' };
-export const ACPI_NAMES: FirmwareNames = { dmaConfigure: 'acpi_dma_configure_id', iommuConfigure: 'acpi_iommu_configure_id', xlate: 'iort_iommu_xlate' };
+export const OF_NAMES: FirmwareNames = { dmaConfigure: 'of_dma_configure_id', dmaConfigureOld: 'of_dma_configure', iommuConfigure: 'of_iommu_configure', xlate: 'of_iommu_xlate' };
+export const ACPI_NAMES: FirmwareNames = { dmaConfigure: 'acpi_dma_configure_id', dmaConfigureOld: 'acpi_dma_configure', iommuConfigure: 'acpi_iommu_configure_id', xlate: 'iort_iommu_xlate' };
 
 /** the lookup found the IOMMU unusable: the device waits (-EPROBE_DEFER) or goes on without it */
 function missing(k: KernelCtx, dev: Device, inst: IommuInstance, ret: number): number {
@@ -39,25 +41,27 @@ function missing(k: KernelCtx, dev: Device, inst: IommuInstance, ret: number): n
 }
 
 function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): number {
-  return k.call(names.xlate, () => {
-    const inst = k.iommus.get(ref.iommu);
-    if (!inst) return NO_IOMMU;
-    // v4.11 configured at device creation and never waited for an IOMMU
-    if (!k.on.ofIommuDefers && !inst.registered) return missing(k, dev, inst, NO_IOMMU);
-    if (k.on.ofSkipDisabled && !inst.available) return missing(k, dev, inst, k.on.v5_14 ? -ENODEV : NO_IOMMU);
-    if (!k.on.v4_20rc1) {
-      // v4.12: without a registered instance, wait only for a driver that declared
-      // itself for this node, and only while the system is still booting
-      const d = inst.impl.ofDeclared;
-      const declared = inst.option<boolean>('of-declared') ?? (typeof d === 'function' ? d(k) : d);
-      const present = !k.systemRunning && (k.board.firmware === 'acpi' || declared);
-      if (!inst.registered && !present) return missing(k, dev, inst, NO_IOMMU);
-      if (!inst.registered) return missing(k, dev, inst, -EPROBE_DEFER);
-    }
-    const r = iommuFwspecInit(k, dev, inst);
-    if (r !== 0) return r;
-    return inst.impl.ofXlate(k, dev, inst, ref.ids);
-  });
+  return k.callWith(names.xlate, xlateBody, dev, ref, undefined);
+}
+
+function xlateBody(k: KernelCtx, dev: Device, ref: IommuRef): number {
+  const inst = k.iommus.get(ref.iommu);
+  if (!inst) return NO_IOMMU;
+  // v4.11 configured at device creation and never waited for an IOMMU
+  if (!k.on.ofIommuDefers && !inst.registered) return missing(k, dev, inst, NO_IOMMU);
+  if (k.on.ofSkipDisabled && !inst.available) return missing(k, dev, inst, k.on.v5_14 ? -ENODEV : NO_IOMMU);
+  if (!k.on.v4_20rc1) {
+    // v4.12: without a registered instance, wait only for a driver that declared
+    // itself for this node, and only while the system is still booting
+    const d = inst.impl.ofDeclared;
+    const declared = inst.option<boolean>('of-declared') ?? (typeof d === 'function' ? d(k) : d);
+    const present = !k.systemRunning && (k.board.firmware === 'acpi' || declared);
+    if (!inst.registered && !present) return missing(k, dev, inst, NO_IOMMU);
+    if (!inst.registered) return missing(k, dev, inst, -EPROBE_DEFER);
+  }
+  const r = iommuFwspecInit(k, dev, inst);
+  if (r !== 0) return r;
+  return inst.impl.ofXlate(k, dev, inst, ref.ids);
 }
 
 /**
@@ -66,39 +70,41 @@ function xlate(k: KernelCtx, dev: Device, ref: IommuRef, names: FirmwareNames): 
  * IOMMU part only (the device goes on without one).
  */
 export function firmwareIommuConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
-  return k.call(names.iommuConfigure, () => {
-    if (dev.iommus.length === 0) return failed(k, dev, names, -ENODEV, NO_IOMMU);
-    const parsed = dev.iommu?.fwspecIommu;
-    if (parsed) {
-      // already parsed (at an earlier bind, or by the IOMMU core): nothing to do
-      if (k.on.v5_14) return 0;
-      // ≤ v5.x: reuse the fwspec and replay add_device; one without ops starts again
-      if (parsed.registered) {
-        // bcb81ac6ae3c: the IOMMU core is the one asking (a replay would ask again, without end)
-        if (k.on.initDeviceConfigures) return 0;
-        const r = iommuProbeDevice(k, dev);
-        return r === 0 ? 0 : failed(k, dev, names, r, r);
-      }
-      fwspecFree(dev);
+  return k.callWith(names.iommuConfigure, iommuConfigure, dev, names, undefined);
+}
+
+function iommuConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
+  if (dev.iommus.length === 0) return failed(k, dev, names, -ENODEV, NO_IOMMU);
+  const parsed = dev.iommu?.fwspecIommu;
+  if (parsed) {
+    // already parsed (at an earlier bind, or by the IOMMU core): nothing to do
+    if (k.on.v5_14) return 0;
+    // ≤ v5.x: reuse the fwspec and replay add_device; one without ops starts again
+    if (parsed.registered) {
+      // bcb81ac6ae3c: the IOMMU core is the one asking (a replay would ask again, without end)
+      if (k.on.initDeviceConfigures) return 0;
+      const r = iommuProbeDevice(k, dev);
+      return r === 0 ? 0 : failed(k, dev, names, r, r);
     }
-    const devIommuPresent = dev.iommu !== null;
-    let err = 0;
-    for (const ref of dev.iommus) {
-      err = xlate(k, dev, ref, names);
-      if (err !== 0) break;
-    }
-    if (err === NO_IOMMU) {
-      fwspecFree(dev);
-      return failed(k, dev, names, -ENODEV, NO_IOMMU);
-    }
-    if (err !== 0) {
-      if (devIommuPresent) fwspecFree(dev);
-      else devIommuFree(dev);
-    }
-    // the replay: probe the device now, unless the IOMMU core itself is asking
-    if (err === 0 && (!k.on.initDeviceConfigures || !devIommuPresent)) err = iommuProbeDevice(k, dev);
-    return err === 0 ? 0 : failed(k, dev, names, err, err);
-  });
+    fwspecFree(dev);
+  }
+  const devIommuPresent = dev.iommu !== null;
+  let err = 0;
+  for (const ref of dev.iommus) {
+    err = xlate(k, dev, ref, names);
+    if (err !== 0) break;
+  }
+  if (err === NO_IOMMU) {
+    fwspecFree(dev);
+    return failed(k, dev, names, -ENODEV, NO_IOMMU);
+  }
+  if (err !== 0) {
+    if (devIommuPresent) fwspecFree(dev);
+    else devIommuFree(dev);
+  }
+  // the replay: probe the device now, unless the IOMMU core itself is asking
+  if (err === 0 && (!k.on.initDeviceConfigures || !devIommuPresent)) err = iommuProbeDevice(k, dev);
+  return err === 0 ? 0 : failed(k, dev, names, err, err);
 }
 
 /**
@@ -117,24 +123,26 @@ function failed(k: KernelCtx, dev: Device, names: FirmwareNames, ret: number, ol
 /** of_dma_configure_id() / acpi_dma_configure_id(): IOMMU first, then the arch DMA ops */
 export function firmwareDmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
   // of_dma_configure_id()/acpi_dma_configure_id() are the v5.9+ names
-  return k.call(k.on.v5_14 ? names.dmaConfigure : names.dmaConfigure.replace(/_id$/, ''), () => {
-    const dd = names === OF_NAMES ? k.dyndbg : null;
-    // dev->dma_range_map from the bus's dma-ranges; bcb81ac6ae3c keeps one already set
-    let setMap = false;
-    if (dev.dmaRangeMap && k.on.initDeviceConfigures) {
-      if (dd !== null && dd.on(OF_RANGE_MAP_SET)) dd.emit(k, OF_RANGE_MAP_SET, dev, 'dma_range_map already set');
-    } else if (k.board.busDmaBits !== undefined) {
-      setMap = true;
-      dev.dmaRangeMap = true;
-    }
-    if (dd !== null && dd.on(OF_COHERENT)) dd.emit(k, OF_COHERENT, dev, `device is${dev.dmaCoherent ? ' ' : ' not '}dma coherent`);
-    const ret = firmwareIommuConfigure(k, dev, names);
-    if (ret === -EPROBE_DEFER) {
-      if (setMap) dev.dmaRangeMap = false;
-      return ret;
-    }
-    if (dd !== null && dd.on(OF_BEHIND_IOMMU)) dd.emit(k, OF_BEHIND_IOMMU, dev, `device is${ret === 0 ? ' ' : ' not '}behind an iommu`);
-    archSetupDmaOps(k, dev, ret === 0);
-    return 0;
-  });
+  return k.callWith(k.on.v5_14 ? names.dmaConfigure : names.dmaConfigureOld, dmaConfigure, dev, names, undefined);
+}
+
+function dmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
+  const dd = names === OF_NAMES ? k.dyndbg : null;
+  // dev->dma_range_map from the bus's dma-ranges; bcb81ac6ae3c keeps one already set
+  let setMap = false;
+  if (dev.dmaRangeMap && k.on.initDeviceConfigures) {
+    if (dd !== null && dd.on(OF_RANGE_MAP_SET)) dd.emit(k, OF_RANGE_MAP_SET, dev, 'dma_range_map already set');
+  } else if (k.board.busDmaBits !== undefined) {
+    setMap = true;
+    dev.dmaRangeMap = true;
+  }
+  if (dd !== null && dd.on(OF_COHERENT)) dd.emit(k, OF_COHERENT, dev, `device is${dev.dmaCoherent ? ' ' : ' not '}dma coherent`);
+  const ret = firmwareIommuConfigure(k, dev, names);
+  if (ret === -EPROBE_DEFER) {
+    if (setMap) dev.dmaRangeMap = false;
+    return ret;
+  }
+  if (dd !== null && dd.on(OF_BEHIND_IOMMU)) dd.emit(k, OF_BEHIND_IOMMU, dev, `device is${ret === 0 ? ' ' : ' not '}behind an iommu`);
+  archSetupDmaOps(k, dev, ret === 0);
+  return 0;
 }
