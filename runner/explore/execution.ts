@@ -128,15 +128,22 @@ export abstract class RecordingChooser implements Chooser {
   protected abstract pick(kind: PointKind, label: string, options: readonly string[]): number;
 }
 
+/** each device's quiescent option labels, made once per board (and hashed once by V8) */
+const OPTION_LABELS = new WeakMap<ModelBoard, { unbind: string; rebind: string; remove: string; add: string }[]>();
+
 /** the quiescent options after a step: stop, or one more step on a device */
 export function quiescentOptions(k: Kernel, board: ModelBoard, unbind: boolean): string[] {
+  let labels = OPTION_LABELS.get(board);
+  if (!labels) OPTION_LABELS.set(board, (labels = board.devices.map((d) => ({ unbind: `unbind ${d.name}`, rebind: `rebind ${d.name}`, remove: `remove ${d.name}`, add: `add ${d.name}` }))));
   const out = [STOP];
-  for (const d of board.devices) {
+  for (let i = 0; i < board.devices.length; i++) {
+    const d = board.devices[i]!;
     const st = k.device(d.name);
     if (!st) continue;
-    if (unbind && st.bound) out.push(`unbind ${d.name}`, `rebind ${d.name}`);
+    const l = labels[i]!;
+    if (unbind && st.bound) out.push(l.unbind, l.rebind);
     // a device the board leaves out is hot-plugged, and may go again
-    if (!d.present && d.status === 'okay') out.push(st.added ? `remove ${d.name}` : `add ${d.name}`);
+    if (!d.present && d.status === 'okay') out.push(st.added ? l.remove : l.add);
   }
   return out;
 }

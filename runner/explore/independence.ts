@@ -68,8 +68,17 @@ export class Footprints {
     }
   }
 
+  /** of()'s answers: sleep sets ask about the same few options thousands of times a search */
+  private readonly ofMemo = new Map<string, ReadonlySet<string> | undefined>();
+
   /** what a loadable (driver name) or a quiescent option ("unbind X") touches */
   of(option: string): ReadonlySet<string> | undefined {
+    let f = this.ofMemo.get(option);
+    if (f === undefined && !this.ofMemo.has(option)) this.ofMemo.set(option, (f = this.ofUncached(option)));
+    return f;
+  }
+
+  private ofUncached(option: string): ReadonlySet<string> | undefined {
     const sp = option.indexOf(' ');
     if (sp > 0) {
       const dev = option.slice(sp + 1);

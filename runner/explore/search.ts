@@ -83,6 +83,7 @@ function fnv64(label: string, options: readonly string[], sleeping: readonly str
   return (fnvA >>> 0).toString(36) + ':' + (fnvB >>> 0).toString(36);
 }
 
+const NONE: readonly string[] = [];
 let fnvA = 0;
 let fnvB = 0;
 
@@ -196,7 +197,8 @@ class DfsChooser extends RecordingChooser {
     const hashed = kind === 'quiescent' || (HASHED.has(kind) && label !== this.lastHashed);
     if (HASHED.has(kind)) this.lastHashed = label;
     if (!replay && hashed && this.reduce && this.kernel?.stateKey) {
-      const key = this.kernel.stateKey(kind !== 'quiescent') + fnv64(label, options, sleepIn);
+      // (a quiescent point's options follow from the state: each bound or hot-plugged device's)
+      const key = this.kernel.stateKey(kind !== 'quiescent') + fnv64(label, kind === 'quiescent' ? NONE : options, sleepIn);
       const left = this.depth - this.used;
       const seen = this.visited.get(key);
       if (seen !== undefined && seen >= left) throw new Pruned('state');
