@@ -30,19 +30,74 @@ export interface BootCursor {
   readonly hold: ReadonlySet<string>;
 }
 
-/** `device@done` and its point's label, made once per process: a search meets them millions of times */
-const FAULT_KEYS = new Map<string, string[]>();
-const FAULT_LABELS = new Map<string, string>();
+/**
+ * `device@done` as a number, its point's label and the key itself by number, made once per
+ * process: a search meets them millions of times
+ */
+const FAULT_IDS = new Map<string, number[]>();
+const FAULT_LABELS: string[] = [];
+const FAULT_KEY_NAMES: string[] = [];
 
-function faultKey(device: string, done: number): string {
-  let keys = FAULT_KEYS.get(device);
-  if (!keys) FAULT_KEYS.set(device, (keys = []));
-  let key = keys[done];
-  if (key === undefined) {
-    keys[done] = key = `${device}@${done}`;
-    FAULT_LABELS.set(key, `fault:${key}`);
+function faultId(device: string, done: number): number {
+  let ids = FAULT_IDS.get(device);
+  if (!ids) FAULT_IDS.set(device, (ids = []));
+  let id = ids[done];
+  if (id === undefined) {
+    ids[done] = id = FAULT_KEY_NAMES.length;
+    FAULT_KEY_NAMES.push(`${device}@${done}`);
+    FAULT_LABELS.push(`fault:${device}@${done}`);
   }
-  return key;
+  return id;
+}
+
+/**
+ * The fault points (`device@done`) reached in a step: a bit per point, so that a snapshot's
+ * copy is one typed-array copy (a boot reaches hundreds, and every checkpoint copies them).
+ * Iterates as the keys, in the order they were first made.
+ */
+export class FaultPoints implements Iterable<string> {
+  size = 0;
+
+  constructor(private words: Uint32Array = new Uint32Array(8)) {}
+
+  has(id: number): boolean {
+    const w = id >>> 5;
+    return w < this.words.length && (this.words[w]! & (1 << (id & 31))) !== 0;
+  }
+
+  add(id: number): void {
+    const w = id >>> 5;
+    if (w >= this.words.length) {
+      const bigger = new Uint32Array(Math.max(w + 1, this.words.length * 2));
+      bigger.set(this.words);
+      this.words = bigger;
+    }
+    const bit = 1 << (id & 31);
+    if ((this.words[w]! & bit) === 0) {
+      this.words[w] = this.words[w]! | bit;
+      this.size++;
+    }
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.words.fill(0);
+    this.size = 0;
+  }
+
+  copy(): FaultPoints {
+    const c = new FaultPoints(this.words.slice());
+    c.size = this.size;
+    return c;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let w = 0; w < this.words.length; w++) {
+      const x = this.words[w]!;
+      if (x === 0) continue;
+      for (let b = 0; b < 32; b++) if (x & (1 << b)) yield FAULT_KEY_NAMES[w * 32 + b]!;
+    }
+  }
 }
 
 function errnoLabel(e: number): string {
@@ -60,7 +115,7 @@ export class Sched {
   retryAfter = new Set<string>();
 
   /** per step: device@action pairs a fault point was offered at */
-  faultReached = new Set<string>();
+  faultReached = new FaultPoints();
   /** per step: devices that were deferred-retry candidates */
   deferredSeen = new Set<string>();
   /** per step: devices whose bind offered an immediate deferred run */
@@ -100,7 +155,7 @@ export class Sched {
     c.asyncOrder = this.asyncOrder;
     c.deferredFirst.push(...this.deferredFirst);
     c.retryAfter = this.retryAfter;
-    c.faultReached = new Set(this.faultReached);
+    c.faultReached = this.faultReached.copy();
     c.deferredSeen = new Set(this.deferredSeen);
     c.triggerSeen = new Set(this.triggerSeen);
     c.inDeferredWork = this.inDeferredWork;
@@ -178,10 +233,10 @@ export class Sched {
   /** a fault point: the errno to inject after `done` actions of `device`'s probe, if any */
   fault(device: string, done: number): number | undefined {
     if (this.faultLabels.length === 0) return undefined;
-    const key = faultKey(device, done);
-    if (this.faultReached.has(key)) return undefined;
-    this.faultReached.add(key);
-    const i = this.choose('fault', FAULT_LABELS.get(key)!, this.faultLabels);
+    const id = faultId(device, done);
+    if (this.faultReached.has(id)) return undefined;
+    this.faultReached.add(id);
+    const i = this.choose('fault', FAULT_LABELS[id]!, this.faultLabels);
     return i === 0 ? undefined : this.chooser!.faults![i - 1];
   }
 }
