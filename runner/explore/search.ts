@@ -63,45 +63,38 @@ interface Node {
 }
 
 /**
- * Two 32-bit FNV-1a lanes over `label \u0001 options joined by \u0002 \u0001 sleeping joined
- * by \u0002`, fed piece by piece (a hashed pick would otherwise build that string first).
+ * A 64-bit fingerprint of a hashed point: its label, options and sleeping options, each
+ * string as its number in this process's table (a Map lookup: V8 keeps a string's hash,
+ * and the same few hundred labels recur all search long), mixed in two lanes as
+ * model/state-key.ts does. Compared within one process only, as state keys are.
  */
 function fnv64(label: string, options: readonly string[], sleeping: readonly string[]): string {
-  fnvA = 0x811c9dc5;
-  fnvB = 0xcbf29ce4;
-  fnvFeed(label);
-  fnvChar(1);
-  for (let i = 0; i < options.length; i++) {
-    if (i > 0) fnvChar(2);
-    fnvFeed(options[i]!);
-  }
-  fnvChar(1);
-  for (let i = 0; i < sleeping.length; i++) {
-    if (i > 0) fnvChar(2);
-    fnvFeed(sleeping[i]!);
-  }
-  return (fnvA >>> 0).toString(36) + ':' + (fnvB >>> 0).toString(36);
+  fpA = 0x811c9dc5;
+  fpB = 0x7a5c2b31;
+  mix(idOf(label));
+  mix(options.length);
+  for (let i = 0; i < options.length; i++) mix(idOf(options[i]!));
+  mix(sleeping.length);
+  for (let i = 0; i < sleeping.length; i++) mix(idOf(sleeping[i]!));
+  return (fpA >>> 0).toString(36) + ':' + (fpB >>> 0).toString(36);
 }
 
 const NONE: readonly string[] = [];
-let fnvA = 0;
-let fnvB = 0;
+const IDS = new Map<string, number>();
+let fpA = 0;
+let fpB = 0;
 
-function fnvChar(c: number): void {
-  fnvA = Math.imul(fnvA ^ c, 0x01000193);
-  fnvB = Math.imul(fnvB ^ c, 0x01000197);
+function idOf(s: string): number {
+  let id = IDS.get(s);
+  if (id === undefined) IDS.set(s, (id = IDS.size + 1));
+  return id;
 }
 
-function fnvFeed(s: string): void {
-  let a = fnvA;
-  let b = fnvB;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000197);
-  }
-  fnvA = a;
-  fnvB = b;
+function mix(n: number): void {
+  fpA = Math.imul(fpA ^ n, 0x01000193);
+  let b = Math.imul((fpB ^ n) >>> 0, 0x5bd1e995);
+  b ^= b >>> 15;
+  fpB = Math.imul(b, 0x27d4eb2d);
 }
 
 /** what a DfsChooser carries from a checkpoint to the execution that resumes from it */

@@ -120,7 +120,8 @@ export class PageAllocator {
       if (first < b.startPfn) continue;
       if (top === b.next) b.next = first;
       if (pages > 0) this.addRange(first, top);
-      return { first, count: pages };
+      // never changed once handed out: frozen, so a snapshot shares it instead of copying it
+      return Object.freeze({ first, count: pages });
     }
     return null;
   }
