@@ -558,6 +558,9 @@ function boardIndex(board: ModelBoard) {
  * or held driver of the scenario on the device or anywhere in its supplier chain (its IOMMUs,
  * their own suppliers, and the devices its probe waits for) explains it.
  */
+/** unexplainedDeferrals()'s answers per board, per touched devices and held drivers */
+const EXPLAINED = new WeakMap<ModelBoard, Map<string, Map<string, boolean>>>();
+
 export function unexplainedDeferrals(board: ModelBoard, steps: readonly ModelStep[], states: readonly DeviceSettled[]): string[] {
   // most runs settle with nothing deferred
   if (!states.some((s) => s.deferred && !s.bound && s.added)) return [];
@@ -581,6 +584,13 @@ export function unexplainedDeferrals(board: ModelBoard, steps: readonly ModelSte
     }
   }
   const { devices, iommus, drivers } = boardIndex(board);
+  // whether a device is explained depends on the board, what was touched and what was held
+  // alone: explore asks again for every execution with the same few
+  let byScenario = EXPLAINED.get(board);
+  if (!byScenario) EXPLAINED.set(board, (byScenario = new Map()));
+  const scenario = `${[...touched].sort().join('\n')}\u0000${[...heldDrivers].sort().join('\n')}`;
+  let known = byScenario.get(scenario);
+  if (!known) byScenario.set(scenario, (known = new Map()));
   const explained = (name: string, seen: Set<string>): boolean => {
     if (seen.has(name)) return false;
     seen.add(name);
@@ -607,7 +617,9 @@ export function unexplainedDeferrals(board: ModelBoard, steps: readonly ModelSte
     if (!st.deferred || st.bound || !st.added) continue;
     const dev = devices.get(st.name);
     if (!dev || dev.status !== 'okay' || !dev.driver || !drivers.has(dev.driver)) continue;
-    if (explained(st.name, new Set())) continue;
+    let yes = known.get(st.name);
+    if (yes === undefined) known.set(st.name, (yes = explained(st.name, new Set())));
+    if (yes) continue;
     out.push(st.name);
   }
   return out;

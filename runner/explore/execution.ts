@@ -11,7 +11,7 @@ import { createKernel, restoreKernel } from '../model/index.js';
 import type { Chooser, ChoicePoint, Kernel, KernelSnapshot, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
 import { titlesOf, logTitles, logTitlesAfter, titlesPrefix, unexplainedDeferrals, type TitlesPrefix } from '../exec/titles.js';
-import { STOP, choiceDevice, quiescentSteps, toSteps, type Choice, type PointKind } from './schedule.js';
+import { STOP, choiceDevice, deferralSteps, quiescentSteps, type Choice, type PointKind } from './schedule.js';
 
 /** A board and a profile to explore. */
 export interface Target {
@@ -206,7 +206,7 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean, from?:
   } else {
     const states = t.board.devices.map((d) => k.device(d.name)).filter((s) => s !== undefined);
     // the schedule's steps only matter when something is still deferred
-    const deferred = k.panicked || !states.some((s) => s.deferred) ? [] : unexplainedDeferrals(t.board, toSteps(ch.choices).model, states);
+    const deferred = k.panicked || !states.some((s) => s.deferred) ? [] : unexplainedDeferrals(t.board, deferralSteps(ch.choices), states);
     titles = titlesOf({ log: texts, fromLog, checks: k.panicked || hang ? [] : k.checks(), deferred: hang ? [] : deferred, ...(hang ? { hang } : {}) });
   }
   for (const title of titles) {

@@ -89,6 +89,24 @@ export function cost(choices: readonly Choice[]): number {
   return n;
 }
 
+/**
+ * The model steps of a schedule that can explain a deferral (unexplainedDeferrals): its
+ * faults, unbinds and removals. toSteps() without the pins and the DSL, for every execution
+ * that ends with a device deferred.
+ */
+export function deferralSteps(choices: readonly Choice[]): ModelStep[] {
+  const out: ModelStep[] = [{ op: 'boot', hold: [] }];
+  for (const c of choices) {
+    if (c.index === 0) continue;
+    if (c.kind === 'fault') {
+      const body = c.label.slice('fault:'.length);
+      const at = body.lastIndexOf('@');
+      out.push({ op: 'fail-probe', device: body.slice(0, at), at: Number(body.slice(at + 1)), errno: errnoValue(c.option), times: 1 });
+    } else if (c.kind === 'quiescent' && c.option !== STOP) out.push(...quiescentSteps(c.option));
+  }
+  return out;
+}
+
 interface Translation {
   dsl: DslStep[];
   model: ModelStep[];

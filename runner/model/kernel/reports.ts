@@ -8,10 +8,19 @@ import type { KernelCtx } from './ctx.js';
 import { symbolise } from './builds.js';
 import { hashedPtr, layout, vmemmapFaultLevel } from './memmap.js';
 
-/** Thrown to abandon the current kernel call after an oops; caught at task boundaries. */
+/**
+ * Thrown to abandon the current kernel call after an oops; caught at task boundaries. Without
+ * a JavaScript stack: explore throws thousands a second, and nothing reads it.
+ */
 export class OopsUnwind extends Error {
-  constructor(readonly fn: string) {
+  readonly fn: string;
+
+  constructor(fn: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`oops in ${fn}`);
+    Error.stackTraceLimit = limit;
+    this.fn = fn;
   }
 }
 
