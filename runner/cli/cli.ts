@@ -9,7 +9,7 @@ import { COMMANDS, optionNames } from './registry.js';
 import { renderManPage } from './help.js';
 import { translateParseArgsError } from './options.js';
 import { closest } from '../dsl/suggest.js';
-import { tierUpForShortCommand } from './tier-up.js';
+import { tierUpLate } from './tier-up.js';
 
 export function packageRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(unknownCommand(name));
     return 2;
   }
-  if (!entry.longLived) tierUpForShortCommand();
+  tierUpLate();
   const cmd = await entry.load();
   const end = rest.indexOf('--');
   const opts = end < 0 ? rest : rest.slice(0, end);

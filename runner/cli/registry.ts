@@ -6,8 +6,6 @@ import type { Command } from './command.js';
 export interface CommandEntry {
   summary: string;
   load: () => Promise<Command>;
-  /** runs for seconds or minutes (a search): keeps V8's default tier-up (see tier-up.ts) */
-  longLived?: true;
 }
 
 export const COMMANDS: Record<string, CommandEntry> = {
@@ -22,7 +20,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   bisect: { summary: 'find the behaviours (commits) that flip a scenario between two kernels', load: async () => (await import('./commands/bisect.js')).command },
   compare: { summary: 'run suites on several targets (model, qemu) and compare verdicts', load: async () => (await import('./commands/compare.js')).command },
   completion: { summary: 'print a bash or zsh completion script', load: async () => (await import('./commands/completion.js')).command },
-  explore: { summary: 'search a board\'s orders and faults for failures, from the board file alone', load: async () => (await import('./commands/explore.js')).command, longLived: true },
+  explore: { summary: 'search a board\'s orders and faults for failures, from the board file alone', load: async () => (await import('./commands/explore.js')).command },
   merge: { summary: 'merge the JSON of explore or run shards into the unsharded result', load: async () => (await import('./commands/merge.js')).command },
 };
 

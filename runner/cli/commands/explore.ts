@@ -12,6 +12,7 @@ import { translateParseArgsError } from '../options.js';
 import { resolveShard } from '../shard.js';
 import { DEFAULT_FAULTS, STRATEGIES, defaultOptions, type ExploreOptions, type Strategy } from '../../explore/options.js';
 import type { Shard } from '../../explore/explore.js';
+import { settleIfLongLived } from '../tier-up.js';
 
 const HELP = `usage: bringup explore BOARD... [options]
 
@@ -201,16 +202,14 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const result = await explore(targets, args.options, {
     jobs: args.jobs,
     ...(args.shard ? { shard: args.shard } : {}),
-    ...(args.progress
-      ? {
-          onUnit: (done: number, total: number) => {
-            const now = Date.now();
-            if (now - lastShown < 500 && done < total) return;
-            lastShown = now;
-            process.stderr.write(`explore: ${done}/${total} units, ${((now - started) / 1000).toFixed(1)} s\n`);
-          },
-        }
-      : {}),
+    onUnit: (done: number, total: number) => {
+      settleIfLongLived();
+      if (!args.progress) return;
+      const now = Date.now();
+      if (now - lastShown < 500 && done < total) return;
+      lastShown = now;
+      process.stderr.write(`explore: ${done}/${total} units, ${((now - started) / 1000).toFixed(1)} s\n`);
+    },
   });
 
   if (args.out) {

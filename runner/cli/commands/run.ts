@@ -25,6 +25,7 @@ import { TARGETS } from '../../exec/targets/index.js';
 import type { TargetName } from '../../exec/targets/index.js';
 import type { Shard } from '../../exec/select.js';
 import { BISECT_SKIP, bisectExitCode, bisectRequested, EXIT_CODE_MODES, type ExitCodeMode } from '../exit-bisect.js';
+import { settleIfLongLived } from '../tier-up.js';
 
 export { suitePath };
 
@@ -333,7 +334,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     keepLog,
     trace,
     ...(resultCache ? { results: resultCache } : {}),
-    onResult: (r) => progress.onResult(r),
+    onResult: (r) => {
+      progress.onResult(r);
+      settleIfLongLived();
+    },
     ...(args.bail ? { stopAfter: (r: RunResult) => report.isFailure(r.status) } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
   });
