@@ -112,5 +112,5 @@ export interface ResolvedProfile {
   name: string;
   /** the release this profile's log format follows (the base profile's) */
   base: string;
-  behaviours: string[];
+  behaviours: readonly string[];
 }

@@ -98,7 +98,7 @@ export function resolveKernel(ref: KernelRef): ResolvedProfile {
     const own = resolveKernel({ base: user.base, apply: user.apply ?? [], revert: user.revert ?? [] });
     const set = new Set(own.behaviours);
     const name = change(set, user.name, spec);
-    return { name, base: own.base, behaviours: BEHAVIOURS.map((b) => b.id).filter((id) => set.has(id)) };
+    return { name, base: own.base, behaviours: Object.freeze(BEHAVIOURS.map((b) => b.id).filter((id) => set.has(id))) };
   }
   const base = findProfile(spec.base);
   if (!base) {
@@ -106,7 +106,8 @@ export function resolveKernel(ref: KernelRef): ResolvedProfile {
   }
   const set = new Set(base.behaviours);
   const name = change(set, base.name, spec);
-  // keep the table's order so the set prints the same way every time
-  const behaviours = BEHAVIOURS.map((b) => b.id).filter((id) => set.has(id));
+  // keep the table's order so the set prints the same way every time; frozen, so a kernel
+  // finds its switch tables by the list's identity (ctx.ts) instead of joining ~50 ids
+  const behaviours = Object.freeze(BEHAVIOURS.map((b) => b.id).filter((id) => set.has(id)));
   return { name, base: base.name, behaviours };
 }
