@@ -108,7 +108,7 @@ function probeFailureCleanup(k: KernelCtx, dev: Device, dmaConfigured: boolean):
 }
 
 export function reallyProbe(k: KernelCtx, dev: Device, drv: Driver): number {
-  if (!k.events) return k.call('really_probe', () => probe(k, dev, drv));
+  if (!k.events) return k.callWith('really_probe', probe, dev, drv, undefined);
   return k.call('really_probe', () => {
     const rec = k.events!;
     const started = rec.add('probe-started', 'really_probe', { device: dev.name, driver: drv.name });
@@ -191,43 +191,50 @@ function probe(k: KernelCtx, dev: Device, drv: Driver): number {
 
 /** driver_probe_device(): really_probe plus the deferred-list bookkeeping */
 export function driverProbeDevice(k: KernelCtx, dev: Device, drv: Driver): number {
-  return k.call('driver_probe_device', () => {
-    if (dev.dead || !dev.added) return -ENODEV;
-    if (dev.driver) return -EBUSY;
-    dev.canMatch = true;
-    const dd = k.dyndbg;
-    if (dd !== null && dd.on(DD_MATCHED)) {
-      const fn = k.on.v5_14 ? '__driver_probe_device' : 'driver_probe_device';
-      dd.emit(k, DD_MATCHED, dev, k.on.v6_9 ? `bus: '${drv.bus}': ${fn}: matched device with driver ${drv.name}` : `bus: '${drv.bus}': ${fn}: matched device ${dev.name} with driver ${drv.name}`);
-    }
-    const trigger = k.deferredTriggerCount;
-    // __driver_probe_device() was split out of driver_probe_device() in v5.13
-    const ret = k.on.v5_14 ? k.call('__driver_probe_device', () => reallyProbe(k, dev, drv)) : reallyProbe(k, dev, drv);
-    if (ret === EPROBE_DEFER || ret === -EPROBE_DEFER) {
-      deferredProbeAdd(k, dev);
-      // a bind finished while we probed: make sure this device is not stranded
-      if (trigger !== k.deferredTriggerCount) deferredProbeTrigger(k);
-    }
-    if (k.sched?.flushSoon) {
-      k.sched.flushSoon = false;
-      flushDeferredProbe(k);
-    }
-    return ret;
-  });
+  return k.callWith('driver_probe_device', driverProbeDeviceBody, dev, drv, undefined);
+}
+
+function driverProbeDeviceBody(k: KernelCtx, dev: Device, drv: Driver): number {
+  if (dev.dead || !dev.added) return -ENODEV;
+  if (dev.driver) return -EBUSY;
+  dev.canMatch = true;
+  const dd = k.dyndbg;
+  if (dd !== null && dd.on(DD_MATCHED)) {
+    const fn = k.on.v5_14 ? '__driver_probe_device' : 'driver_probe_device';
+    dd.emit(k, DD_MATCHED, dev, k.on.v6_9 ? `bus: '${drv.bus}': ${fn}: matched device with driver ${drv.name}` : `bus: '${drv.bus}': ${fn}: matched device ${dev.name} with driver ${drv.name}`);
+  }
+  const trigger = k.deferredTriggerCount;
+  // __driver_probe_device() was split out of driver_probe_device() in v5.13
+  const ret = k.on.v5_14 ? k.callWith('__driver_probe_device', reallyProbe, dev, drv, undefined) : reallyProbe(k, dev, drv);
+  if (ret === EPROBE_DEFER || ret === -EPROBE_DEFER) {
+    deferredProbeAdd(k, dev);
+    // a bind finished while we probed: make sure this device is not stranded
+    if (trigger !== k.deferredTriggerCount) deferredProbeTrigger(k);
+  }
+  if (k.sched?.flushSoon) {
+    k.sched.flushSoon = false;
+    flushDeferredProbe(k);
+  }
+  return ret;
 }
 
 /** __device_attach(): offer the device to each driver of its bus until one binds */
 export function deviceAttach(k: KernelCtx, dev: Device): void {
   if (dev.driver || dev.dead) return;
-  k.call('__device_attach', () =>
-    k.call('bus_for_each_drv', () => {
-      // only the driver the device names can match, so look it up instead of walking
-      // every registered driver: the same outcome, without a scan per retry
-      const drv = matchingDriver(k, dev);
-      if (!drv) return;
-      k.call('__device_attach_driver', () => driverProbeDevice(k, dev, drv));
-    }),
-  );
+  // the frames a retry of every deferred device runs: module-level bodies, no closures
+  k.callWith('__device_attach', attachBody, dev, undefined, undefined);
+}
+
+function attachBody(k: KernelCtx, dev: Device): void {
+  k.callWith('bus_for_each_drv', attachEachDrv, dev, undefined, undefined);
+}
+
+function attachEachDrv(k: KernelCtx, dev: Device): void {
+  // only the driver the device names can match, so look it up instead of walking
+  // every registered driver: the same outcome, without a scan per retry
+  const drv = matchingDriver(k, dev);
+  if (!drv) return;
+  k.callWith('__device_attach_driver', driverProbeDevice, dev, drv, undefined);
 }
 
 function matchingDriver(k: KernelCtx, dev: Device): Driver | undefined {
@@ -236,7 +243,11 @@ function matchingDriver(k: KernelCtx, dev: Device): Driver | undefined {
 }
 
 export function busProbeDevice(k: KernelCtx, dev: Device): void {
-  k.call('bus_probe_device', () => k.call('device_initial_probe', () => deviceAttach(k, dev)));
+  k.callWith('bus_probe_device', initialProbe, dev, undefined, undefined);
+}
+
+function initialProbe(k: KernelCtx, dev: Device): void {
+  k.callWith('device_initial_probe', deviceAttach, dev, undefined, undefined);
 }
 
 interface AsyncProbe {

@@ -150,15 +150,17 @@ function clientProbe(k: KernelCtx, dev: Device, drv: Driver): number {
 export function callDriverProbe(k: KernelCtx, dev: Device, drv: Driver): number {
   // platform_drv_probe() became platform_probe() in v5.9
   const platform = k.on.v5_14 ? 'platform_probe' : 'platform_drv_probe';
-  return k.call(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : platform, () => {
-    if (drv.iommuImpl) {
-      const f = armedFault(k, dev, 0, 0) ?? k.sched?.fault(dev.name, 0);
-      if (f !== undefined) return f;
-      // the catalog driver names its own probe function on the stack
-      return drv.iommuImpl.probe(k, dev.iommuInstance!);
-    }
-    return k.call(probeFn(drv), () => clientProbe(k, dev, drv));
-  });
+  return k.callWith(drv.bus === 'pci' ? 'pci_device_probe' : drv.bus === 'amba' ? 'amba_probe' : platform, busProbe, dev, drv, undefined);
+}
+
+function busProbe(k: KernelCtx, dev: Device, drv: Driver): number {
+  if (drv.iommuImpl) {
+    const f = armedFault(k, dev, 0, 0) ?? k.sched?.fault(dev.name, 0);
+    if (f !== undefined) return f;
+    // the catalog driver names its own probe function on the stack
+    return drv.iommuImpl.probe(k, dev.iommuInstance!);
+  }
+  return k.callWith(probeFn(drv), clientProbe, dev, drv, undefined);
 }
 
 /**
