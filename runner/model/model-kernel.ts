@@ -24,24 +24,68 @@ import { Sched } from './kernel/sched.js';
 import { stateKey } from './state-key.js';
 import { DynDbg, parseDdebugQueries } from './kernel/dyndbg.js';
 import { COPY, CopyMap, isShared, shareDeep } from './snapshot.js';
+import type { IommuDriverImpl } from './iommu/driver-impl.js';
+
+/**
+ * What a board's loadables are and what each is called: the same for every kernel of the
+ * board, so worked out once (a kernel is made per run, thousands of times a second, and
+ * these maps were a tenth of making one).
+ */
+interface BoardPlan {
+  /** each IOMMU node's catalog driver */
+  impls: IommuDriverImpl[];
+  /** the bus of the devices a client driver serves */
+  busOf: ReadonlyMap<string, BoardDevice['bus']>;
+  /** a loadable's index in the kernel's list by every name a scenario may use for it */
+  index: ReadonlyMap<string, number>;
+  /** the names of the loadable at each index */
+  names: readonly (readonly string[])[];
+}
+
+const PLANS = new WeakMap<ModelBoard, BoardPlan>();
+
+function boardPlan(board: ModelBoard): BoardPlan {
+  let plan = PLANS.get(board);
+  if (plan) return plan;
+  const impls = board.iommus.map((node) => {
+    const impl = findIommuDriver(node.driver);
+    if (!impl) throw new Error(`board ${board.id}: unknown IOMMU driver "${node.driver}"`);
+    return impl;
+  });
+  // the kernel's order: one loadable per catalog driver in node order, then the clients
+  const catalog: IommuDriverImpl[] = [];
+  for (const impl of impls) if (!catalog.some((c) => c.name === impl.name)) catalog.push(impl);
+  const index = new Map<string, number>();
+  catalog.forEach((impl, i) => {
+    index.set(impl.name, i);
+    if (!impl.initcallRegistered) index.set(impl.driverName, i);
+  });
+  board.drivers.forEach((cd, i) => index.set(cd.name, catalog.length + i));
+  const names: string[][] = Array.from({ length: catalog.length + board.drivers.length }, () => []);
+  for (const [n, i] of index) names[i]!.push(n);
+  const busOf = new Map<string, BoardDevice['bus']>();
+  for (const d of board.devices) if (d.driver && !busOf.has(d.driver)) busOf.set(d.driver, d.bus);
+  plan = { impls, busOf, index, names };
+  PLANS.set(board, plan);
+  return plan;
+}
 
 export class ModelKernel implements Kernel {
   private readonly k: KernelCtx;
   private readonly loadables: Loadable[] = [];
-  /** a loadable by every name a scenario may use for it */
-  private readonly byName = new Map<string, Loadable>();
-  private readonly namesOf = new Map<Loadable, string[]>();
+  private readonly plan: BoardPlan;
   private booted = false;
   /** oopses before the step under way (a snapshot taken inside it finishes it) */
   private oopsBefore = 0;
 
   constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
+    const plan = (this.plan = boardPlan(board));
     const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0, opts.events));
     if (opts.chooser) k.sched = new Sched(opts.chooser);
     const iommuLoadables = new Map<string, Loadable>();
-    for (const node of board.iommus) {
-      const impl = findIommuDriver(node.driver);
-      if (!impl) throw new Error(`board ${board.id}: unknown IOMMU driver "${node.driver}"`);
+    for (let n = 0; n < board.iommus.length; n++) {
+      const node = board.iommus[n]!;
+      const impl = plan.impls[n]!;
       const inst = new IommuInstance(node, impl);
       k.iommus.set(node.name, inst);
       let l = iommuLoadables.get(impl.name);
@@ -72,25 +116,13 @@ export class ModelKernel implements Kernel {
       k.devices.set(d.name, dev);
     }
     const clientLoadables: Loadable[] = [];
-    const busOf = new Map<string, BoardDevice['bus']>();
-    for (const d of board.devices) if (d.driver && !busOf.has(d.driver)) busOf.set(d.driver, d.bus);
     for (const cd of board.drivers) {
-      const bus = busOf.get(cd.name) ?? 'platform';
+      const bus = plan.busOf.get(cd.name) ?? 'platform';
       const drv = new Driver(cd.name, bus, cd.initcall, cd, undefined);
       k.drivers.set(cd.name, drv);
       clientLoadables.push({ kind: 'driver', driver: drv, initcall: cd.initcall });
     }
     this.loadables.push(...iommuLoadables.values(), ...clientLoadables);
-    for (const [catalogName, l] of iommuLoadables) {
-      this.byName.set(catalogName, l);
-      if (l.kind === 'driver') this.byName.set(l.driver.name, l);
-    }
-    for (const l of clientLoadables) if (l.kind === 'driver') this.byName.set(l.driver.name, l);
-    for (const [n, l] of this.byName) {
-      const list = this.namesOf.get(l) ?? [];
-      list.push(n);
-      this.namesOf.set(l, list);
-    }
   }
 
   get board(): ModelBoard {
@@ -109,8 +141,14 @@ export class ModelKernel implements Kernel {
     return this.k.printk.lines;
   }
 
-  private names(l: Loadable): string[] {
-    return this.namesOf.get(l) ?? [];
+  private names(l: Loadable): readonly string[] {
+    return this.plan.names[this.loadables.indexOf(l)] ?? [];
+  }
+
+  /** the loadable a scenario names (a catalog, driver or client driver name) */
+  private byName(name: string): Loadable | undefined {
+    const i = this.plan.index.get(name);
+    return i === undefined ? undefined : this.loadables[i];
   }
 
   perform(step: ModelStep): StepOutcome {
@@ -138,6 +176,7 @@ export class ModelKernel implements Kernel {
       shareDeep(k.profile);
     }
     for (const inst of k.iommus.values()) if (!isShared(inst.impl)) shareDeep(inst.impl);
+    if (!isShared(this.plan)) shareDeep(this.plan);
     return { kernel: new CopyMap().of(this as ModelKernel) } as unknown as KernelSnapshot;
   }
 
@@ -165,12 +204,8 @@ export class ModelKernel implements Kernel {
     // the loadables first: a boot under way holds them in its cursor
     const loadables = this.loadables.map((l) => m.set(l, l.kind === 'driver' ? { kind: l.kind, driver: m.of(l.driver), initcall: l.initcall } : { kind: l.kind, name: l.name, instances: m.all(l.instances), initcall: l.initcall }));
     const k = m.of(this.k);
-    const byName = new Map<string, Loadable>();
-    for (const [n, l] of this.byName) byName.set(n, m.get(l)!);
-    // a loadable's names never change
-    const namesOf = new Map<Loadable, string[]>();
-    for (const [l, names] of this.namesOf) namesOf.set(m.get(l)!, names);
-    Object.assign(c, { k, loadables, byName, namesOf, booted: this.booted, oopsBefore: this.oopsBefore });
+    // the plan is the board's: shared
+    Object.assign(c, { k, loadables, plan: this.plan, booted: this.booted, oopsBefore: this.oopsBefore });
     return c;
   }
 
@@ -206,7 +241,7 @@ export class ModelKernel implements Kernel {
       case 'bind': {
         const dev = k.devices.get(step.device);
         const name = step.driver ?? dev?.board?.driver ?? (dev?.iommuInstance ? dev.iommuInstance.impl.name : undefined);
-        const l = name ? this.byName.get(name) : undefined;
+        const l = name ? this.byName(name) : undefined;
         const drv = l?.kind === 'driver' ? l.driver : undefined;
         // no such driver directory in sysfs: the shell cannot open the bind file
         if (!drv || !drv.registered || drv.iommuImpl?.suppressBindAttrs) {
@@ -234,12 +269,12 @@ export class ModelKernel implements Kernel {
       }
       case 'register-iommu-late':
       case 'load-module': {
-        const l = this.byName.get(step.driver);
+        const l = this.byName(step.driver);
         if (l) loadModule(k, l);
         return undefined;
       }
       case 'unload-module': {
-        const l = this.byName.get(step.driver);
+        const l = this.byName(step.driver);
         if (!l) return undefined;
         k.inTask(k.modprobeTask, [...moduleFrames(k).slice(0, 1), '__arm64_sys_delete_module'], () => {
           if (l.kind === 'driver') {

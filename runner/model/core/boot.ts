@@ -44,7 +44,7 @@ function banner(k: KernelCtx): void {
   k.printk.running = true;
 }
 
-export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: ReadonlySet<string>, heldName: (l: Loadable) => string[]): void {
+export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: ReadonlySet<string>, heldName: (l: Loadable) => readonly string[]): void {
   const isHeld = (l: Loadable): boolean => heldName(l).some((n) => hold.has(n));
   if (k.sched) {
     populate(k);
@@ -100,7 +100,7 @@ function populate(k: KernelCtx): void {
  * (between two initcalls or module loads, where the call stack holds nothing the heap does
  * not) a snapshot of the kernel can finish the boot: a restored kernel calls this again.
  */
-export function continueBoot(k: KernelCtx, loadables: readonly Loadable[], heldName: (l: Loadable) => string[]): void {
+export function continueBoot(k: KernelCtx, loadables: readonly Loadable[], heldName: (l: Loadable) => readonly string[]): void {
   const s = k.sched!;
   const c = s.boot!;
   const isHeld = (l: Loadable): boolean => heldName(l).some((n) => c.hold.has(n));
