@@ -218,6 +218,7 @@ function readBody(texts: readonly string[], start: number, headerKinds: (i: numb
   let armPending: string | undefined;
   const limit = Math.min(texts.length, start + MAX_REPORT_LINES);
   for (let i = start + 1; i < limit; i++) {
+    scan.reach = i;
     const t = texts[i]!.trim();
     if (END_TRACE.test(t)) {
       body.end = i + 1;
@@ -245,6 +246,7 @@ function readBody(texts: readonly string[], start: number, headerKinds: (i: numb
       inTrace = false;
       const until = Math.min(limit, i + 12);
       for (let j = i; j < until; j++) {
+        scan.reach = j;
         const u = texts[j]!.trim();
         if (END_TRACE.test(u)) {
           body.end = j + 1;
@@ -301,6 +303,7 @@ const DEV_LINE = /^(\S+) (\S+): (.*)$/;
 function victimFrame(texts: readonly string[], from: number, device: string | undefined): { frame?: string; device?: string } {
   let named: { frame: string; device: string } | undefined;
   for (let i = from; i < Math.min(texts.length, from + 40); i++) {
+    scan.reach = i;
     const t = texts[i]!.trim();
     const d = DEV_LINE.exec(t);
     if (d && (device === undefined || d[2] === device) && (!named || named.device === d[2])) {
@@ -372,7 +375,7 @@ function anyHeader(lines: readonly string[], from: number): boolean {
  * set when a report's reading ran into the end of the lines it was given (titlesPrefix), and
  * where the first such report's header was, with the parse's state before it
  */
-const scan = { truncated: false, open: -1, titles: 0, lastEnd: -1 };
+const scan = { truncated: false, open: -1, titles: 0, lastEnd: -1, reach: -1 };
 
 /**
  * The titles of a log's first lines, to be continued by logTitlesAfter() once more lines
@@ -409,6 +412,130 @@ export function logTitlesAfter(lines: readonly string[], p: TitlesPrefix): Title
   return out;
 }
 
+/**
+ * What reading one report gave, relative to its header line, and what it looked at: the raw
+ * lines from `back` lines before the header to the last one read, and where the lines ended
+ * when the reading ran into their end (the only way it depends on their length).
+ */
+interface Reading {
+  back: number;
+  seen: readonly string[];
+  /** lines from the header to the end of the lines, when the reading ran into it; else -1 */
+  rest: number;
+  truncated: boolean;
+  startAt: number;
+  endAt: number;
+  title: string;
+  frame: string | undefined;
+  frames: string[];
+  device: string | undefined;
+  /** shared by every title read from the same lines: a title's arrays are never changed, only replaced */
+  report: string[];
+}
+
+/** read the report whose header is line `i` (rk, m: its kind and header match) */
+function readReport(lines: readonly string[], texts: readonly string[], i: number, rk: ReportKind, m: RegExpExecArray, isHeader: (i: number) => boolean, back: number): Reading {
+  scan.truncated = false;
+  scan.reach = i;
+  const t = texts[i]!;
+  let start = i;
+  // a WARNING's block starts at its "cut here" line, with dev_WARN's message between
+  let device: string | undefined;
+  if (rk.kind === 'warning') {
+    if (i >= 1 && texts[i - 1] === '------------[ cut here ]------------') start = i - 1;
+    else if (i >= 2 && texts[i - 2] === '------------[ cut here ]------------') start = i - 2;
+    if (start === i - 2) {
+      const d = DEV_LINE.exec(texts[i - 1]!);
+      if (d) device = d[2]!;
+    }
+  }
+  let frame: string | undefined;
+  let frames: string[] = [];
+  let end = i + 1;
+  if (rk.oneLine) {
+    if (rk.frameFrom === 'victim') {
+      // the model's drivers name the device the access came from: "(<device>)"
+      const named = /\(([^()\s]+)\)$/.exec(t)?.[1];
+      const v = victimFrame(texts, i + 1, named);
+      if (v.frame) {
+        frame = v.frame;
+        frames = [v.frame];
+      }
+      device = v.device;
+    }
+  } else {
+    const body = readBody(texts, i, isHeader);
+    end = body.end;
+    const candidates: string[] = [];
+    if (rk.frameFrom === 'warning-line' && body.warningFn) candidates.push(body.warningFn);
+    if (rk.frameFrom !== 'trace' && body.pc) candidates.push(body.pc);
+    candidates.push(...body.trace);
+    ({ frame, frames } = guilty(candidates));
+  }
+  const truncated = scan.truncated;
+  return {
+    back,
+    seen: lines.slice(i - back, Math.max(scan.reach, end - 1) + 1),
+    rest: truncated ? lines.length - i : -1,
+    truncated,
+    startAt: start - i,
+    endAt: end - i,
+    title: sanitizeTitle(rk.format(m, frame)),
+    frame,
+    frames,
+    device,
+    report: lines.slice(start, end).map((l) => stripConsolePrefix(l)),
+  };
+}
+
+/**
+ * Reports read before, by their raw header line. A report's reading is a function of the lines
+ * it looked at (and, when it ran into the end of the lines, of where they end) alone, so a report
+ * printed again with the same lines is read once: explore's executions resumed from one
+ * checkpoint print the same reports again and again (a D05 unbind, 60 "Bad page state" dumps).
+ * Bounded: cleared when it grows past REPORT_MEMO_MAX headers.
+ */
+const READINGS = new Map<string, Reading[]>();
+const REPORT_MEMO_MAX = 4096;
+/** readings kept per header line: a header printed with many different bodies is read afresh */
+const READINGS_PER_HEADER = 8;
+let memo = true;
+/** readings the memo answered (tests check that it answers at all) */
+export const reportMemoStats = { hits: 0 };
+
+/** Turn the report memo on or off (emptied either way); tests compare the two. Returns the old setting. */
+export function setReportMemo(on: boolean): boolean {
+  const was = memo;
+  memo = on;
+  READINGS.clear();
+  return was;
+}
+
+function recall(lines: readonly string[], i: number, back: number): Reading | undefined {
+  const list = READINGS.get(lines[i]!);
+  if (list === undefined) return undefined;
+  next: for (const r of list) {
+    if (r.back !== back) continue;
+    const seen = r.seen;
+    const from = i - back;
+    if (r.rest >= 0 ? lines.length - i !== r.rest : from + seen.length > lines.length) continue;
+    for (let k = 0; k < seen.length; k++) if (lines[from + k] !== seen[k]) continue next;
+    reportMemoStats.hits++;
+    return r;
+  }
+  return undefined;
+}
+
+function remember(header: string, r: Reading): void {
+  let list = READINGS.get(header);
+  if (list === undefined) {
+    if (READINGS.size >= REPORT_MEMO_MAX) READINGS.clear();
+    READINGS.set(header, (list = []));
+  }
+  if (list.length >= READINGS_PER_HEADER) list.shift();
+  list.push(r);
+}
+
 /** the reports from line `from` on, appended to `out`; the end of the last one */
 function parseReports(lines: readonly string[], texts: readonly string[], from: number, out: Title[], lastEnd: number): number {
   // inside a report, another report's header ends it
@@ -435,55 +562,21 @@ function parseReports(lines: readonly string[], texts: readonly string[], from: 
     const header = i;
     const titlesBefore = out.length;
     const lastEndBefore = lastEnd;
-    scan.truncated = false;
-    let start = i;
-    // a WARNING's block starts at its "cut here" line, with dev_WARN's message between
-    let device: string | undefined;
-    if (rk.kind === 'warning') {
-      if (i >= 1 && texts[i - 1] === '------------[ cut here ]------------') start = i - 1;
-      else if (i >= 2 && texts[i - 2] === '------------[ cut here ]------------') start = i - 2;
-      if (start === i - 2) {
-        const d = DEV_LINE.exec(texts[i - 1]!);
-        if (d) device = d[2]!;
-      }
+    // a WARNING's block starts at its "cut here" line up to 2 lines back, with dev_WARN's message between
+    const back = rk.kind === 'warning' ? Math.min(i, 2) : 0;
+    let r = memo ? recall(lines, i, back) : undefined;
+    if (!r) {
+      r = readReport(lines, texts, i, rk, m, isHeader, back);
+      if (memo) remember(lines[i]!, r);
     }
-    let frame: string | undefined;
-    let frames: string[] = [];
-    let end = i + 1;
-    if (rk.oneLine) {
-      if (rk.frameFrom === 'victim') {
-        // the model's drivers name the device the access came from: "(<device>)"
-        const named = /\(([^()\s]+)\)$/.exec(t)?.[1];
-        const v = victimFrame(texts, i + 1, named);
-        if (v.frame) {
-          frame = v.frame;
-          frames = [v.frame];
-        }
-        device = v.device;
-      }
-    } else {
-      const body = readBody(texts, i, isHeader);
-      end = body.end;
-      const candidates: string[] = [];
-      if (rk.frameFrom === 'warning-line' && body.warningFn) candidates.push(body.warningFn);
-      if (rk.frameFrom !== 'trace' && body.pc) candidates.push(body.pc);
-      candidates.push(...body.trace);
-      ({ frame, frames } = guilty(candidates));
-    }
-    const title: Title = {
-      title: sanitizeTitle(rk.format(m, frame)),
-      kind: rk.kind,
-      frames,
-      start,
-      end,
-      report: lines.slice(start, end).map((l) => stripConsolePrefix(l)),
-    };
-    if (frame) title.frame = frame;
-    if (device) title.device = device;
+    const end = i + r.endAt;
+    const title: Title = { title: r.title, kind: rk.kind, frames: r.frames, start: i + r.startAt, end, report: r.report };
+    if (r.frame) title.frame = r.frame;
+    if (r.device) title.device = r.device;
     out.push(title);
     lastEnd = end;
     i = end - 1;
-    if (scan.truncated && scan.open < 0) {
+    if (r.truncated && scan.open < 0) {
       scan.open = header;
       scan.titles = titlesBefore;
       scan.lastEnd = lastEndBefore;

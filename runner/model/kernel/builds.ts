@@ -396,6 +396,12 @@ interface Sym {
   size: number;
   /** callee (or '' for the innermost frame) -> offset */
   at: Map<string, number>;
+  /**
+   * callee -> the frame as printed, made once: a report prints the same frames again and
+   * again (60 bad_page() dumps of one free), and the same string each time is also what a
+   * reader of the log compares fastest
+   */
+  printed: Map<string, string>;
 }
 
 export type SymbolTable = ReadonlyMap<string, Sym>;
@@ -411,7 +417,7 @@ function tableOf(traces: readonly string[]): Map<string, Sym> {
       if (!m) throw new Error(`builds: bad frame "${f}"`);
       const fn = m[1]!;
       let s = t.get(fn);
-      if (!s) t.set(fn, (s = { size: parseInt(m[3]!, 16), at: new Map() }));
+      if (!s) t.set(fn, (s = { size: parseInt(m[3]!, 16), at: new Map(), printed: new Map() }));
       const callee = i === 0 ? '' : FRAME.exec(frames[i - 1]!)![1]!;
       if (!s.at.has(callee)) s.at.set(callee, parseInt(m[2]!, 16));
     });
@@ -426,7 +432,7 @@ function buildTable(b: KernelBuild): Map<string, Sym> {
     const m = FRAME.exec(text);
     if (!m) continue;
     let s = t.get(fn);
-    if (!s) t.set(fn, (s = { size: parseInt(m[3]!, 16), at: new Map() }));
+    if (!s) t.set(fn, (s = { size: parseInt(m[3]!, 16), at: new Map(), printed: new Map() }));
     s.at.set('<lr>', parseInt(m[2]!, 16));
   }
   return t;
@@ -475,8 +481,12 @@ export function symbolTable(own: KernelBuild | undefined, arch: Arch, profile: s
 export function symbolise(t: SymbolTable, fn: string, callee: string): string {
   const s = t.get(fn);
   if (!s) return fn;
-  // '*': a stale address the unwinder found on the stack ("? " frames): no call site to match
-  const off = callee === '*' ? (s.at.values().next().value as number | undefined) : s.at.get(callee);
-  if (off === undefined) return fn;
-  return `${fn}+0x${off.toString(16)}/0x${s.size.toString(16)}`;
+  let out = s.printed.get(callee);
+  if (out === undefined) {
+    // '*': a stale address the unwinder found on the stack ("? " frames): no call site to match
+    const off = callee === '*' ? (s.at.values().next().value as number | undefined) : s.at.get(callee);
+    out = off === undefined ? fn : `${fn}+0x${off.toString(16)}/0x${s.size.toString(16)}`;
+    s.printed.set(callee, out);
+  }
+  return out;
 }

@@ -54,8 +54,13 @@ function taintLines(k: KernelCtx): string[] {
   return [`Tainted: ${[...letters].map((l) => `[${l}]=${TAINT_NAMES[l] ?? l}`).join(', ')}`];
 }
 
+const HARDWARE_NAMES = new Map<string, string>();
+
+/** "Hardware name: <model>", one string per model (a report prints it every time) */
 function hardwareName(k: KernelCtx): string {
-  return `Hardware name: ${k.board.model}`;
+  let s = HARDWARE_NAMES.get(k.board.model);
+  if (s === undefined) HARDWARE_NAMES.set(k.board.model, (s = `Hardware name: ${k.board.model}`));
+  return s;
 }
 
 function workqueueLine(k: KernelCtx): string[] {
@@ -72,10 +77,6 @@ function sym(k: KernelCtx, fn: string, callee: string): string {
   return symbolise(k.syms, fn, callee);
 }
 
-/** the arm64/arm trace lines: each frame's offset is its return address into the callee printed above */
-function symbolised(k: KernelCtx, frames: readonly string[]): string[] {
-  return frames.map((f, i) => sym(k, f, i === 0 ? '' : frames[i - 1]!));
-}
 
 function endTrace(k: KernelCtx): string {
   return `---[ end trace ${k.nextOopsId()} ]---`;
@@ -118,10 +119,35 @@ function arm64ShowRegs(k: KernelCtx, frames: readonly string[], pcLine: string, 
   return [`pstate: ${arm64Pstate(k)}`, `pc : ${pcLine}`, `lr : ${lrLine}`, ...arm64Regs(k, x0)];
 }
 
+/** " <frame>": one string per printed frame, made once (a report prints the same frames again and again) */
+const INDENTED = new Map<string, string>();
+
+function indented(f: string): string {
+  let s = INDENTED.get(f);
+  if (s === undefined) {
+    if (INDENTED.size >= 65536) INDENTED.clear();
+    INDENTED.set(f, (s = ` ${f}`));
+  }
+  return s;
+}
+
+/**
+ * `Call trace:` and the frames printedFrames() keeps: each frame's offset is its return address
+ * into the callee printed above it
+ */
 function callTrace(k: KernelCtx, frames: readonly string[]): string[] {
-  const printed = printedFrames(k, frames);
+  const inl = k.build?.inlined;
   const marked = k.formatSince('v6.14');
-  return ['Call trace:', ...symbolised(k, printed).map((f, i) => ` ${f}${marked && i === 0 ? ' (P)' : ''}`)];
+  const out = ['Call trace:'];
+  let callee = '';
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    if (inl && inl.includes(f)) continue;
+    const s = sym(k, f, callee);
+    out.push(marked && out.length === 1 ? ` ${s} (P)` : indented(s));
+    callee = f;
+  }
+  return out;
 }
 
 /** x86's ORC unwinder: the reliable frames, and the "? " text addresses it finds between them */
@@ -467,29 +493,32 @@ export function badPage(k: KernelCtx, p: BadPageInfo): void {
   }
   const frames = ['dump_backtrace', 'show_stack', 'dump_stack', 'bad_page', 'free_pages_check_bad', ...k.stack.trace()];
   const flags = k.build?.pageFlags ?? 0xfffe0001000;
-  const page = hex(p.page, 16);
   const modern = k.formatSince('v5.14');
   const lines = [
     `BUG: Bad page state in process ${k.task.comm}  pfn:${hex(p.pfn, 5)}`,
     modern
       ? `page:${hashedPtr(k, p.page)} refcount:${p.count} mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${p.pfn.toString(16)}`
-      : `page:${page} count:${p.count} mapcount:0 mapping:0000000000000000 index:0x0`,
-    `flags: 0x${flags.toString(16)}(reserved)`,
-    ...rawLines(k, p, flags),
-    'page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set',
-    ...(modern ? [] : ['bad because of flags: 0x1000(reserved)']),
-    'Modules linked in:',
-    header(k),
-    ...taintLines(k),
-    hardwareName(k),
-    ...(k.board.arch === 'x86_64'
-      ? x86CallTrace(k, frames.slice(3))
-      : k.board.arch === 'arm'
-        ? armCallTrace(k, [...armDumpStackFrames(k), ...frames.slice(3)])
-        : callTrace(k, frames)),
+      : `page:${hex(p.page, 16)} count:${p.count} mapcount:0 mapping:0000000000000000 index:0x0`,
+    flagsLine(flags),
   ];
+  const raw = rawLines(k, p, flags);
+  lines.push(raw[0]!, raw[1]!, 'page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+  if (!modern) lines.push('bad because of flags: 0x1000(reserved)');
+  lines.push('Modules linked in:', header(k));
+  lines.push(...taintLines(k), hardwareName(k));
+  const trace = k.board.arch === 'x86_64' ? x86CallTrace(k, frames.slice(3)) : k.board.arch === 'arm' ? armCallTrace(k, [...armDumpStackFrames(k), ...frames.slice(3)]) : callTrace(k, frames);
+  for (const l of trace) lines.push(l);
   k.events?.add('report', 'bad_page', { detail: lines[0]!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
   k.taint.add('B');
   k.lockdepOff();
+}
+
+/** "flags: 0x...(reserved)", made once per value */
+const FLAGS_LINES = new Map<number, string>();
+
+function flagsLine(flags: number): string {
+  let s = FLAGS_LINES.get(flags);
+  if (s === undefined) FLAGS_LINES.set(flags, (s = `flags: 0x${flags.toString(16)}(reserved)`));
+  return s;
 }
