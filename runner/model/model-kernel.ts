@@ -158,9 +158,12 @@ export class ModelKernel implements Kernel {
     const before = (this.oopsBefore = k.oopsCount);
     k.sched?.stepStart();
     let errno: number | undefined;
+    const depth = k.stack.depth();
     try {
       errno = this.dispatch(step);
     } catch (e) {
+      // frames have no finally (KernelCtx.call): a panic leaves the stack to cut back here
+      k.stack.truncate(depth);
       if (!(e instanceof PanicUnwind)) throw e;
     }
     const out: StepOutcome = { oopsed: k.oopsCount > before, panicked: k.panicked };
@@ -191,9 +194,11 @@ export class ModelKernel implements Kernel {
   resume(): StepOutcome | undefined {
     const k = this.k;
     if (!k.sched?.boot || k.panicked) return undefined;
+    const depth = k.stack.depth();
     try {
       continueBoot(k, this.loadables, (l) => this.names(l));
     } catch (e) {
+      k.stack.truncate(depth);
       if (!(e instanceof PanicUnwind)) throw e;
     }
     return { oopsed: k.oopsCount > this.oopsBefore, panicked: k.panicked };
