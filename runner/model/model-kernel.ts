@@ -180,13 +180,12 @@ export class ModelKernel implements Kernel {
     }
     for (const inst of k.iommus.values()) if (!isShared(inst.impl)) shareDeep(inst.impl);
     if (!isShared(this.plan)) shareDeep(this.plan);
-    return { kernel: new CopyMap().of(this as ModelKernel) } as unknown as KernelSnapshot;
+    return { root: new CopyMap().of(this as ModelKernel), index: undefined } as unknown as KernelSnapshot;
   }
 
   /** a kernel that goes on from a snapshot, asking `chooser` from now on */
   static restore(snapshot: KernelSnapshot, chooser: Chooser): ModelKernel {
-    const from = (snapshot as unknown as { kernel: ModelKernel }).kernel;
-    const out = new CopyMap().of(from);
+    const out = CopyMap.restore(snapshot as unknown as { root: ModelKernel; index?: ReadonlyMap<object, number> });
     out.k.sched?.handOver(chooser);
     return out;
   }

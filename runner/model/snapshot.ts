@@ -43,24 +43,63 @@ export function shareDeep(root: unknown): void {
 /**
  * The original → copy map of one snapshot: an object reached twice is copied once, so the
  * copy has the original's sharing and cycles (a device on a deferred list and in a group).
+ *
+ * A snapshot is restored many times (once per execution resumed from it), always from the
+ * same objects: after its first restore, the objects it is made of are numbered once
+ * (CopyMap.restore, kept with the snapshot), and each later restore keeps its copies in an array by those numbers
+ * instead of filling a map that grows as it goes.
  */
 export class CopyMap {
   private readonly map = new Map<object, object>();
+  /** the originals' numbers (a snapshot restored before), else undefined */
+  private readonly index: ReadonlyMap<object, number> | undefined;
+  private readonly copies: (object | undefined)[];
+
+  constructor(index?: ReadonlyMap<object, number>) {
+    this.index = index;
+    this.copies = index ? new Array<object | undefined>(index.size).fill(undefined) : NO_COPIES;
+  }
+
+  /**
+   * A copy of a snapshot's root, which is copied again and again: the first copy numbers the
+   * objects it copied into `s.index` for the next ones.
+   */
+  static restore<T extends object>(s: { root: T; index?: ReadonlyMap<object, number> }): T {
+    const m = new CopyMap(s.index);
+    const out = m.of(s.root);
+    if (!s.index) {
+      const ix = new Map<object, number>();
+      for (const from of m.map.keys()) ix.set(from, ix.size);
+      s.index = ix;
+    }
+    return out;
+  }
 
   /** register `to` as the copy of `from` before filling it in (cycles come back here) */
   set<T extends object>(from: T, to: T): T {
+    if (this.index !== undefined) {
+      const i = this.index.get(from);
+      if (i !== undefined) {
+        this.copies[i] = to;
+        return to;
+      }
+    }
     this.map.set(from, to);
     return to;
   }
 
   get<T extends object>(from: T): T | undefined {
+    if (this.index !== undefined) {
+      const i = this.index.get(from);
+      if (i !== undefined) return this.copies[i] as T | undefined;
+    }
     return this.map.get(from) as T | undefined;
   }
 
   /** the copy of `x`: itself for primitives and shared data */
   of<T>(x: T): T {
     if (x === null || typeof x !== 'object') return x;
-    const hit = this.map.get(x);
+    const hit = this.get(x);
     if (hit !== undefined) return hit as T;
     const c = (x as Partial<Copyable>)[COPY];
     if (c !== undefined) return c.call(x, this) as T;
@@ -74,6 +113,8 @@ export class CopyMap {
     return out;
   }
 }
+
+const NO_COPIES: (object | undefined)[] = [];
 
 /** plain data: arrays, maps, sets and plain objects, with class instances copied by their own [COPY] */
 export function copyData<T>(x: T, m: CopyMap): T {

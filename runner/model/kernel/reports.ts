@@ -77,7 +77,6 @@ function sym(k: KernelCtx, fn: string, callee: string): string {
   return symbolise(k.syms, fn, callee);
 }
 
-
 function endTrace(k: KernelCtx): string {
   return `---[ end trace ${k.nextOopsId()} ]---`;
 }
@@ -88,8 +87,29 @@ function stackPointer(k: KernelCtx): bigint {
   return base + BigInt(k.task.pid) * 0x4000n + 0x3990n;
 }
 
-function arm64Regs(k: KernelCtx, x0: bigint): string[] {
+/**
+ * arm64Regs()'s lines by line width, stack pointer and x0 (every other register prints 0),
+ * made once: a search prints the same few splats thousands of times
+ */
+const REGS = [new Map<bigint, Map<bigint, readonly string[]>>(), new Map<bigint, Map<bigint, readonly string[]>>()];
+
+function arm64Regs(k: KernelCtx, x0: bigint): readonly string[] {
   const sp = stackPointer(k);
+  const bySp = REGS[k.formatSince('v5.14') ? 1 : 0]!;
+  let byX0 = bySp.get(sp);
+  if (byX0 === undefined) {
+    if (bySp.size >= 4096) bySp.clear();
+    bySp.set(sp, (byX0 = new Map()));
+  }
+  let out = byX0.get(x0);
+  if (out === undefined) {
+    if (byX0.size >= 256) byX0.clear();
+    byX0.set(x0, (out = regLines(k, sp, x0)));
+  }
+  return out;
+}
+
+function regLines(k: KernelCtx, sp: bigint, x0: bigint): string[] {
   const regs: bigint[] = new Array<bigint>(31).fill(0n);
   regs[29] = sp;
   regs[0] = x0;
