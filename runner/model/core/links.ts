@@ -38,6 +38,8 @@ export function deviceLinksUnbindConsumers(k: KernelCtx, supplier: Device): void
 
 /** device_links_driver_cleanup(): AUTOREMOVE_CONSUMER links go with the consumer's driver */
 export function deviceLinksDriverCleanup(k: KernelCtx, consumer: Device): void {
+  // no links, nothing to delete: the frame would be pushed and popped with nothing seen
+  if (consumer.links.length === 0) return;
   k.call('device_links_driver_cleanup', () => {
     for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(k, l);
   });
@@ -48,6 +50,8 @@ export function deviceLinksDriverCleanup(k: KernelCtx, consumer: Device): void {
  * consumer's DL_FLAG_AUTOREMOVE(_CONSUMER) links, as an unbind's cleanup does (since v4.10).
  */
 export function deviceLinksNoDriver(k: KernelCtx, consumer: Device): void {
+  // every failed probe comes here, most with no links: then nothing would see the frame
+  if (consumer.links.length === 0) return;
   k.call('device_links_no_driver', () => {
     for (const l of consumer.links.filter((x) => x.consumer === consumer && x.owner === 'driver-core')) deviceLinkDel(k, l);
   });

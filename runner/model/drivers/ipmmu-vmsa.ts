@@ -101,16 +101,18 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
 }
 
 function ipmmuOfXlate(k: KernelCtx, dev: Device, inst: IommuInstance, ids: readonly number[]): number {
-  return k.call('ipmmu_of_xlate', () => {
-    if (!allowed(k, dev, inst)) return -ENODEV;
-    iommuFwspecAddIds(dev, ids);
-    const di = devIommuGet(dev);
-    // "Initialize once - xlate() will call multiple times"
-    if (di.priv) return 0;
-    // ipmmu_init_platform_device(): platform_get_drvdata() of the IPMMU, maybe still NULL
-    di.priv = k.call('ipmmu_init_platform_device', () => (inst.drvdata ? inst : null));
-    return 0;
-  });
+  return k.callWith('ipmmu_of_xlate', ofXlateBody, dev, inst, ids);
+}
+
+function ofXlateBody(k: KernelCtx, dev: Device, inst: IommuInstance, ids: readonly number[]): number {
+  if (!allowed(k, dev, inst)) return -ENODEV;
+  iommuFwspecAddIds(dev, ids);
+  const di = devIommuGet(dev);
+  // "Initialize once - xlate() will call multiple times"
+  if (di.priv) return 0;
+  // ipmmu_init_platform_device(): platform_get_drvdata() of the IPMMU, maybe still NULL
+  di.priv = k.call('ipmmu_init_platform_device', () => (inst.drvdata ? inst : null));
+  return 0;
 }
 
 function ipmmuProbeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
