@@ -17,9 +17,24 @@ import { Domain, Group } from './iommu/group.js';
  */
 const INTERNED = new Map<string, number>();
 
+function intern(s: string): number {
+  let id = INTERNED.get(s);
+  if (id === undefined) INTERNED.set(s, (id = INTERNED.size + 1));
+  return id;
+}
+
+/** murmur3's finaliser: a bijection of 32-bit numbers that spreads every input bit */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 class Fingerprint {
-  private a = 0x811c9dc5;
-  private b = 0x7a5c2b31;
+  a = 0x811c9dc5;
+  b = 0x7a5c2b31;
 
   /**
    * A string as its number in this process's table: names recur in every key (and V8 keeps
@@ -27,9 +42,23 @@ class Fingerprint {
    * compared within one process only (a work unit never leaves its thread).
    */
   str(s: string): this {
-    let id = INTERNED.get(s);
-    if (id === undefined) INTERNED.set(s, (id = INTERNED.size + 1));
-    return this.num(id);
+    return this.num(intern(s));
+  }
+
+  /**
+   * An unordered set of strings: its size, then each member's number spread on its own and
+   * summed per lane — the same for any order, so nothing is copied or sorted (a sum of
+   * 32-bit mixes per lane: two different sets meet with the odds of any other 64-bit collision).
+   */
+  set(xs: Iterable<string>, size: number): this {
+    let a = 0;
+    let b = 0;
+    for (const x of xs) {
+      const id = intern(x);
+      a = (a + fmix(id ^ 0x9e3779b9)) | 0;
+      b = (b + fmix(id ^ 0x7f4a7c15)) | 0;
+    }
+    return this.num(size).num(a).num(b);
   }
 
   num(n: number): this {
@@ -50,35 +79,64 @@ class Fingerprint {
   }
 }
 
-/** a driver's private data, canonically: objects by their kernel identity, maps sorted */
+// the fixed tags, as str() would number them (interned once, here)
+const T_DEV = intern('dev');
+const T_MMU = intern('mmu');
+const T_GRP = intern('grp');
+const T_DOM = intern('dom');
+const T_DRV = intern('drv');
+const T_ELLIPSIS = intern('…');
+const T_FN = intern('f');
+const T_EMPTY = intern('');
+const T_INT = intern('\u0000int');
+const T_LIST = intern('list');
+const T_GROUPS = intern('groups');
+const T_SAME = intern('=');
+const T_DRIVERS = intern('drivers');
+const T_PENDING = intern('pending');
+const T_ACTIVE = intern('active');
+const T_FIRST = intern('first');
+const T_LATE = intern('late');
+const BUSES = (['platform', 'pci', 'amba'] as const).map((b) => ({ bus: b, tag: intern(b) }));
+
+/** a driver's private data, canonically: objects by their kernel identity, maps and sets unordered */
 function digest(h: Fingerprint, v: unknown, depth = 0): void {
   if (v === null || v === undefined) {
     h.num(-1);
     return;
   }
   if (typeof v !== 'object') {
-    h.str(typeof v === 'function' ? 'f' : String(v));
+    if (typeof v === 'function') h.num(T_FN);
+    else if (typeof v === 'string') h.str(v);
+    // a small integer as itself (no string made and looked up), tagged apart from a name's number
+    else if (typeof v === 'number' && (v | 0) === v) h.num(T_INT).num(v);
+    else h.str(String(v));
     return;
   }
-  if (v instanceof Device) h.str('dev').str(v.name);
-  else if (v instanceof IommuInstance) h.str('mmu').str(v.name);
-  else if (v instanceof Group) h.str('grp').num(v.id).flag(v.released);
-  else if (v instanceof Domain) h.str('dom').str(v.inst.name).str(v.digest());
-  else if (v instanceof Driver) h.str('drv').str(v.name);
-  else if (depth > 4) h.str('…');
+  if (v instanceof Device) h.num(T_DEV).str(v.name);
+  else if (v instanceof IommuInstance) h.num(T_MMU).str(v.name);
+  else if (v instanceof Group) h.num(T_GRP).num(v.id).flag(v.released);
+  else if (v instanceof Domain) h.num(T_DOM).str(v.inst.name).str(v.digest());
+  else if (v instanceof Driver) h.num(T_DRV).str(v.name);
+  else if (depth > 4) h.num(T_ELLIPSIS);
   else if (Array.isArray(v)) {
     h.num(v.length);
     for (const x of v) digest(h, x, depth + 1);
   } else if (v instanceof Map || v instanceof Set) {
-    // unordered: each entry on its own, then the sorted entry prints
-    const parts = [...(v instanceof Map ? v.entries() : v.values())].map((e) => {
+    // unordered: each entry fingerprinted on its own, the lanes summed (the same for any order)
+    let a = 0;
+    let b = 0;
+    for (const e of v instanceof Map ? v.entries() : v.values()) {
       const eh = new Fingerprint();
       digest(eh, e, depth + 1);
-      return eh.value();
-    });
-    for (const p of parts.sort()) h.str(p);
+      a = (a + fmix(eh.a)) | 0;
+      b = (b + fmix(eh.b)) | 0;
+    }
+    h.num(v.size).num(a).num(b);
   } else {
-    const keys = Object.keys(v).sort();
+    const keys = Object.keys(v);
+    // most objects' keys come sorted already (and sorting a sorted list is a walk of it)
+    if (!isSorted(keys)) keys.sort();
     h.num(keys.length);
     for (const key of keys) {
       h.str(key);
@@ -87,9 +145,32 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
   }
 }
 
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
+/** a device's booleans as one number (each its own bit) */
+function deviceFlags(d: Device): number {
+  return (
+    (d.added ? 1 : 0) |
+    (d.dead ? 2 : 0) |
+    (d.bound ? 4 : 0) |
+    (d.canMatch ? 8 : 0) |
+    (d.dmaConfigured ? 16 : 0) |
+    (d.armMapping ? 32 : 0) |
+    (d.armOpsSetup ? 64 : 0) |
+    (d.dmaOwner ? 128 : 0)
+  );
+}
+
 function deviceKey(h: Fingerprint, d: Device): void {
-  h.str(d.name).flag(d.added).flag(d.dead).flag(d.bound).str(d.driver ? d.driver.name : '').flag(d.canMatch).flag(d.dmaConfigured);
-  h.str(d.dmaOps ?? '').flag(d.armMapping).flag(d.armOpsSetup).flag(d.dmaOwner).num(d.group ? d.group.id : -1);
+  h.str(d.name).num(deviceFlags(d));
+  if (d.driver) h.str(d.driver.name);
+  else h.num(T_EMPTY);
+  if (d.dmaOps) h.str(d.dmaOps);
+  else h.num(T_EMPTY);
+  h.num(d.group ? d.group.id : -1);
   h.num(d.devres.length);
   for (const r of d.devres) h.str(r.kind).num(r.size || r.irq || 0).str(r.buffer ? r.buffer.allocOps : '');
   h.num(d.buffers.length);
@@ -113,49 +194,58 @@ export function stateKey(k: KernelCtx, midStep: boolean): string {
     digest(h, i.drvdata);
     digest(h, i.state);
   }
-  h.str('list');
+  h.num(T_LIST);
   for (const i of k.iommuDeviceList) h.str(i.name);
-  h.str('groups');
+  h.num(T_GROUPS);
   for (const g of k.groups) {
     h.num(g.id).str(g.inst.name).num(g.devices.length);
     for (const d of g.devices) h.str(d.name);
     digest(h, g.defaultDomain);
-    if (g.domain === g.defaultDomain) h.str('=');
+    if (g.domain === g.defaultDomain) h.num(T_SAME);
     else digest(h, g.domain);
   }
-  h.str('drivers');
+  h.num(T_DRIVERS);
   for (const d of k.drivers.values()) if (d.registered) h.str(d.name);
-  for (const b of ['platform', 'pci', 'amba'] as const) {
-    h.str(b).num(k.busDrivers[b].length);
-    for (const d of k.busDrivers[b]) h.str(d.name);
-    h.num(k.busDevices[b].length);
-    for (const d of k.busDevices[b]) h.str(d.name);
+  for (const { bus, tag } of BUSES) {
+    const drivers = k.busDrivers[bus];
+    const devices = k.busDevices[bus];
+    h.num(tag).num(drivers.length);
+    for (const d of drivers) h.str(d.name);
+    h.num(devices.length);
+    for (const d of devices) h.str(d.name);
   }
-  h.str('pending');
+  h.num(T_PENDING);
   for (let d = k.deferredPending.head; d; d = d.deferNext) h.str(d.name);
-  h.str('active');
+  h.num(T_ACTIVE);
   for (let d = k.deferredActive.head; d; d = d.deferNext) h.str(d.name);
-  h.flag(k.deferredProbeEnable).flag(k.initcallsDone).flag(k.deferredWorkQueued).flag(k.deferredWorkDead).flag(k.systemRunning).flag(k.panicked);
+  h.num((k.deferredProbeEnable ? 1 : 0) | (k.initcallsDone ? 2 : 0) | (k.deferredWorkQueued ? 4 : 0) | (k.deferredWorkDead ? 8 : 0) | (k.systemRunning ? 16 : 0) | (k.panicked ? 32 : 0));
   h.num(k.deferredProbeTimeout).flag(k.deferredTimeoutArmedAt === undefined);
   h.str(k.taint.letters());
-  const faults = [...k.faults.entries()].filter(([, l]) => l.length > 0).map(([d, l]) => `${d}=${l.map((f) => `${f.errno}@${f.at ?? '-'}x${f.remaining}`).join('.')}`).sort();
-  for (const f of faults) h.str(f);
+  // the armed faults: a device's list in order, the devices unordered
+  let armed = 0;
+  for (const l of k.faults.values()) if (l.length > 0) armed++;
+  if (armed > 0) {
+    const faults: string[] = [];
+    for (const [d, l] of k.faults) if (l.length > 0) faults.push(`${d}=${l.map((f) => `${f.errno}@${f.at ?? '-'}x${f.remaining}`).join('.')}`);
+    h.set(faults, faults.length);
+  } else h.num(0);
   h.num(k.foreignFrees.length);
-  for (const name of [...k.globals.keys()].sort()) {
-    h.str(name);
-    digest(h, k.globals.get(name));
+  if (k.globals.size > 0) {
+    for (const name of [...k.globals.keys()].sort()) {
+      h.str(name);
+      digest(h, k.globals.get(name));
+    }
   }
   const s = k.sched;
   if (s) {
-    h.str('first');
+    h.num(T_FIRST);
     for (const n of s.deferredFirst) h.str(n);
-    h.str('late');
+    h.num(T_LATE);
     for (const n of s.lateNames) h.str(n);
     if (midStep) {
-      for (const set of [s.faultReached, s.deferredSeen, s.triggerSeen]) {
-        h.num(set.size);
-        for (const x of [...set].sort()) h.str(x);
-      }
+      h.set(s.faultReached, s.faultReached.size);
+      h.set(s.deferredSeen, s.deferredSeen.size);
+      h.set(s.triggerSeen, s.triggerSeen.size);
     }
   }
   // inside a step, where the kernel is: the task and its call chain

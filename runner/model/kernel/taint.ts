@@ -13,6 +13,8 @@ export type TaintLetter = 'B' | 'D' | 'W' | 'O' | 'E';
 
 export class Taint {
   private readonly set = new Set<string>();
+  /** letters(), made once per change (explore's state key asks at every hashed point) */
+  private lettersMemo: string | undefined = undefined;
 
   /** how many flags print_tainted() knows: 18 before TAINT_TEST, 19 after */
   constructor(private readonly flagCount = 18) {}
@@ -20,11 +22,14 @@ export class Taint {
   [COPY](m: CopyMap): Taint {
     const c = m.set(this, new Taint(this.flagCount));
     for (const l of this.set) c.set.add(l);
+    c.lettersMemo = this.lettersMemo;
     return c;
   }
 
   add(letter: TaintLetter): void {
+    if (this.set.has(letter)) return;
     this.set.add(letter);
+    this.lettersMemo = undefined;
   }
 
   has(letter: TaintLetter): boolean {
@@ -33,7 +38,7 @@ export class Taint {
 
   /** the set letters in flag order, "" when clean */
   letters(): string {
-    return FLAGS.map(([l]) => l).filter((l) => this.set.has(l)).join('');
+    return (this.lettersMemo ??= FLAGS.map(([l]) => l).filter((l) => this.set.has(l)).join(''));
   }
 
   /** print_tainted(): "Not tainted" or "Tainted: G    B   " etc. */
