@@ -96,19 +96,42 @@ function nextRetry(k: KernelCtx, head: Device): Device {
   for (let d: Device | null = head; d; d = d.deferNext) if (d === head || !retryIsMoot(k, d)) candidates.push(d);
   if (candidates.length < 2) return head;
   let first = head;
-  let rank = Infinity;
-  for (const d of candidates) {
-    const r = s.deferredFirst.indexOf(d.name);
-    if (r >= 0 && r < rank) {
-      rank = r;
-      first = d;
+  if (s.deferredFirst.length > 0) {
+    let rank = Infinity;
+    for (const d of candidates) {
+      const r = s.deferredFirst.indexOf(d.name);
+      if (r >= 0 && r < rank) {
+        rank = r;
+        first = d;
+      }
     }
   }
-  const options = [first, ...candidates.filter((d) => d !== first && !s.deferredSeen.has(d.name))];
-  for (const d of candidates) s.deferredSeen.add(d.name);
-  const pick = options[s.choose('deferred-order', `deferred:${head.name}`, options.map((d) => d.name))]!;
+  // one pass: a device is an option the first time it is a candidate (names are unique)
+  const options = [first];
+  const names = [first.name];
+  const seen = s.deferredSeen;
+  for (const d of candidates) {
+    if (d !== first && !seen.has(d.name)) {
+      options.push(d);
+      names.push(d.name);
+    }
+    seen.add(d.name);
+  }
+  const pick = options[s.choose('deferred-order', deferredLabel(head.name), names)]!;
   if (pick !== first) s.deferredFirst.push(pick.name);
   return pick;
+}
+
+// "deferred:<device>", one string per device name (a chooser hashes it at every retry)
+const DEFERRED_LABELS = new Map<string, string>();
+
+function deferredLabel(name: string): string {
+  let l = DEFERRED_LABELS.get(name);
+  if (l === undefined) {
+    if (DEFERRED_LABELS.size >= 4096) DEFERRED_LABELS.clear();
+    DEFERRED_LABELS.set(name, (l = `deferred:${name}`));
+  }
+  return l;
 }
 
 /** deferred_probe_work_func: retry every device on the active list, in order */

@@ -4,6 +4,7 @@
 // the kernel computes them (arch/arm64/include/asm/memory.h, v5.0 and v5.4+ layouts).
 
 import type { KernelCtx } from './ctx.js';
+import type { ModelBoard } from '../types.js';
 
 const PAGE_SHIFT = 12n;
 const GIB = 1n << 30n;
@@ -19,13 +20,19 @@ export interface Layout {
   structPage: bigint;
 }
 
-const LAYOUTS = new WeakMap<KernelCtx, Layout>();
+// per board, by what else the layout follows (VA bits, struct page size, era): a kernel and
+// its snapshots' copies (explore makes thousands) find it without recomputing the BigInts
+const LAYOUTS = new WeakMap<ModelBoard, Map<number, Layout>>();
 
 export function layout(k: KernelCtx): Layout {
-  let l = LAYOUTS.get(k);
-  if (l) return l;
   const vaBits = k.build?.vaBits ?? 48;
-  const structPage = BigInt(k.build?.structPage ?? 64);
+  const pageSize = k.build?.structPage ?? 64;
+  const key = (vaBits * 4096 + pageSize) * 2 + (k.on.v5_14 ? 1 : 0);
+  let byKey = LAYOUTS.get(k.board);
+  if (!byKey) LAYOUTS.set(k.board, (byKey = new Map()));
+  let l = byKey.get(key);
+  if (l) return l;
+  const structPage = BigInt(pageSize);
   const lowest = k.board.memory.reduce((m, b) => Math.min(m, b.base), Number.MAX_SAFE_INTEGER);
   const memstart = (BigInt(lowest) / GIB) * GIB;
   const va = BigInt(vaBits);
@@ -42,7 +49,7 @@ export function layout(k: KernelCtx): Layout {
     const vmemmapSize = (pageEnd - pageOffset) >> (PAGE_SHIFT - 6n);
     l = { vaBits, pageOffset, vmemmapStart: MASK64 - GIB + 1n - vmemmapSize, vmallocStart: pageEnd + 0x8000000n, memstart, structPage };
   }
-  LAYOUTS.set(k, l);
+  byKey.set(key, l);
   return l;
 }
 
