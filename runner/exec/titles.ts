@@ -210,16 +210,16 @@ interface ReportBody {
 
 const MAX_REPORT_LINES = 400;
 
-function readBody(texts: readonly string[], start: number, headerKinds: (i: number) => boolean): ReportBody {
+function readBody(texts: Texts, start: number, headerKinds: (i: number) => boolean): ReportBody {
   const body: ReportBody = { end: start + 1, trace: [] };
-  const wf = WARNING_FN.exec(texts[start]!);
+  const wf = WARNING_FN.exec(texts.at(start));
   if (wf) body.warningFn = wf[1]!;
   let inTrace = false;
   let armPending: string | undefined;
   const limit = Math.min(texts.length, start + MAX_REPORT_LINES);
   for (let i = start + 1; i < limit; i++) {
     scan.reach = i;
-    const t = texts[i]!.trim();
+    const t = texts.at(i).trim();
     if (END_TRACE.test(t)) {
       body.end = i + 1;
       return body;
@@ -247,7 +247,7 @@ function readBody(texts: readonly string[], start: number, headerKinds: (i: numb
       const until = Math.min(limit, i + 12);
       for (let j = i; j < until; j++) {
         scan.reach = j;
-        const u = texts[j]!.trim();
+        const u = texts.at(j).trim();
         if (END_TRACE.test(u)) {
           body.end = j + 1;
           return body;
@@ -300,11 +300,11 @@ const DEV_LINE = /^(\S+) (\S+): (.*)$/;
  * outermost failure the driver prints); a failed probe, "probe with driver D failed" or
  * "D: probe of X failed", names D's probe function.
  */
-function victimFrame(texts: readonly string[], from: number, device: string | undefined): { frame?: string; device?: string } {
+function victimFrame(texts: Texts, from: number, device: string | undefined): { frame?: string; device?: string } {
   let named: { frame: string; device: string } | undefined;
   for (let i = from; i < Math.min(texts.length, from + 40); i++) {
     scan.reach = i;
-    const t = texts[i]!.trim();
+    const t = texts.at(i).trim();
     const d = DEV_LINE.exec(t);
     if (d && (device === undefined || d[2] === device) && (!named || named.device === d[2])) {
       const f = /^([A-Za-z_]\w*_\w+) failed\b/.exec(d[3]!);
@@ -360,15 +360,42 @@ export function sanitizeTitle(title: string): string {
  */
 export function logTitles(lines: readonly string[]): Title[] {
   // most logs hold no report at all: one test per line, nothing allocated
-  if (!anyHeader(lines, 0)) return [];
+  const first = firstHeader(lines, 0);
+  if (first < 0) return [];
   const out: Title[] = [];
-  parseReports(lines, lines.map((l) => stripConsolePrefix(l).trim()), 0, out, -1);
+  parseReports(lines, new Texts(lines), first, out, -1);
   return out;
 }
 
-function anyHeader(lines: readonly string[], from: number): boolean {
-  for (let i = from; i < lines.length; i++) if (ANY_HEADER.test(lines[i]!)) return true;
-  return false;
+/**
+ * The first line from `from` on that holds a header's substring, else -1. A line that holds
+ * none holds none once its console prefix is stripped either, so reading starts there.
+ */
+function firstHeader(lines: readonly string[], from: number): number {
+  for (let i = from; i < lines.length; i++) if (ANY_HEADER.test(lines[i]!)) return i;
+  return -1;
+}
+
+/**
+ * The lines as the parser reads them (console prefix stripped, trimmed), each made when first
+ * read: a report the memo knows is never read, nor are the lines before the first header.
+ */
+class Texts {
+  private readonly texts: (string | undefined)[];
+
+  constructor(readonly lines: readonly string[]) {
+    this.texts = new Array<string | undefined>(lines.length);
+  }
+
+  get length(): number {
+    return this.lines.length;
+  }
+
+  at(i: number): string {
+    let t = this.texts[i];
+    if (t === undefined) this.texts[i] = t = stripConsolePrefix(this.lines[i]!).trim();
+    return t;
+  }
 }
 
 /**
@@ -391,10 +418,11 @@ export interface TitlesPrefix {
 }
 
 export function titlesPrefix(lines: readonly string[]): TitlesPrefix {
-  if (!anyHeader(lines, 0)) return { at: lines.length, titles: [], lastEnd: -1 };
+  const first = firstHeader(lines, 0);
+  if (first < 0) return { at: lines.length, titles: [], lastEnd: -1 };
   const out: Title[] = [];
   scan.open = -1;
-  const lastEnd = parseReports(lines, lines.map((l) => stripConsolePrefix(l).trim()), 0, out, -1);
+  const lastEnd = parseReports(lines, new Texts(lines), first, out, -1);
   if (scan.open >= 0) return { at: scan.open, titles: out.slice(0, scan.titles), lastEnd: scan.lastEnd };
   return { at: lines.length, titles: out, lastEnd };
 }
@@ -404,11 +432,10 @@ export function logTitlesAfter(lines: readonly string[], p: TitlesPrefix): Title
   // a title is the caller's to change (explore sets its device): copies (their arrays are
   // never changed, only replaced)
   const out = p.titles.map((t) => ({ ...t }));
-  if (!anyHeader(lines, p.at)) return out;
-  // a report after the prefix reads forwards, but a WARNING's "cut here" is up to 2 lines back
-  const texts = new Array<string>(lines.length);
-  for (let i = Math.max(0, p.at - 2); i < lines.length; i++) texts[i] = stripConsolePrefix(lines[i]!).trim();
-  parseReports(lines, texts, p.at, out, p.lastEnd);
+  const first = firstHeader(lines, p.at);
+  if (first < 0) return out;
+  // a report after the prefix reads forwards (a WARNING's "cut here" up to 2 lines back)
+  parseReports(lines, new Texts(lines), first, out, p.lastEnd);
   return out;
 }
 
@@ -434,18 +461,18 @@ interface Reading {
 }
 
 /** read the report whose header is line `i` (rk, m: its kind and header match) */
-function readReport(lines: readonly string[], texts: readonly string[], i: number, rk: ReportKind, m: RegExpExecArray, isHeader: (i: number) => boolean, back: number): Reading {
+function readReport(lines: readonly string[], texts: Texts, i: number, rk: ReportKind, m: RegExpExecArray, isHeader: (i: number) => boolean, back: number): Reading {
   scan.truncated = false;
   scan.reach = i;
-  const t = texts[i]!;
+  const t = texts.at(i);
   let start = i;
   // a WARNING's block starts at its "cut here" line, with dev_WARN's message between
   let device: string | undefined;
   if (rk.kind === 'warning') {
-    if (i >= 1 && texts[i - 1] === '------------[ cut here ]------------') start = i - 1;
-    else if (i >= 2 && texts[i - 2] === '------------[ cut here ]------------') start = i - 2;
+    if (i >= 1 && texts.at(i - 1) === '------------[ cut here ]------------') start = i - 1;
+    else if (i >= 2 && texts.at(i - 2) === '------------[ cut here ]------------') start = i - 2;
     if (start === i - 2) {
-      const d = DEV_LINE.exec(texts[i - 1]!);
+      const d = DEV_LINE.exec(texts.at(i - 1));
       if (d) device = d[2]!;
     }
   }
@@ -537,16 +564,16 @@ function remember(header: string, r: Reading): void {
 }
 
 /** the reports from line `from` on, appended to `out`; the end of the last one */
-function parseReports(lines: readonly string[], texts: readonly string[], from: number, out: Title[], lastEnd: number): number {
+function parseReports(lines: readonly string[], texts: Texts, from: number, out: Title[], lastEnd: number): number {
   // inside a report, another report's header ends it
   const isHeader = (i: number): boolean => {
-    const t = texts[i]!;
+    const t = texts.at(i);
     if (t.length === 0) return false;
     const h = matchHeader(t);
     return h !== undefined && !h.kind.continues;
   };
   for (let i = from; i < texts.length; i++) {
-    const t = texts[i]!;
+    const t = texts.at(i);
     if (t.length === 0) continue;
     const hit = matchHeader(t);
     if (!hit) continue;

@@ -31,8 +31,35 @@ const TAINT_NAMES: Record<string, string> = { B: 'BAD_PAGE', D: 'DIE', W: 'WARN'
 
 const hex = (v: number | bigint, width: number): string => v.toString(16).padStart(width, '0');
 
+/** hex(v, 16) of a 64-bit value, made once per value (a report prints the same struct pages again and again) */
+const HEX16 = new Map<bigint, string>();
+
+function hex16(v: bigint): string {
+  let s = HEX16.get(v);
+  if (s === undefined) {
+    if (HEX16.size >= 65536) HEX16.clear();
+    HEX16.set(v, (s = hex(v, 16)));
+  }
+  return s;
+}
+
+/** the last header() made, and what it was made of: a burst of reports prints it again and again */
+let lastHeader: { comm: string; pid: number; cpu: number; taint: string; uts: string; version: string; build: KernelCtx['build']; f614: boolean; f615: boolean; text: string } | undefined;
+
 /** dump_stack_print_info(): the CPU/PID/Comm line of the era, with the build's suffixes */
 function header(k: KernelCtx): string {
+  const t = k.task;
+  const taint = k.taint.print();
+  const f614 = k.formatSince('v6.14');
+  const f615 = k.formatSince('v6.15-rc1');
+  const h = lastHeader;
+  if (h && h.comm === t.comm && h.pid === t.pid && h.cpu === t.cpu && h.taint === taint && h.uts === k.uts && h.version === k.utsVersion && h.build === k.build && h.f614 === f614 && h.f615 === f615) return h.text;
+  const text = makeHeader(k);
+  lastHeader = { comm: t.comm, pid: t.pid, cpu: t.cpu, taint, uts: k.uts, version: k.utsVersion, build: k.build, f614, f615, text };
+  return text;
+}
+
+function makeHeader(k: KernelCtx): string {
   const t = k.task;
   const uid = k.formatSince('v6.14') ? 'UID: 0 ' : '';
   let s = `CPU: ${t.cpu} ${uid}PID: ${t.pid} Comm: ${t.comm} ${k.taint.print()} ${k.uts} ${k.utsVersion}`;
@@ -155,9 +182,26 @@ function indented(f: string): string {
  * `Call trace:` and the frames printedFrames() keeps: each frame's offset is its return address
  * into the callee printed above it
  */
-function callTrace(k: KernelCtx, frames: readonly string[]): string[] {
+/** the last callTrace() made, and what it was made of (60 bad_page() dumps of one free print one trace) */
+let lastTrace: { syms: KernelCtx['syms']; inl: readonly string[] | undefined; marked: boolean; frames: readonly string[]; out: readonly string[] } | undefined;
+
+function sameFrames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function callTrace(k: KernelCtx, frames: readonly string[]): readonly string[] {
   const inl = k.build?.inlined;
   const marked = k.formatSince('v6.14');
+  const last = lastTrace;
+  if (last && last.syms === k.syms && last.inl === inl && last.marked === marked && sameFrames(last.frames, frames)) return last.out;
+  const out = makeCallTrace(k, frames, inl, marked);
+  lastTrace = { syms: k.syms, inl, marked, frames: frames.slice(), out };
+  return out;
+}
+
+function makeCallTrace(k: KernelCtx, frames: readonly string[], inl: readonly string[] | undefined, marked: boolean): string[] {
   const out = ['Call trace:'];
   let callee = '';
   for (let i = 0; i < frames.length; i++) {
@@ -495,10 +539,29 @@ export interface BadPageInfo {
 /** __dump_page()'s raw words: the struct page as 8-byte words, four per line */
 function rawLines(k: KernelCtx, p: BadPageInfo, flags: number): string[] {
   const words = Number(layout(k).structPage / 8n);
-  const lru = hex(p.page + 8n, 16);
+  const lru = hex16(p.page + 8n);
+  // a 64-byte struct page: flags, lru twice, mapping; then index, private, _mapcount/_refcount, memcg
+  if (words === 8) return [`raw: ${flagsHex16(flags)} ${lru} ${lru} 0000000000000000`, rawTail(p.count)];
   const refMap = (BigInt(p.count) << 32n) | 0xffffffffn;
   const all = [hex(flags, 16), lru, lru, hex(0, 16), hex(0, 16), hex(0, 16), hex(refMap, 16), hex(0, 16)].slice(0, words);
   return [`raw: ${all.slice(0, 4).join(' ')}`, `raw: ${all.slice(4).join(' ')}`];
+}
+
+const FLAGS_HEX16 = new Map<number, string>();
+
+function flagsHex16(flags: number): string {
+  let s = FLAGS_HEX16.get(flags);
+  if (s === undefined) FLAGS_HEX16.set(flags, (s = hex(flags, 16)));
+  return s;
+}
+
+/** the second raw line of a 64-byte struct page, by refcount */
+const RAW_TAILS = new Map<number, string>();
+
+function rawTail(count: number): string {
+  let s = RAW_TAILS.get(count);
+  if (s === undefined) RAW_TAILS.set(count, (s = `raw: 0000000000000000 0000000000000000 ${hex((BigInt(count) << 32n) | 0xffffffffn, 16)} 0000000000000000`));
+  return s;
 }
 
 /**
@@ -518,7 +581,7 @@ export function badPage(k: KernelCtx, p: BadPageInfo): void {
     `BUG: Bad page state in process ${k.task.comm}  pfn:${hex(p.pfn, 5)}`,
     modern
       ? `page:${hashedPtr(k, p.page)} refcount:${p.count} mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${p.pfn.toString(16)}`
-      : `page:${hex(p.page, 16)} count:${p.count} mapcount:0 mapping:0000000000000000 index:0x0`,
+      : `page:${hex16(p.page)} count:${p.count} mapcount:0 mapping:0000000000000000 index:0x0`,
     flagsLine(flags),
   ];
   const raw = rawLines(k, p, flags);

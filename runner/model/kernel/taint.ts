@@ -15,6 +15,8 @@ export class Taint {
   private readonly set = new Set<string>();
   /** letters(), made once per change (explore's state key asks at every hashed point) */
   private lettersMemo: string | undefined = undefined;
+  /** print(), likewise (every report's header prints it) */
+  private printMemo: string | undefined = undefined;
 
   /** how many flags print_tainted() knows: 18 before TAINT_TEST, 19 after */
   constructor(private readonly flagCount = 18) {}
@@ -23,6 +25,7 @@ export class Taint {
     const c = m.set(this, new Taint(this.flagCount));
     for (const l of this.set) c.set.add(l);
     c.lettersMemo = this.lettersMemo;
+    c.printMemo = this.printMemo;
     return c;
   }
 
@@ -30,6 +33,7 @@ export class Taint {
     if (this.set.has(letter)) return;
     this.set.add(letter);
     this.lettersMemo = undefined;
+    this.printMemo = undefined;
   }
 
   has(letter: TaintLetter): boolean {
@@ -44,7 +48,6 @@ export class Taint {
   /** print_tainted(): "Not tainted" or "Tainted: G    B   " etc. */
   print(): string {
     if (this.set.size === 0) return 'Not tainted';
-    const s = FLAGS.slice(0, this.flagCount).map(([l, off]) => (this.set.has(l) ? l : off)).join('');
-    return `Tainted: ${s}`;
+    return (this.printMemo ??= `Tainted: ${FLAGS.slice(0, this.flagCount).map(([l, off]) => (this.set.has(l) ? l : off)).join('')}`);
   }
 }
