@@ -152,6 +152,8 @@ export class Device {
   dmaCoherent = false;
   /** dev->dma_range_map: of_dma_configure() found dma-ranges; freed by device_unbind_cleanup() */
   dmaRangeMap = false;
+  /** dma_mask (a JS number holds 53 bits: wider masks are all-ones at that width) */
+  readonly dmaMask: number;
   /** set when this is an IOMMU's own device */
   readonly iommuInstance?: IommuInstance;
 
@@ -167,6 +169,8 @@ export class Device {
     readonly board: BoardDevice | undefined,
     iommuInstance?: IommuInstance,
   ) {
+    // every DMA allocation and map asks for it
+    this.dmaMask = dmaBits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** dmaBits - 1;
     if (iommuInstance) this.iommuInstance = iommuInstance;
   }
 
@@ -214,7 +218,4 @@ export class Device {
     return c;
   }
 
-  get dmaMask(): number {
-    return this.dmaBits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** this.dmaBits - 1;
-  }
 }

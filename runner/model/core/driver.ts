@@ -32,6 +32,18 @@ export class Driver {
 
   /** the init function do_one_initcall calls, as a trace shows it */
   get initFn(): string {
-    return this.iommuImpl?.initFn ?? this.client?.initFn ?? `${this.name.replace(/[-.]/g, '_')}_driver_init`;
+    return this.iommuImpl?.initFn ?? this.client?.initFn ?? defaultInitFn(this.name);
   }
+}
+
+// "<name>_driver_init", made once per driver name (every boot's initcall frames ask)
+const INIT_FN = new Map<string, string>();
+
+function defaultInitFn(name: string): string {
+  let f = INIT_FN.get(name);
+  if (f === undefined) {
+    if (INIT_FN.size >= 4096) INIT_FN.clear();
+    INIT_FN.set(name, (f = `${name.replace(/[-.]/g, '_')}_driver_init`));
+  }
+  return f;
 }

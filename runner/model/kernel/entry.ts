@@ -39,16 +39,18 @@ export function initFrames(k: KernelCtx): string[] {
 }
 
 /** a kworker running one work item (v6.5 split process_scheduled_works out of worker_thread) */
-// the same few stacks for every work item of every run: built once per (arch, era, fn)
-const WORKER_FRAMES = new Map<string, readonly string[]>();
+// the same few stacks for every work item of every run: built once per (arch, era, fn),
+// found without building a key (every deferred flush and async probe asks)
+const WORKER_FRAMES: Record<string, [Map<string, readonly string[]>, Map<string, readonly string[]>]> = {};
 
 export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
-  const key = `${k.board.arch} ${k.on.v6_9 ? 1 : 0} ${fn}`;
-  let f = WORKER_FRAMES.get(key);
+  const byEra = (WORKER_FRAMES[k.board.arch] ??= [new Map(), new Map()]);
+  const table = byEra[k.on.v6_9 ? 1 : 0];
+  let f = table.get(fn);
   if (f === undefined) {
     f = Object.freeze(workerFramesOf(k, fn));
-    if (WORKER_FRAMES.size >= 4096) WORKER_FRAMES.clear();
-    WORKER_FRAMES.set(key, f);
+    if (table.size >= 4096) table.clear();
+    table.set(fn, f);
   }
   return f;
 }
