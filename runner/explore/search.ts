@@ -377,6 +377,61 @@ export interface UnitLimits {
   deadline?: number;
 }
 
+/**
+ * The next schedule of a dfs unit after an execution that met `nodes`: backtrack to the deepest
+ * node past the root with an untried option within the bound (undefined: the unit is done).
+ * A function of its own: the search loop stays small for the JIT, which compiles it again
+ * whenever a new board's objects reach it.
+ */
+function backtrack(nodes: readonly Node[], root: number, o: ExploreOptions, fp: Footprints): number[] | undefined {
+  // the run's deviations (at most depth of them) and what each touched
+  const devAt: number[] = [];
+  const devFp: Footprint[] = [];
+  if (o.reduce) {
+    for (let k = 0; k < nodes.length; k++) {
+      const x = nodes[k]!;
+      if (x.chosen > 0) {
+        devAt.push(k);
+        devFp.push(deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
+      }
+    }
+  }
+  let next: number[] | undefined;
+  for (let k = nodes.length - 1; k > root && !next; k--) {
+    const n = nodes[k]!;
+    if (n.costBefore >= o.depth) continue;
+    for (let alt = n.chosen + 1; alt < n.options.length; alt++) {
+      if (o.reduce && SLEEPY.has(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
+      if (o.reduce) {
+        if (symmetric(fp, n.kind, n.label, n.options, alt)) continue;
+        const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
+        // the deviations before node k
+        let before = 0;
+        let interacts = false;
+        for (let d = 0; d < devAt.length && devAt[d]! < k; d++) {
+          before++;
+          if (!interacts && dependent(devFp[d]!, f)) interacts = true;
+        }
+        if (before > 0 && !interacts) continue;
+        // an order the sleep set shows explored already: known before running it
+        if (SLEEPY.has(n.kind) && orderExplored(n.kind, n.options, alt, sleepAfter(fp, siblingsBefore(n.options, alt, n.sleepIn), n.options[alt]!))) continue;
+      }
+      next = [];
+      for (let i = 0; i < k; i++) next.push(nodes[i]!.chosen);
+      next.push(alt);
+      break;
+    }
+  }
+  return next;
+}
+
+/** an execution's count and findings */
+function tally(stats: Stats, found: FindingSet, t: Target, out: Outcome): void {
+  if (out.pruned) stats.pruned++;
+  else stats.executions++;
+  record(found, t, out);
+}
+
 /** Search one unit. */
 export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: UnitLimits = {}): UnitResult {
   const started = Date.now();
@@ -387,11 +442,7 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
   const outOfTime = (): boolean => limits.deadline !== undefined && Date.now() >= limits.deadline;
   // an execution runs to its end; a run cut short at a state or order already explored is
   // counted as pruned instead (the budget bounds both: it is a bound on work)
-  const one = (out: Outcome): void => {
-    if (out.pruned) stats.pruned++;
-    else stats.executions++;
-    record(found, t, out);
-  };
+  const one = (out: Outcome): void => tally(stats, found, t, out);
   const runs = (): number => stats.executions + stats.pruned;
   const finish = (): UnitResult => {
     stats.states = counters.states;
@@ -450,44 +501,7 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
       if (outOfTime()) return cutBy('time');
       const ch = new DfsChooser(o.faults, prefix, root, rootSleep, o.depth, o.reduce, fp, visited, counters, stack);
       one(execute(t, ch, o.unbind, lastBefore(stack.list, prefix.length - 1)));
-      // backtrack to the deepest node past the root with an untried option within the bound
-      const nodes = ch.nodes;
-      // the run's deviations (at most depth of them) and what each touched
-      const devAt: number[] = [];
-      const devFp: Footprint[] = [];
-      if (o.reduce) {
-        for (let k = 0; k < nodes.length; k++) {
-          const x = nodes[k]!;
-          if (x.chosen > 0) {
-            devAt.push(k);
-            devFp.push(deviationFootprint(fp, x.kind, x.label, x.options, x.chosen));
-          }
-        }
-      }
-      let next: number[] | undefined;
-      for (let k = nodes.length - 1; k > root && !next; k--) {
-        const n = nodes[k]!;
-        if (n.costBefore >= o.depth) continue;
-        for (let alt = n.chosen + 1; alt < n.options.length; alt++) {
-          if (o.reduce && SLEEPY.has(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
-          if (o.reduce) {
-            if (symmetric(fp, n.kind, n.label, n.options, alt)) continue;
-            const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
-            // the deviations before node k
-            let before = 0;
-            let interacts = false;
-            for (let d = 0; d < devAt.length && devAt[d]! < k; d++) {
-              before++;
-              if (!interacts && dependent(devFp[d]!, f)) interacts = true;
-            }
-            if (before > 0 && !interacts) continue;
-            // an order the sleep set shows explored already: known before running it
-            if (SLEEPY.has(n.kind) && orderExplored(n.kind, n.options, alt, sleepAfter(fp, siblingsBefore(n.options, alt, n.sleepIn), n.options[alt]!))) continue;
-          }
-          next = [...nodes.slice(0, k).map((x) => x.chosen), alt];
-          break;
-        }
-      }
+      const next = backtrack(ch.nodes, root, o, fp);
       if (!next) break;
       prefix = next;
       // checkpoints past the branch point belong to the path left behind
