@@ -118,9 +118,10 @@ const NO_COPIES: (object | undefined)[] = [];
 
 /** plain data: arrays, maps, sets and plain objects, with class instances copied by their own [COPY] */
 export function copyData<T>(x: T, m: CopyMap): T {
-  if (x === null || typeof x !== 'object' || SHARED.has(x) || Object.isFrozen(x)) return x;
+  if (x === null || typeof x !== 'object') return x;
   const hit = m.get(x);
   if (hit !== undefined) return hit;
+  if (SHARED.has(x) || Object.isFrozen(x)) return x;
   if (Array.isArray(x)) {
     const out = m.set(x, new Array(x.length) as T & unknown[]);
     for (let i = 0; i < x.length; i++) out[i] = m.of(x[i]);

@@ -35,7 +35,12 @@ export class IommuInstance {
     c.dev = m.of(this.dev);
     c.registered = this.registered;
     c.drvdata = copyData(this.drvdata, m);
-    Object.assign(c.state, copyData(this.state, m));
+    // the working state in place: the copy's own object stands for this one's
+    m.set(this.state, c.state);
+    for (const key in this.state) {
+      const v = this.state[key];
+      c.state[key] = v !== null && typeof v === 'object' ? m.of(v) : v;
+    }
     c.walking = this.walking;
     return c;
   }

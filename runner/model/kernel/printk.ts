@@ -71,8 +71,8 @@ export class Printk {
 
   [COPY](m: CopyMap): Printk {
     const c = m.set(this, new Printk(0));
-    // a record is never changed once printed: the copy shares them
-    c.lines.push(...this.lines);
+    // a record is never changed once printed: the copy shares them (one copy of the array)
+    (c as { lines: LogLine[] }).lines = this.lines.slice();
     c.ns = this.ns;
     c.running = this.running;
     c.charNs = this.charNs;
