@@ -37,6 +37,20 @@ export interface Title {
   report: string[];
 }
 
+/**
+ * An empty list of titles that holds objects from the start: a `[]` holds small integers
+ * until its first push, so code that reads lists of titles saw two kinds of array, and V8
+ * threw away its compiled code when the second kind first came (explore: when a board's
+ * executions first found something).
+ */
+export function titleList(): Title[] {
+  const a = [EMPTY_TITLE];
+  a.pop();
+  return a;
+}
+
+const EMPTY_TITLE: Title = { title: '', kind: 'bug', frames: [], report: [] };
+
 /** syzkaller's limit on a title's length */
 export const MAX_TITLE = 120;
 
@@ -361,8 +375,8 @@ export function sanitizeTitle(title: string): string {
 export function logTitles(lines: readonly string[]): Title[] {
   // most logs hold no report at all: one test per line, nothing allocated
   const first = firstHeader(lines, 0);
-  if (first < 0) return [];
-  const out: Title[] = [];
+  if (first < 0) return titleList();
+  const out = titleList();
   parseReports(lines, new Texts(lines), first, out, -1);
   return out;
 }
@@ -419,8 +433,8 @@ export interface TitlesPrefix {
 
 export function titlesPrefix(lines: readonly string[]): TitlesPrefix {
   const first = firstHeader(lines, 0);
-  if (first < 0) return { at: lines.length, titles: [], lastEnd: -1 };
-  const out: Title[] = [];
+  if (first < 0) return { at: lines.length, titles: titleList(), lastEnd: -1 };
+  const out = titleList();
   scan.open = -1;
   const lastEnd = parseReports(lines, new Texts(lines), first, out, -1);
   if (scan.open >= 0) return { at: scan.open, titles: out.slice(0, scan.titles), lastEnd: scan.lastEnd };
@@ -431,7 +445,8 @@ export function titlesPrefix(lines: readonly string[]): TitlesPrefix {
 export function logTitlesAfter(lines: readonly string[], p: TitlesPrefix): Title[] {
   // a title is the caller's to change (explore sets its device): copies (their arrays are
   // never changed, only replaced)
-  const out = p.titles.map((t) => ({ ...t }));
+  const out = titleList();
+  for (const t of p.titles) out.push({ ...t });
   const first = firstHeader(lines, p.at);
   if (first < 0) return out;
   // a report after the prefix reads forwards (a WARNING's "cut here" up to 2 lines back)
@@ -766,7 +781,7 @@ export interface TitleInput {
  * task's resources and its waiters are the oops's echo, not bugs of their own.
  */
 export function titlesOf(input: TitleInput): Title[] {
-  const out: Title[] = [];
+  const out = titleList();
   const seen = new Set<string>();
   const add = (t: Title | undefined): void => {
     if (!t || seen.has(t.title)) return;

@@ -23,7 +23,7 @@
 
 import type { ChoicePoint } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
-import { execute, Pruned, RecordingChooser, type Checkpoint, type Outcome, type Target } from './execution.js';
+import { execute, objList, Pruned, RecordingChooser, type Checkpoint, type Outcome, type Target } from './execution.js';
 import type { ExploreOptions } from './options.js';
 import { cost, toSteps, type DslStep, type PointKind } from './schedule.js';
 import { Footprints, dependent, deviationFootprint, footprintsOf, type Footprint } from './independence.js';
@@ -79,7 +79,8 @@ function fnv64(label: string, options: readonly string[], sleeping: readonly str
   return (fpA >>> 0).toString(36) + ':' + (fpB >>> 0).toString(36);
 }
 
-const NONE: readonly string[] = [];
+/** no strings (never written: a list of strings from the start, see objList) */
+const NONE: readonly string[] = objList<string>();
 const IDS = new Map<string, number>();
 let fpA = 0;
 let fpB = 0;
@@ -100,7 +101,7 @@ function mix(n: number): void {
 /** what a DfsChooser carries from a checkpoint to the execution that resumes from it */
 interface DfsState {
   nodes: Node[];
-  sleep: string[];
+  sleep: readonly string[];
   sleepLabel: string;
   lastHashed: string;
   used: number;
@@ -120,8 +121,8 @@ interface CheckpointStack {
 
 /** Replays `prefix`, then takes the first option that is allowed and awake. */
 class DfsChooser extends RecordingChooser {
-  nodes: Node[] = [];
-  private sleep: string[] = [];
+  nodes: Node[] = objList();
+  private sleep: readonly string[] = NONE;
   private sleepLabel = '';
   private lastHashed = '';
 
@@ -143,7 +144,7 @@ class DfsChooser extends RecordingChooser {
 
   private used = 0;
   /** what each non-default choice so far touched */
-  private deviations: Footprint[] = [];
+  private deviations: Footprint[] = objList();
 
   protected override wantsCheckpoint(): boolean {
     return this.stack !== null && this.used < this.stack.below;
@@ -181,7 +182,7 @@ class DfsChooser extends RecordingChooser {
     const pos = this.nodes.length;
     // a sleep set holds across the picks of one order (one level, the quiescent points)
     const sleepy = this.reduce && SLEEPY.has(kind);
-    const sleepIn = sleepy && this.sleepLabel === label ? this.sleep : [];
+    const sleepIn = sleepy && this.sleepLabel === label ? this.sleep : NONE;
     const replay = pos < this.prefix.length;
     // hashed where an order starts (the first pick of a level, the module phase) and at
     // quiescent points: orders that commute meet again there, and a key costs a walk of the
@@ -228,23 +229,23 @@ class DfsChooser extends RecordingChooser {
       if (orderExplored(kind, options, chosen, next)) throw new Pruned('sleep');
     } else if (chosen > 0) {
       // another kind of choice changed the state: nothing commutes past it any more
-      this.sleep = [];
+      this.sleep = NONE;
     }
     return chosen;
   }
 }
 
 /** what DFS explored at a node before option `chosen`, plus what slept there */
-function siblingsBefore(options: readonly string[], chosen: number, sleepIn: readonly string[]): string[] {
-  if (chosen === 0) return sleepIn as string[];
+function siblingsBefore(options: readonly string[], chosen: number, sleepIn: readonly string[]): readonly string[] {
+  if (chosen === 0) return sleepIn;
   const out = [...sleepIn];
   for (let o = 0; o < chosen; o++) if (!out.includes(options[o]!)) out.push(options[o]!);
   return out;
 }
 
 /** what stays asleep after taking `taken`: what commutes with it */
-function sleepAfter(fp: Footprints, before: readonly string[], taken: string): string[] {
-  return before.length === 0 ? [] : before.filter((x) => x !== taken && fp.independent(x, taken));
+function sleepAfter(fp: Footprints, before: readonly string[], taken: string): readonly string[] {
+  return before.length === 0 ? NONE : before.filter((x) => x !== taken && fp.independent(x, taken));
 }
 
 /** an initcall order whose remaining picks are all asleep is an order explored already */
@@ -492,7 +493,7 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
   for (let opt = 1; opt < rootNode.options.length; opt++) {
     if (o.reduce && symmetric(fp, rootNode.kind, rootNode.label, rootNode.options, opt)) continue;
     // the root's explored siblings sleep in its subtree when they commute
-    const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? sleepAfter(fp, siblingsBefore(rootNode.options, opt, rootNode.sleepIn), rootNode.options[opt]!) : [];
+    const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? sleepAfter(fp, siblingsBefore(rootNode.options, opt, rootNode.sleepIn), rootNode.options[opt]!) : NONE;
     if (o.reduce && orderExplored(rootNode.kind, rootNode.options, opt, rootSleep)) continue;
     const stack: CheckpointStack = { list: seeds.slice(), below: o.depth };
     let prefix: number[] = [...zeros, opt];
