@@ -6,8 +6,27 @@
 
 import type { KernelCtx } from './ctx.js';
 
+// the entry stacks follow the architecture and three eras only: each made once, frozen,
+// shared, and found by a number (no key string built per task switch)
+const ARCH_INDEX: Record<string, number> = { arm64: 0, arm: 1, x86_64: 2 };
+
+function entryFrames(k: KernelCtx, table: Map<number, readonly string[]>, make: (k: KernelCtx) => string[]): readonly string[] {
+  const key = (ARCH_INDEX[k.board.arch] ?? 3) * 8 + (k.on.v5_0 ? 4 : 0) + (k.on.v5_14 ? 2 : 0) + (k.on.v6_9 ? 1 : 0);
+  let f = table.get(key);
+  if (f === undefined) table.set(key, (f = Object.freeze(make(k))));
+  return f;
+}
+
+const SYSFS_FRAMES = new Map<number, readonly string[]>();
+const INIT_FRAMES = new Map<number, readonly string[]>();
+const MODULE_FRAMES = new Map<number, readonly string[]>();
+
 /** write(2) on a sysfs attribute, down to the attribute's store: drv_attr_store and below */
-export function sysfsWriteFrames(k: KernelCtx): string[] {
+export function sysfsWriteFrames(k: KernelCtx): readonly string[] {
+  return entryFrames(k, SYSFS_FRAMES, sysfsWriteFramesOf);
+}
+
+function sysfsWriteFramesOf(k: KernelCtx): string[] {
   const vfs = k.on.v5_14
     ? ['ksys_write', 'vfs_write', ...(k.on.v6_9 ? [] : ['new_sync_write']), 'kernfs_fop_write_iter']
     : ['ksys_write', 'vfs_write', '__vfs_write', 'kernfs_fop_write'];
@@ -27,13 +46,17 @@ export function sysfsWriteFrames(k: KernelCtx): string[] {
 }
 
 /** a shell command that writes elsewhere in sysfs (bus rescan, device remove) */
-export function shellFrames(k: KernelCtx, store: string): string[] {
+export function shellFrames(k: KernelCtx, store: string): readonly string[] {
   const f = sysfsWriteFrames(k);
   return [...f.slice(0, -1), store];
 }
 
 /** PID 1 running initcalls */
-export function initFrames(k: KernelCtx): string[] {
+export function initFrames(k: KernelCtx): readonly string[] {
+  return entryFrames(k, INIT_FRAMES, initFramesOf);
+}
+
+function initFramesOf(k: KernelCtx): string[] {
   const base = ['ret_from_fork', 'kernel_init', 'kernel_init_freeable', 'do_one_initcall'];
   return k.board.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
 }
@@ -61,7 +84,11 @@ function workerFramesOf(k: KernelCtx, fn: string): string[] {
 }
 
 /** modprobe: finit_module → do_init_module → the module's init */
-export function moduleFrames(k: KernelCtx): string[] {
+export function moduleFrames(k: KernelCtx): readonly string[] {
+  return entryFrames(k, MODULE_FRAMES, moduleFramesOf);
+}
+
+function moduleFramesOf(k: KernelCtx): string[] {
   const sys = k.board.arch === 'x86_64' ? '__x64_sys_finit_module' : k.board.arch === 'arm' ? 'sys_finit_module' : '__arm64_sys_finit_module';
   return [k.board.arch === 'arm64' ? 'el0_svc' : k.board.arch === 'arm' ? 'ret_fast_syscall' : 'do_syscall_64', sys, 'load_module', 'do_init_module', 'do_one_initcall'];
 }
