@@ -540,7 +540,7 @@ function readReport(lines: readonly string[], texts: Texts, i: number, rk: Repor
 const READINGS = new Map<string, Reading[]>();
 const REPORT_MEMO_MAX = 4096;
 /** readings kept per header line: a header printed with many different bodies is read afresh */
-const READINGS_PER_HEADER = 8;
+const READINGS_PER_HEADER = 32;
 let memo = true;
 /** readings the memo answered (tests check that it answers at all) */
 export const reportMemoStats = { hits: 0 };
@@ -561,7 +561,8 @@ function recall(lines: readonly string[], i: number, back: number): Reading | un
     const seen = r.seen;
     const from = i - back;
     if (r.rest >= 0 ? lines.length - i !== r.rest : from + seen.length > lines.length) continue;
-    for (let k = 0; k < seen.length; k++) if (lines[from + k] !== seen[k]) continue next;
+    // from the last line read back: readings of one header differ in what followed the report
+    for (let k = seen.length - 1; k >= 0; k--) if (lines[from + k] !== seen[k]) continue next;
     reportMemoStats.hits++;
     return r;
   }
