@@ -162,7 +162,8 @@ export class ModelKernel implements Kernel {
     try {
       errno = this.dispatch(step);
     } catch (e) {
-      // frames have no finally (KernelCtx.call): a panic leaves the stack to cut back here
+      // frames have no finally (KernelCtx.call): inTask() cuts a task's frames back; this
+      // covers a panic raised outside any task
       k.stack.truncate(depth);
       if (!(e instanceof PanicUnwind)) throw e;
     }
