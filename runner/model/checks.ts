@@ -4,6 +4,9 @@
 import type { CheckFailure } from './api.js';
 import type { KernelCtx } from './kernel/ctx.js';
 import { effectiveOps } from './dma/arch.js';
+import type { IommuRef } from './types.js';
+import type { IommuInstance } from './iommu/instance.js';
+import type { IommuDriverImpl } from './iommu/driver-impl.js';
 
 export function builtInChecks(k: KernelCtx): CheckFailure[] {
   const out: CheckFailure[] = [];
@@ -24,7 +27,7 @@ export function builtInChecks(k: KernelCtx): CheckFailure[] {
   }
   for (const dev of k.devices.values()) {
     if (!dev.bound) continue;
-    const inst = dev.iommus.map((r) => k.iommus.get(r.iommu)).find((i) => i?.registered);
+    const inst = registeredIommuOf(k, dev.iommus);
     if (inst && !dev.group && (inst.impl.accepts?.(k, dev, inst) ?? true)) {
       out.push({ check: 'no-iommu-ops', device: dev.name, resource: inst.name,
         message: `${dev.name}: bound without IOMMU DMA ops while its IOMMU ${inst.name} is registered` });
@@ -45,8 +48,9 @@ export function builtInChecks(k: KernelCtx): CheckFailure[] {
     }
   }
   // what only the IOMMU driver knows to look for, once per catalog driver in use
-  const impls = new Set([...k.iommus.values()].map((i) => i.impl));
-  for (const impl of impls) out.push(...(impl.checks?.(k) ?? []));
+  const impls: IommuDriverImpl[] = [];
+  for (const i of k.iommus.values()) if (!impls.includes(i.impl)) impls.push(i.impl);
+  for (const impl of impls) if (impl.checks) out.push(...impl.checks(k));
   for (const g of k.groups) {
     if (g.devices.length > 0 && !g.defaultDomain) {
       out.push({ check: 'group-without-domain', resource: `iommu group ${g.id}`,
@@ -54,4 +58,13 @@ export function builtInChecks(k: KernelCtx): CheckFailure[] {
     }
   }
   return out;
+}
+
+/** the first of a device's `iommus` entries whose instance is registered (checks run after every run: no lists built) */
+function registeredIommuOf(k: KernelCtx, refs: readonly IommuRef[]): IommuInstance | undefined {
+  for (const r of refs) {
+    const i = k.iommus.get(r.iommu);
+    if (i?.registered) return i;
+  }
+  return undefined;
 }
