@@ -96,6 +96,18 @@ export class CopyMap {
     return this.map.get(from) as T | undefined;
   }
 
+  /**
+   * get(), and whether `from` is one of the snapshot's own objects not copied yet (NUMBERED:
+   * then it is not shared data either, which saves copyData asking the shared set)
+   */
+  find<T extends object>(from: T): T | undefined | typeof NUMBERED {
+    if (this.index !== undefined) {
+      const i = this.index.get(from);
+      if (i !== undefined) return (this.copies[i] as T | undefined) ?? NUMBERED;
+    }
+    return this.map.get(from) as T | undefined;
+  }
+
   /** the copy of `x`: itself for primitives and shared data */
   of<T>(x: T): T {
     if (x === null || typeof x !== 'object') return x;
@@ -115,13 +127,15 @@ export class CopyMap {
 }
 
 const NO_COPIES: (object | undefined)[] = [];
+const NUMBERED: unique symbol = Symbol('numbered, not copied yet');
 
 /** plain data: arrays, maps, sets and plain objects, with class instances copied by their own [COPY] */
 export function copyData<T>(x: T, m: CopyMap): T {
-  if (x === null || typeof x !== 'object') return x;
-  const hit = m.get(x);
-  if (hit !== undefined) return hit;
-  if (SHARED.has(x) || Object.isFrozen(x)) return x;
+  // frozen first: no lookup at all (a snapshot shares frozen records, thousands a search)
+  if (x === null || typeof x !== 'object' || Object.isFrozen(x)) return x;
+  const hit = m.find(x);
+  if (hit !== undefined && hit !== NUMBERED) return hit;
+  if (hit === undefined && SHARED.has(x)) return x;
   if (Array.isArray(x)) {
     const out = m.set(x, new Array(x.length) as T & unknown[]);
     for (let i = 0; i < x.length; i++) out[i] = m.of(x[i]);
