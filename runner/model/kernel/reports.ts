@@ -539,12 +539,52 @@ export interface BadPageInfo {
 /** __dump_page()'s raw words: the struct page as 8-byte words, four per line */
 function rawLines(k: KernelCtx, p: BadPageInfo, flags: number): string[] {
   const words = Number(layout(k).structPage / 8n);
-  const lru = hex16(p.page + 8n);
   // a 64-byte struct page: flags, lru twice, mapping; then index, private, _mapcount/_refcount, memcg
-  if (words === 8) return [`raw: ${flagsHex16(flags)} ${lru} ${lru} 0000000000000000`, rawTail(p.count)];
+  if (words === 8) return [rawHead(flags, p.page), rawTail(p.count)];
+  const lru = hex16(p.page + 8n);
   const refMap = (BigInt(p.count) << 32n) | 0xffffffffn;
   const all = [hex(flags, 16), lru, lru, hex(0, 16), hex(0, 16), hex(0, 16), hex(refMap, 16), hex(0, 16)].slice(0, words);
   return [`raw: ${all.slice(0, 4).join(' ')}`, `raw: ${all.slice(4).join(' ')}`];
+}
+
+// bad_page()'s lines that name the page, made once per comm/pfn, page/count and flags/page:
+// a search prints the same pages' reports again and again, and the same string each time is
+// what explore's report memo compares fastest (by reference, and flat: a string built by
+// concatenation is a rope until something reads it). Keyed by the values, never by a string
+// built for the purpose (that would cost what it saves).
+const BAD_PAGE_HEADERS = new Map<string, Map<number, string>>();
+const PAGE_LINES = new Map<number, Map<bigint, string>>();
+const RAW_HEADS = new Map<number, Map<bigint, string>>();
+
+function inner<K, I, V>(outer: Map<K, Map<I, V>>, key: K): Map<I, V> {
+  let m = outer.get(key);
+  if (m === undefined) outer.set(key, (m = new Map()));
+  else if (m.size >= 65536) m.clear();
+  return m;
+}
+
+function badPageHeader(comm: string, pfn: number): string {
+  const byPfn = inner(BAD_PAGE_HEADERS, comm);
+  let s = byPfn.get(pfn);
+  if (s === undefined) byPfn.set(pfn, (s = `BUG: Bad page state in process ${comm}  pfn:${hex(pfn, 5)}`));
+  return s;
+}
+
+function pageLine(page: bigint, count: number): string {
+  const byPage = inner(PAGE_LINES, count);
+  let s = byPage.get(page);
+  if (s === undefined) byPage.set(page, (s = `page:${hex16(page)} count:${count} mapcount:0 mapping:0000000000000000 index:0x0`));
+  return s;
+}
+
+function rawHead(flags: number, page: bigint): string {
+  const byPage = inner(RAW_HEADS, flags);
+  let s = byPage.get(page);
+  if (s === undefined) {
+    const lru = hex16(page + 8n);
+    byPage.set(page, (s = `raw: ${flagsHex16(flags)} ${lru} ${lru} 0000000000000000`));
+  }
+  return s;
 }
 
 const FLAGS_HEX16 = new Map<number, string>();
@@ -578,10 +618,10 @@ export function badPage(k: KernelCtx, p: BadPageInfo): void {
   const flags = k.build?.pageFlags ?? 0xfffe0001000;
   const modern = k.formatSince('v5.14');
   const lines = [
-    `BUG: Bad page state in process ${k.task.comm}  pfn:${hex(p.pfn, 5)}`,
+    badPageHeader(k.task.comm, p.pfn),
     modern
       ? `page:${hashedPtr(k, p.page)} refcount:${p.count} mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${p.pfn.toString(16)}`
-      : `page:${hex16(p.page)} count:${p.count} mapcount:0 mapping:0000000000000000 index:0x0`,
+      : pageLine(p.page, p.count),
     flagsLine(flags),
   ];
   const raw = rawLines(k, p, flags);
