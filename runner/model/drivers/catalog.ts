@@ -13,8 +13,40 @@ import { intelIommu } from './intel-iommu.js';
 import { amdIommu } from './amd-iommu.js';
 import { virtioIommu } from './virtio-iommu.js';
 
+/**
+ * Every driver as an object of one shape (every key, in one order): the IOMMU core reads
+ * `inst.impl.<op>` at every device of every bus walk, and nine object literals of six shapes
+ * made those reads megamorphic once a process had run boards of several drivers.
+ */
+function uniform(d: IommuDriverImpl): IommuDriverImpl {
+  return {
+    name: d.name,
+    driverName: d.driverName,
+    symbol: d.symbol,
+    initcall: d.initcall,
+    initFn: d.initFn,
+    initcallRegistered: d.initcallRegistered,
+    ofDeclared: d.ofDeclared,
+    fwspecless: d.fwspecless,
+    suppressBindAttrs: d.suppressBindAttrs,
+    probe: d.probe,
+    ofXlate: d.ofXlate,
+    probeDevice: d.probeDevice,
+    deviceGroup: d.deviceGroup,
+    domainAlloc: d.domainAlloc,
+    attachDev: d.attachDev,
+    domainFree: d.domainFree,
+    releaseDevice: d.releaseDevice,
+    probeFinalize: d.probeFinalize,
+    contextFault: d.contextFault,
+    accepts: d.accepts,
+    checks: d.checks,
+    suppliers: d.suppliers,
+  };
+}
+
 const CATALOG = new Map<string, IommuDriverImpl>(
-  [ipmmuVmsa, rockchipIommu, mtkIommu, exynosSysmmu, armSmmu, armSmmuV3, intelIommu, amdIommu, virtioIommu].map((d) => [d.name, d]),
+  [ipmmuVmsa, rockchipIommu, mtkIommu, exynosSysmmu, armSmmu, armSmmuV3, intelIommu, amdIommu, virtioIommu].map((d) => [d.name, uniform(d)]),
 );
 
 export const IOMMU_DRIVER_NAMES: readonly string[] = [...CATALOG.keys()];

@@ -80,6 +80,11 @@ export function plainDomainAlloc(_k: KernelCtx, inst: IommuInstance, type: Domai
 
 /** A well-behaved driver: the template the catalog entries start from. */
 export function wellBehaved(name: string, driverName: string, symbol: string, overrides: Partial<IommuDriverImpl> = {}): IommuDriverImpl {
+  // the frame names, made once per driver, not at every call of every device's probe
+  const probeFn = `${symbol}_probe`;
+  const ofXlateFn = `${symbol}_of_xlate`;
+  const probeDeviceFn = `${symbol}_probe_device`;
+  const deviceGroupFn = `${symbol}_device_group`;
   return {
     name,
     driverName,
@@ -87,16 +92,16 @@ export function wellBehaved(name: string, driverName: string, symbol: string, ov
     initcall: 'device',
     ofDeclared: false,
     probe(k, inst) {
-      return k.call(`${symbol}_probe`, () => registerInSensibleOrder(k, inst));
+      return k.call(probeFn, () => registerInSensibleOrder(k, inst));
     },
     ofXlate(k, dev, inst, ids) {
-      return k.call(`${symbol}_of_xlate`, () => xlateToPriv(k, dev, inst, ids));
+      return k.call(ofXlateFn, () => xlateToPriv(k, dev, inst, ids));
     },
     probeDevice(k, dev) {
-      return k.call(`${symbol}_probe_device`, () => privInstance(dev));
+      return k.call(probeDeviceFn, () => privInstance(dev));
     },
     deviceGroup(k, dev, inst): Group | number {
-      return k.call(`${symbol}_device_group`, () => genericDeviceGroup(k, dev, inst));
+      return k.call(deviceGroupFn, () => genericDeviceGroup(k, dev, inst));
     },
     domainAlloc: plainDomainAlloc,
     attachDev() {

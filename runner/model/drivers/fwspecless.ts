@@ -33,6 +33,9 @@ function nested<T>(k: KernelCtx, frames: readonly string[], body: () => T): T {
 
 export function fwspeclessDriver(spec: FwspeclessSpec): IommuDriverImpl {
   const { name, symbol } = spec;
+  const probeDeviceFn = `${symbol}_probe_device`;
+  const deviceGroupFn = `${symbol}_device_group`;
+  const probeFinalizeFn = `${symbol}_probe_finalize`;
   return wellBehaved(name, name, symbol, {
     fwspecless: true,
     initcallRegistered: true,
@@ -49,17 +52,17 @@ export function fwspeclessDriver(spec: FwspeclessSpec): IommuDriverImpl {
     },
     probeDevice(k, dev) {
       // every device is offered; only PCI functions sit behind the remapping hardware
-      return k.call(`${symbol}_probe_device`, () => {
+      return k.call(probeDeviceFn, () => {
         if (dev.bus !== 'pci') return -ENODEV;
         return k.iommuDeviceList.find((i) => i.impl.name === name) ?? -ENODEV;
       });
     },
     deviceGroup(k, dev, inst) {
-      return k.call(`${symbol}_device_group`, () => k.call('pci_device_group', () => iommuGroupAlloc(k, inst)));
+      return k.call(deviceGroupFn, () => k.call('pci_device_group', () => iommuGroupAlloc(k, inst)));
     },
     probeFinalize(k, dev) {
       // before b67483b3c44e the x86 drivers installed iommu-dma from .probe_finalize
-      if (!k.on.coreSetsDmaOps) k.call(`${symbol}_probe_finalize`, () => iommuSetupDmaOps(k, dev));
+      if (!k.on.coreSetsDmaOps) k.call(probeFinalizeFn, () => iommuSetupDmaOps(k, dev));
     },
     contextFault(k, inst, dev, iova) {
       k.log(spec.fault(inst, dev, iova));
