@@ -104,8 +104,34 @@ function sym(k: KernelCtx, fn: string, callee: string): string {
   return symbolise(k.syms, fn, callee);
 }
 
+const END_TRACES = new Map<string, string>();
+
 function endTrace(k: KernelCtx): string {
-  return `---[ end trace ${k.nextOopsId()} ]---`;
+  const id = k.nextOopsId();
+  let s = END_TRACES.get(id);
+  if (s === undefined) {
+    if (END_TRACES.size >= 65536) END_TRACES.clear();
+    END_TRACES.set(id, (s = `---[ end trace ${id} ]---`));
+  }
+  return s;
+}
+
+/**
+ * `${head}${text}` for a fixed head, made once per text (a string the report already had: a
+ * symbol, a pstate): the report lines a search prints again and again are then the same
+ * strings, which explore's report memo compares by reference
+ */
+const PREFIXED = new Map<string, Map<string, string>>();
+
+function prefixed(head: string, text: string): string {
+  let byText = PREFIXED.get(head);
+  if (byText === undefined) PREFIXED.set(head, (byText = new Map()));
+  let s = byText.get(text);
+  if (s === undefined) {
+    if (byText.size >= 65536) byText.clear();
+    byText.set(text, (s = head + text));
+  }
+  return s;
 }
 
 /** a deterministic kernel stack for the task (THREAD_SIZE 16K, vmapped stacks) */
@@ -163,7 +189,7 @@ function arm64Pstate(k: KernelCtx): string {
 /** pstate, pc, lr, sp and x29..x0 (__show_regs) */
 function arm64ShowRegs(k: KernelCtx, frames: readonly string[], pcLine: string, lrLine: string, x0: bigint): string[] {
   void frames;
-  return [`pstate: ${arm64Pstate(k)}`, `pc : ${pcLine}`, `lr : ${lrLine}`, ...arm64Regs(k, x0)];
+  return [prefixed('pstate: ', arm64Pstate(k)), prefixed('pc : ', pcLine), prefixed('lr : ', lrLine), ...arm64Regs(k, x0)];
 }
 
 /** " <frame>": one string per printed frame, made once (a report prints the same frames again and again) */
@@ -466,6 +492,18 @@ export interface WarnInfo {
   message?: string;
 }
 
+/** the last WARNING line made per site, and what it was made of */
+const WARNING_LINES = new Map<string, { cpu: number; pid: number; file: string; line: number; text: string }>();
+
+function warningLine(cpu: number, pid: number, file: string, line: number, site: string): string {
+  const w = WARNING_LINES.get(site);
+  if (w && w.cpu === cpu && w.pid === pid && w.file === file && w.line === line) return w.text;
+  const text = `WARNING: CPU: ${cpu} PID: ${pid} at ${file}:${line} ${site}`;
+  if (WARNING_LINES.size >= 4096) WARNING_LINES.clear();
+  WARNING_LINES.set(site, { cpu, pid, file, line, text });
+  return text;
+}
+
 /** lockdep's irq event stamp (print_irqtrace_events), in a build with CONFIG_PROVE_LOCKING */
 function irqtraceLines(k: KernelCtx): string[] {
   if (!k.build?.lockdep) return [];
@@ -490,7 +528,7 @@ export function warn(k: KernelCtx, w: WarnInfo): void {
   const site = sym(k, w.fn, '');
   const lines: string[] = ['------------[ cut here ]------------'];
   if (w.message) lines.push(w.message);
-  lines.push(`WARNING: CPU: ${k.task.cpu} PID: ${k.task.pid} at ${w.file}:${w.line} ${site}`);
+  lines.push(warningLine(k.task.cpu, k.task.pid, w.file, w.line, site));
   lines.push('Modules linked in:', header(k), ...taintLines(k), hardwareName(k), ...workqueueLine(k));
   if (k.board.arch === 'x86_64') {
     lines.push(...x86Regs(k, site), ...x86CallTrace(k, frames, w.fn));
