@@ -78,8 +78,13 @@ function taintLines(k: KernelCtx): string[] {
   if (!k.formatSince('v6.14')) return [];
   const letters = k.taint.letters();
   if (!letters) return [];
-  return [`Tainted: ${[...letters].map((l) => `[${l}]=${TAINT_NAMES[l] ?? l}`).join(', ')}`];
+  let line = TAINT_LINES.get(letters);
+  if (line === undefined) TAINT_LINES.set(letters, (line = `Tainted: ${[...letters].map((l) => `[${l}]=${TAINT_NAMES[l] ?? l}`).join(', ')}`));
+  return [line];
 }
+
+/** taintLines()' line per set of letters, made once */
+const TAINT_LINES = new Map<string, string>();
 
 const HARDWARE_NAMES = new Map<string, string>();
 
@@ -91,7 +96,7 @@ function hardwareName(k: KernelCtx): string {
 }
 
 function workqueueLine(k: KernelCtx): string[] {
-  return k.task.workqueue ? [`Workqueue: ${k.task.workqueue}`] : [];
+  return k.task.workqueue ? [prefixed('Workqueue: ', k.task.workqueue)] : [];
 }
 
 /** the frames a trace prints: the stack innermost first, without what this build inlined */
@@ -192,6 +197,18 @@ function arm64ShowRegs(k: KernelCtx, frames: readonly string[], pcLine: string, 
   return [prefixed('pstate: ', arm64Pstate(k)), prefixed('pc : ', pcLine), prefixed('lr : ', lrLine), ...arm64Regs(k, x0)];
 }
 
+/** " <frame> (P)", v6.14's mark of the frame the pc is in, one string per frame */
+const PC_MARKED = new Map<string, string>();
+
+function pcMarked(f: string): string {
+  let s = PC_MARKED.get(f);
+  if (s === undefined) {
+    if (PC_MARKED.size >= 65536) PC_MARKED.clear();
+    PC_MARKED.set(f, (s = ` ${f} (P)`));
+  }
+  return s;
+}
+
 /** " <frame>": one string per printed frame, made once (a report prints the same frames again and again) */
 const INDENTED = new Map<string, string>();
 
@@ -234,7 +251,7 @@ function makeCallTrace(k: KernelCtx, frames: readonly string[], inl: readonly st
     const f = frames[i]!;
     if (inl && inl.includes(f)) continue;
     const s = sym(k, f, callee);
-    out.push(marked && out.length === 1 ? ` ${s} (P)` : indented(s));
+    out.push(marked && out.length === 1 ? pcMarked(s) : indented(s));
     callee = f;
   }
   return out;
@@ -396,7 +413,7 @@ function arm64OopsHead(k: KernelCtx, f: FaultInfo, n: number): string[] {
 /** the faulting instruction's words, where the thread shows them */
 function codeLine(k: KernelCtx, fn: string): string[] {
   const c = k.build?.code?.[fn];
-  return c ? [`Code: ${c}`] : [];
+  return c ? [prefixed('Code: ', c)] : [];
 }
 
 /** "Process %.*s (pid: %d, stack limit = 0x%p)" — until v5.x; %p reads (____ptrval____) before the hash key exists */
