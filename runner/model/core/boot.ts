@@ -38,7 +38,7 @@ export function runLoadable(k: KernelCtx, l: Loadable): void {
 function banner(k: KernelCtx): void {
   k.printk.running = false;
   k.log(linuxBanner(k));
-  if (k.board.firmware === 'dt') k.log(`Machine model: ${k.board.model}`);
+  if (k.firmware === 'dt') k.log(`Machine model: ${k.board.model}`);
   else k.log(`DMI: ${k.board.model}`);
   // sched_clock runs from here on: the lines above are stamped 0, as in every real boot
   k.printk.running = true;

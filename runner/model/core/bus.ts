@@ -25,7 +25,7 @@ export function busDmaConfigure(k: KernelCtx, dev: Device): number {
 }
 
 function dmaConfigure(k: KernelCtx, dev: Device): number {
-  let ret = k.board.firmware === 'acpi' ? acpiDmaConfigure(k, dev) : ofDmaConfigure(k, dev);
+  let ret = k.firmware === 'acpi' ? acpiDmaConfigure(k, dev) : ofDmaConfigure(k, dev);
   // "@drv may not be valid when we're called from the IOMMU layer" (bcb81ac6ae3c)
   if (ret !== 0 || !dev.driver || dev.driver.driverManagedDma) return ret;
   // 512881eacfa7: the bus claims the default domain for the driver (DMA ownership)

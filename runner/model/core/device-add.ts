@@ -36,7 +36,7 @@ function add(k: KernelCtx, dev: Device): void {
     }
     // before v4.12 DMA (and the IOMMU, if it was already there) was set up at creation
     if (!k.on.ofIommuDefers && !dev.iommuInstance) {
-      firmwareDmaConfigure(k, dev, k.board.firmware === 'acpi' ? ACPI_NAMES : OF_NAMES);
+      firmwareDmaConfigure(k, dev, k.firmware === 'acpi' ? ACPI_NAMES : OF_NAMES);
     }
     const dd = k.dyndbg;
     if (dd !== null) {

@@ -67,7 +67,7 @@ export function deviceLinksNoDriver(k: KernelCtx, consumer: Device): void {
  * disabled node) makes no link. Returns the supplier that is not bound yet, else null.
  */
 export function fwDevlinkWaitingSupplier(k: KernelCtx, dev: Device): Device | null {
-  if (dev.iommus.length === 0 || k.board.firmware !== 'dt') return null;
+  if (dev.iommus.length === 0 || k.firmware !== 'dt') return null;
   if (!k.on.iommuDevlink) return null;
   for (const ref of dev.iommus) {
     const sup = k.iommus.get(ref.iommu)?.dev;

@@ -43,7 +43,7 @@ export function iommuSetupDmaOps(k: KernelCtx, dev: Device): void {
 
 function setupIommuOps(k: KernelCtx, dev: Device): void {
   k.call('iommu_setup_dma_ops', () => {
-    if (k.board.arch === 'arm') return;
+    if (k.arch === 'arm') return;
     if (translatedDefaultDomain(dev)) dev.dmaOps = 'iommu';
     else if (dev.dmaOps === 'iommu') dev.dmaOps = null;
   });
@@ -61,7 +61,7 @@ function setupOps(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
 }
 
 function setupOpsBody(k: KernelCtx, dev: Device, iommuPresent: boolean): void {
-  switch (k.board.arch) {
+  switch (k.arch) {
     case 'arm64':
       // from b67483b3c44e the IOMMU core installs iommu-dma once, at IOMMU probe time
       if (!k.on.coreSetsDmaOps) {
@@ -98,7 +98,7 @@ function teardownOps(k: KernelCtx, dev: Device): void {
 }
 
 function teardownOpsBody(k: KernelCtx, dev: Device): void {
-  switch (k.board.arch) {
+  switch (k.arch) {
     case 'arm64':
       // 8b80549f1bc6 removed arm64's tear-down altogether
       if (k.on.noArm64Teardown) return;

@@ -17,8 +17,8 @@ import { layout, pageToPfn, physToVirt, virtToPage, vmemmapFaultLevel } from '..
  * before 6778be4e5209, a 32-bit default for any DT device without them.
  */
 export function busDmaBits(k: KernelCtx): number | undefined {
-  if (k.board.busDmaBits !== undefined) return k.board.busDmaBits;
-  return k.board.firmware === 'dt' && !k.on.busLimitFromRangesOnly ? 32 : undefined;
+  if (k.busDmaBits !== undefined) return k.busDmaBits;
+  return k.firmware === 'dt' && !k.on.busLimitFromRangesOnly ? 32 : undefined;
 }
 
 /** the address limit dma-direct honours: the device mask, and the bus limit from b4ebe6063204 */
@@ -110,11 +110,11 @@ function freePagesOfForeign(k: KernelCtx, page: bigint, pages: number): void {
  * manages not to blow up more catastrophically I have no idea").
  */
 function directFreeOfIommuBuffer(k: KernelCtx, dev: Device, buf: DmaBuffer): void {
-  if (k.board.arch === 'arm64' && !k.has('356da6d0cde3')) {
+  if (k.arch === 'arm64' && !k.has('356da6d0cde3')) {
     k.call('__dummy_free', () => undefined);
     return;
   }
-  if (k.board.arch === 'arm') {
+  if (k.arch === 'arm') {
     // arm_dma_ops: __arm_dma_free() finds no arm_dma_buffer for a cpu address it never handed out
     k.call('arm_dma_free', () =>
       k.call('__arm_dma_free', () => warn(k, { file: 'arch/arm/mm/dma-mapping.c', line: 873, fn: '__arm_dma_free', message: `Freeing invalid buffer ${'(ptrval)'}` })),

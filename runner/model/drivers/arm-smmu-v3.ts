@@ -20,7 +20,7 @@ export const armSmmuV3 = wellBehaved('arm-smmu-v3', 'arm-smmu-v3', 'arm_smmu', {
   ofXlate(k, dev, inst, ids) {
     // under ACPI the stream IDs come from IORT (named component or PCI root complex ID
     // mappings): iort_iommu_xlate → acpi_iommu_fwspec_init adds them, no driver callback
-    if (k.board.firmware === 'acpi') return k.call('acpi_iommu_fwspec_init', () => xlateToPriv(k, dev, inst, ids));
+    if (k.firmware === 'acpi') return k.call('acpi_iommu_fwspec_init', () => xlateToPriv(k, dev, inst, ids));
     return k.call('arm_smmu_of_xlate', () => xlateToPriv(k, dev, inst, ids));
   },
   deviceGroup(k, dev, inst) {

@@ -63,7 +63,7 @@ function allowed(k: KernelCtx, dev: Device, inst: IommuInstance): boolean {
 
 /** a Gen3 root with cache IPMMUs below it registers nothing itself: the leaves do */
 function rootWithLeaves(k: KernelCtx, inst: IommuInstance): boolean {
-  if (k.board.arch === 'arm') return false;
+  if (k.arch === 'arm') return false;
   for (const i of k.iommus.values()) if (i !== inst && i.impl === inst.impl && i.available && i.option<string>('main') === inst.name) return true;
   return false;
 }
@@ -85,7 +85,7 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
     if (root === inst) {
       const contexts: Contexts = new Array<Domain | null>(NUM_CTX).fill(null);
       // R-Car Gen3 features: reserved_context (context 0 belongs to the firmware)
-      if (k.board.arch !== 'arm' && k.on.v4_20rc1) {
+      if (k.arch !== 'arm' && k.on.v4_20rc1) {
         if (inst.dev) devInfo(k, inst.dev, 'IPMMU context 0 is reserved');
         contexts[0] = RESERVED;
       }
@@ -122,7 +122,7 @@ function ipmmuProbeDevice(k: KernelCtx, dev: Device): IommuInstance | number {
 
 function ipmmuDeviceGroup(k: KernelCtx, dev: Device, inst: IommuInstance): Group | number {
   // ARM32 without IOMMU_DMA: a group per device (the arm_iommu mapping path); arm64: one per IPMMU
-  if (k.board.arch === 'arm') return genericDeviceGroup(k, dev, inst);
+  if (k.arch === 'arm') return genericDeviceGroup(k, dev, inst);
   if (k.on.v5_14) return genericSingleDeviceGroup(k, dev, inst);
   // ≤ v5.x: the driver's own ipmmu_find_group(), the same one-group-per-IPMMU rule
   return k.call('ipmmu_find_group', () => instanceGroup(k, inst));
@@ -245,7 +245,7 @@ export const ipmmuVmsa = wellBehaved('ipmmu-vmsa', 'ipmmu-vmsa', 'ipmmu', {
   // thread 004: "The ipmmu-vmsa driver in v4.12-rc1 ... doesn't IOMMU_OF_DECLARE()" — the
   // mainline driver then was Gen2 (arm32) only; the Gen3 (arm64) code, in renesas-drivers
   // and in mainline from v4.14, declared itself for its compatibles
-  ofDeclared: (k) => k.board.arch === 'arm64',
+  ofDeclared: (k) => k.arch === 'arm64',
   probe: ipmmuProbe,
   ofXlate: ipmmuOfXlate,
   probeDevice: ipmmuProbeDevice,

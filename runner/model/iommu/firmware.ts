@@ -55,7 +55,7 @@ function xlateBody(k: KernelCtx, dev: Device, ref: IommuRef): number {
     // itself for this node, and only while the system is still booting
     const d = inst.impl.ofDeclared;
     const declared = inst.option<boolean>('of-declared') ?? (typeof d === 'function' ? d(k) : d);
-    const present = !k.systemRunning && (k.board.firmware === 'acpi' || declared);
+    const present = !k.systemRunning && (k.firmware === 'acpi' || declared);
     if (!inst.registered && !present) return missing(k, dev, inst, NO_IOMMU);
     if (!inst.registered) return missing(k, dev, inst, -EPROBE_DEFER);
   }
@@ -132,7 +132,7 @@ function dmaConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number {
   let setMap = false;
   if (dev.dmaRangeMap && k.on.initDeviceConfigures) {
     if (dd !== null && dd.on(OF_RANGE_MAP_SET)) dd.emit(k, OF_RANGE_MAP_SET, dev, 'dma_range_map already set');
-  } else if (k.board.busDmaBits !== undefined) {
+  } else if (k.busDmaBits !== undefined) {
     setMap = true;
     dev.dmaRangeMap = true;
   }

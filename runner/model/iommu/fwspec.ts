@@ -35,7 +35,7 @@ function fwspecInit(k: KernelCtx, dev: Device, inst: IommuInstance): number {
     const miss = rec?.add('iommu-missing', 'iommu_fwspec_init', { device: dev.name, iommu: inst.name, detail: 'not registered' }, rec.lastStateOf(inst.name) ?? rec.current);
     // b09796d528bb (v6.0-rc1): of_iommu_xlate() answered -ENODEV (no IOMMU) instead of asking
     // driver_deferred_probe_check_state(), leaving the wait to fw_devlink; a4f124908617 put it back
-    const deleted = k.board.firmware === 'dt' && k.on.ofXlateNoDeferredCheck;
+    const deleted = k.firmware === 'dt' && k.on.ofXlateNoDeferredCheck;
     const ret = deleted ? -ERRNO.ENODEV! : rec ? causing(rec, miss, () => deferredProbeCheckState(k, dev)) : deferredProbeCheckState(k, dev);
     if (miss !== undefined && ret === -ERRNO.EPROBE_DEFER!) rec!.blame(miss);
     return ret;

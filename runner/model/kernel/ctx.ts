@@ -92,6 +92,14 @@ export class KernelCtx {
   readonly uts: string;
   /** the version string's first word (`#287`) */
   readonly utsVersion: string;
+  /**
+   * The board's architecture, firmware and bus DMA limit, read at every DMA configuration:
+   * boards of different optional keys are objects of different shapes, and `k.arch`
+   * read across them went megamorphic in a process that ran several boards.
+   */
+  readonly arch: ModelBoard['arch'];
+  readonly firmware: ModelBoard['firmware'];
+  readonly busDmaBits: number | undefined;
   /** the thread's build this run prints as, if its board and profile have one */
   readonly build: KernelBuild | undefined;
   /** the offsets this run's traces can print */
@@ -170,6 +178,9 @@ export class KernelCtx {
     /** a snapshot's copy ([COPY]): what was fixed when `copyOf` was built is shared, not worked out again */
     copyOf?: KernelCtx,
   ) {
+    this.arch = board.arch;
+    this.firmware = board.firmware;
+    this.busDmaBits = board.busDmaBits;
     this.printk = new Printk(board.consoleBaud);
     if (copyOf) {
       this.behaviours = copyOf.behaviours;

@@ -11,7 +11,7 @@ import type { KernelCtx } from './ctx.js';
 const ARCH_INDEX: Record<string, number> = { arm64: 0, arm: 1, x86_64: 2 };
 
 function entryFrames(k: KernelCtx, table: Map<number, readonly string[]>, make: (k: KernelCtx) => string[]): readonly string[] {
-  const key = (ARCH_INDEX[k.board.arch] ?? 3) * 8 + (k.on.v5_0 ? 4 : 0) + (k.on.v5_14 ? 2 : 0) + (k.on.v6_9 ? 1 : 0);
+  const key = (ARCH_INDEX[k.arch] ?? 3) * 8 + (k.on.v5_0 ? 4 : 0) + (k.on.v5_14 ? 2 : 0) + (k.on.v6_9 ? 1 : 0);
   let f = table.get(key);
   if (f === undefined) table.set(key, (f = Object.freeze(make(k))));
   return f;
@@ -31,7 +31,7 @@ function sysfsWriteFramesOf(k: KernelCtx): string[] {
     ? ['ksys_write', 'vfs_write', ...(k.on.v6_9 ? [] : ['new_sync_write']), 'kernfs_fop_write_iter']
     : ['ksys_write', 'vfs_write', '__vfs_write', 'kernfs_fop_write'];
   const tail = [...vfs, 'sysfs_kf_write', 'drv_attr_store'];
-  switch (k.board.arch) {
+  switch (k.arch) {
     case 'arm64':
       return k.on.v5_14
         ? ['el0t_64_sync', 'el0t_64_sync_handler', 'el0_svc', 'do_el0_svc', 'el0_svc_common.constprop.0', 'invoke_syscall', '__arm64_sys_write', ...tail]
@@ -58,7 +58,7 @@ export function initFrames(k: KernelCtx): readonly string[] {
 
 function initFramesOf(k: KernelCtx): string[] {
   const base = ['ret_from_fork', 'kernel_init', 'kernel_init_freeable', 'do_one_initcall'];
-  return k.board.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
+  return k.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
 }
 
 /** a kworker running one work item (v6.5 split process_scheduled_works out of worker_thread) */
@@ -67,7 +67,7 @@ function initFramesOf(k: KernelCtx): string[] {
 const WORKER_FRAMES: Record<string, [Map<string, readonly string[]>, Map<string, readonly string[]>]> = {};
 
 export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
-  const byEra = (WORKER_FRAMES[k.board.arch] ??= [new Map(), new Map()]);
+  const byEra = (WORKER_FRAMES[k.arch] ??= [new Map(), new Map()]);
   const table = byEra[k.on.v6_9 ? 1 : 0];
   let f = table.get(fn);
   if (f === undefined) {
@@ -80,7 +80,7 @@ export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
 
 function workerFramesOf(k: KernelCtx, fn: string): string[] {
   const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(k.on.v6_9 ? ['process_scheduled_works'] : []), 'process_one_work', fn];
-  return k.board.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
+  return k.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
 }
 
 /** modprobe: finit_module → do_init_module → the module's init */
@@ -89,6 +89,6 @@ export function moduleFrames(k: KernelCtx): readonly string[] {
 }
 
 function moduleFramesOf(k: KernelCtx): string[] {
-  const sys = k.board.arch === 'x86_64' ? '__x64_sys_finit_module' : k.board.arch === 'arm' ? 'sys_finit_module' : '__arm64_sys_finit_module';
-  return [k.board.arch === 'arm64' ? 'el0_svc' : k.board.arch === 'arm' ? 'ret_fast_syscall' : 'do_syscall_64', sys, 'load_module', 'do_init_module', 'do_one_initcall'];
+  const sys = k.arch === 'x86_64' ? '__x64_sys_finit_module' : k.arch === 'arm' ? 'sys_finit_module' : '__arm64_sys_finit_module';
+  return [k.arch === 'arm64' ? 'el0_svc' : k.arch === 'arm' ? 'ret_fast_syscall' : 'do_syscall_64', sys, 'load_module', 'do_init_module', 'do_one_initcall'];
 }

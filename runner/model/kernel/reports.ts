@@ -339,7 +339,7 @@ function panicIfInit(k: KernelCtx): void {
   k.events?.add('report', 'panic', { detail: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b', line: k.printk.lines.length });
   k.printk.block([
     'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b',
-    ...(k.board.arch === 'arm64'
+    ...(k.arch === 'arm64'
       ? ['SMP: stopping secondary CPUs', 'Kernel Offset: disabled', ...(k.build?.cpuFeatures ? [`CPU features: ${k.build.cpuFeatures}`] : []), 'Memory Limit: none']
       : []),
     '---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b ]---',
@@ -442,7 +442,7 @@ export function oops(k: KernelCtx, f: FaultInfo): never {
   // the lr of a function that had already returned from a call when it faulted, where known
   const lrOwn = sym(k, f.pc, '<lr>');
   const lrLine = lrOwn !== f.pc ? lrOwn : k.build?.lr?.[f.pc] ?? sym(k, lrFn, lrFn === f.pc ? '' : f.pc);
-  if (k.board.arch === 'x86_64') {
+  if (k.arch === 'x86_64') {
     const what = addr < 4096n ? 'kernel NULL pointer dereference' : 'unable to handle page fault for address';
     lines.push(
       `BUG: ${what}, address: ${hex(addr, 16)}`,
@@ -458,7 +458,7 @@ export function oops(k: KernelCtx, f: FaultInfo): never {
       ...x86CallTrace(k, frames),
       'Modules linked in:',
     );
-  } else if (k.board.arch === 'arm') {
+  } else if (k.arch === 'arm') {
     // arm32 __do_kernel_fault: a section translation fault on the empty first level
     const fsr = f.write ? 0x805 : 0x5;
     lines.push(
@@ -547,9 +547,9 @@ export function warn(k: KernelCtx, w: WarnInfo): void {
   if (w.message) lines.push(w.message);
   lines.push(warningLine(k.task.cpu, k.task.pid, w.file, w.line, site));
   lines.push('Modules linked in:', header(k), ...taintLines(k), hardwareName(k), ...workqueueLine(k));
-  if (k.board.arch === 'x86_64') {
+  if (k.arch === 'x86_64') {
     lines.push(...x86Regs(k, site), ...x86CallTrace(k, frames, w.fn));
-  } else if (k.board.arch === 'arm') {
+  } else if (k.arch === 'arm') {
     // arm32's WARN is a call (warn_slowpath_fmt), not a trap: __warn() dumps its own stack
     lines.push(...armCallTrace(k, [...armDumpStackFrames(k), '__warn', 'warn_slowpath_fmt', ...frames]));
   } else {
@@ -684,7 +684,7 @@ export function badPage(k: KernelCtx, p: BadPageInfo): void {
   if (!modern) lines.push('bad because of flags: 0x1000(reserved)');
   lines.push('Modules linked in:', header(k));
   lines.push(...taintLines(k), hardwareName(k));
-  const trace = k.board.arch === 'x86_64' ? x86CallTrace(k, frames.slice(3)) : k.board.arch === 'arm' ? armCallTrace(k, [...armDumpStackFrames(k), ...frames.slice(3)]) : callTrace(k, frames);
+  const trace = k.arch === 'x86_64' ? x86CallTrace(k, frames.slice(3)) : k.arch === 'arm' ? armCallTrace(k, [...armDumpStackFrames(k), ...frames.slice(3)]) : callTrace(k, frames);
   for (const l of trace) lines.push(l);
   k.events?.add('report', 'bad_page', { detail: lines[0]!, frames, line: k.printk.lines.length });
   k.printk.block(lines);
