@@ -99,6 +99,17 @@ const T_FIRST = intern('first');
 const T_LATE = intern('late');
 const BUSES = (['platform', 'pci', 'amba'] as const).map((b) => ({ bus: b, tag: intern(b) }));
 
+const T_WIDE = intern('\u0000wide');
+
+/**
+ * A number exactly: an integer of up to 53 bits as its high and low 32-bit halves (num()
+ * keeps 32 bits), anything else (a fraction of a page) as its text; tagged apart.
+ */
+function wide(h: Fingerprint, n: number): Fingerprint {
+  if (Number.isSafeInteger(n)) return h.num(1).num(Math.floor(n / 0x100000000)).num(n >>> 0);
+  return h.num(2).str(String(n));
+}
+
 /** a driver's private data, canonically: objects by their kernel identity, maps and sets unordered */
 function digest(h: Fingerprint, v: unknown, depth = 0): void {
   if (v === null || v === undefined) {
@@ -110,13 +121,24 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
     else if (typeof v === 'string') h.str(v);
     // a small integer as itself (no string made and looked up), tagged apart from a name's number
     else if (typeof v === 'number' && (v | 0) === v) h.num(T_INT).num(v);
+    // a wider integer (an address, a pfn) as its two 32-bit halves, not a string interned for good
+    else if (typeof v === 'number') wide(h.num(T_WIDE), v);
     else h.str(String(v));
     return;
   }
   if (v instanceof Device) h.num(T_DEV).str(v.name);
   else if (v instanceof IommuInstance) h.num(T_MMU).str(v.name);
   else if (v instanceof Group) h.num(T_GRP).num(v.id).flag(v.released);
-  else if (v instanceof Domain) h.num(T_DOM).str(v.inst.name).str(v.digest());
+  else if (v instanceof Domain) {
+    // what a later translation depends on, as numbers: a string made per domain per key was
+    // a new entry of the intern table each time (it grew with every IOVA layout explored)
+    h.num(T_DOM).str(v.inst.name).str(v.type).flag(v.freed);
+    const top = v.iovaTop;
+    if (top === undefined) h.num(0);
+    else wide(h, top);
+    h.num(v.mappings.length);
+    for (const m of v.mappings) wide(wide(h, m.start), m.count);
+  }
   else if (v instanceof Driver) h.num(T_DRV).str(v.name);
   else if (depth > 4) h.num(T_ELLIPSIS);
   else if (Array.isArray(v)) {

@@ -63,9 +63,13 @@ export class Domain {
     return Math.min(m.count, pages);
   }
 
-  /** what a later translation depends on (the canonical state): the IOVA top and the mappings */
-  digest(): string {
-    return `${this.type}${this.freed ? '!' : ''}:${this.iovaTopPfn ?? '-'}:${this.mapped.map((m) => `${m.start}+${m.count}`).join(',')}`;
+  /** what a later translation depends on (the canonical state, state-key.ts): the IOVA top and the mappings */
+  get iovaTop(): number | undefined {
+    return this.iovaTopPfn;
+  }
+
+  get mappings(): readonly Mapping[] {
+    return this.mapped;
   }
 
   /** every page of [addr, addr + size) is mapped */
