@@ -11,6 +11,7 @@ import { ERRNO } from '../kernel/errno.js';
 import { busProbeDevice } from './dd.js';
 import { causing } from '../kernel/events.js';
 import { DD_ADDED, DD_EXTENDED, DD_REMOVED, DD_RETRYING } from '../kernel/dyndbg.js';
+import { Memo } from '../kernel/memo.js';
 
 
 export function deferredProbeAdd(k: KernelCtx, dev: Device): void {
@@ -123,15 +124,10 @@ function nextRetry(k: KernelCtx, head: Device): Device {
 }
 
 // "deferred:<device>", one string per device name (a chooser hashes it at every retry)
-const DEFERRED_LABELS = new Map<string, string>();
+const DEFERRED_LABELS = new Memo((name: string) => `deferred:${name}`);
 
 function deferredLabel(name: string): string {
-  let l = DEFERRED_LABELS.get(name);
-  if (l === undefined) {
-    if (DEFERRED_LABELS.size >= 4096) DEFERRED_LABELS.clear();
-    DEFERRED_LABELS.set(name, (l = `deferred:${name}`));
-  }
-  return l;
+  return DEFERRED_LABELS.get(name);
 }
 
 /** deferred_probe_work_func: retry every device on the active list, in order */

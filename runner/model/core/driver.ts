@@ -4,6 +4,7 @@
 import type { BoardDriver, BusName, Initcall } from '../types.js';
 import type { IommuDriverImpl } from '../iommu/driver-impl.js';
 import { COPY, type CopyMap } from '../snapshot.js';
+import { Memo } from '../kernel/memo.js';
 
 export class Driver {
   registered = false;
@@ -37,13 +38,8 @@ export class Driver {
 }
 
 // "<name>_driver_init", made once per driver name (every boot's initcall frames ask)
-const INIT_FN = new Map<string, string>();
+const INIT_FN = new Memo((name: string) => `${name.replace(/[-.]/g, '_')}_driver_init`);
 
 function defaultInitFn(name: string): string {
-  let f = INIT_FN.get(name);
-  if (f === undefined) {
-    if (INIT_FN.size >= 4096) INIT_FN.clear();
-    INIT_FN.set(name, (f = `${name.replace(/[-.]/g, '_')}_driver_init`));
-  }
-  return f;
+  return INIT_FN.get(name);
 }

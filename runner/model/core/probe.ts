@@ -12,27 +12,18 @@ import { dmaAccessCoherent, dmaAllocAttrs, dmaFreeAttrs, dmaTransfer } from '../
 import { workerFrames } from '../kernel/entry.js';
 import { deviceLinkAdd } from './links.js';
 import { deferredProbeSupplierReason } from './deferred.js';
+import { Memo } from '../kernel/memo.js';
 
 // a driver's function names, built once per name rather than at every probe
-const PROBE_FN = new Map<string, string>();
-const REMOVE_FN = new Map<string, string>();
-
-function fnName(cache: Map<string, string>, name: string, suffix: string): string {
-  let f = cache.get(name);
-  if (f === undefined) {
-    f = `${name.replace(/[-.]/g, '_')}${suffix}`;
-    if (cache.size >= 4096) cache.clear();
-    cache.set(name, f);
-  }
-  return f;
-}
+const PROBE_FN = new Memo((name: string) => `${name.replace(/[-.]/g, '_')}_probe`);
+const REMOVE_FN = new Memo((name: string) => `${name.replace(/[-.]/g, '_')}_remove`);
 
 function probeFn(drv: Driver): string {
-  return fnName(PROBE_FN, drv.name, '_probe');
+  return PROBE_FN.get(drv.name);
 }
 
 function removeFn(drv: Driver): string {
-  return fnName(REMOVE_FN, drv.name, '_remove');
+  return REMOVE_FN.get(drv.name);
 }
 
 /** the fault armed for this probe, if it fires after `done` actions of `total` */

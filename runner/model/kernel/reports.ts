@@ -7,6 +7,7 @@
 import type { KernelCtx } from './ctx.js';
 import { symbolise } from './builds.js';
 import { hashedPtr, layout, vmemmapFaultLevel } from './memmap.js';
+import { Memo } from './memo.js';
 
 /**
  * Thrown to abandon the current kernel call after an oops; caught at task boundaries. Without
@@ -32,15 +33,10 @@ const TAINT_NAMES: Record<string, string> = { B: 'BAD_PAGE', D: 'DIE', W: 'WARN'
 const hex = (v: number | bigint, width: number): string => v.toString(16).padStart(width, '0');
 
 /** hex(v, 16) of a 64-bit value, made once per value (a report prints the same struct pages again and again) */
-const HEX16 = new Map<bigint, string>();
+const HEX16 = new Memo((v: bigint) => hex(v, 16), 65536);
 
 function hex16(v: bigint): string {
-  let s = HEX16.get(v);
-  if (s === undefined) {
-    if (HEX16.size >= 65536) HEX16.clear();
-    HEX16.set(v, (s = hex(v, 16)));
-  }
-  return s;
+  return HEX16.get(v);
 }
 
 /** the last header() made, and what it was made of: a burst of reports prints it again and again */
@@ -109,16 +105,10 @@ function sym(k: KernelCtx, fn: string, callee: string): string {
   return symbolise(k.syms, fn, callee);
 }
 
-const END_TRACES = new Map<string, string>();
+const END_TRACES = new Memo((id: string) => `---[ end trace ${id} ]---`, 65536);
 
 function endTrace(k: KernelCtx): string {
-  const id = k.nextOopsId();
-  let s = END_TRACES.get(id);
-  if (s === undefined) {
-    if (END_TRACES.size >= 65536) END_TRACES.clear();
-    END_TRACES.set(id, (s = `---[ end trace ${id} ]---`));
-  }
-  return s;
+  return END_TRACES.get(k.nextOopsId());
 }
 
 /**
@@ -198,27 +188,17 @@ function arm64ShowRegs(k: KernelCtx, frames: readonly string[], pcLine: string, 
 }
 
 /** " <frame> (P)", v6.14's mark of the frame the pc is in, one string per frame */
-const PC_MARKED = new Map<string, string>();
+const PC_MARKED = new Memo((f: string) => ` ${f} (P)`, 65536);
 
 function pcMarked(f: string): string {
-  let s = PC_MARKED.get(f);
-  if (s === undefined) {
-    if (PC_MARKED.size >= 65536) PC_MARKED.clear();
-    PC_MARKED.set(f, (s = ` ${f} (P)`));
-  }
-  return s;
+  return PC_MARKED.get(f);
 }
 
 /** " <frame>": one string per printed frame, made once (a report prints the same frames again and again) */
-const INDENTED = new Map<string, string>();
+const INDENTED = new Memo((f: string) => ` ${f}`, 65536);
 
 function indented(f: string): string {
-  let s = INDENTED.get(f);
-  if (s === undefined) {
-    if (INDENTED.size >= 65536) INDENTED.clear();
-    INDENTED.set(f, (s = ` ${f}`));
-  }
-  return s;
+  return INDENTED.get(f);
 }
 
 /**
