@@ -15,6 +15,7 @@
 import type { CheckFailure } from '../model/api.js';
 import type { ModelBoard, ModelStep } from '../model/types.js';
 import { iommuSuppliers } from '../model/drivers/catalog.js';
+import { objectList } from '../model/object-list.js';
 
 /** The kinds, in the order findings are sorted by. */
 export const TITLE_KINDS = ['oops', 'bug', 'warning', 'panic', 'fault', 'leak', 'deferred', 'hang', 'invariant'] as const;
@@ -37,19 +38,10 @@ export interface Title {
   report: string[];
 }
 
-/**
- * An empty list of titles that holds objects from the start: a `[]` holds small integers
- * until its first push, so code that reads lists of titles saw two kinds of array, and V8
- * threw away its compiled code when the second kind first came (explore: when a board's
- * executions first found something).
- */
-export function titleList(): Title[] {
-  const a = [EMPTY_TITLE];
-  a.pop();
-  return a;
+/** an empty list of titles, of objects from the start (explore: V8 kept its code when a board first found something) */
+function titleList(): Title[] {
+  return objectList<Title>();
 }
-
-const EMPTY_TITLE: Title = { title: '', kind: 'bug', frames: [], report: [] };
 
 /** syzkaller's limit on a title's length */
 export const MAX_TITLE = 120;

@@ -11,6 +11,7 @@ import { createKernel, restoreKernel } from '../model/index.js';
 import type { Chooser, ChoicePoint, Kernel, KernelSnapshot, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
 import { titlesOf, logTitles, logTitlesAfter, titlesPrefix, unexplainedDeferrals, type TitlesPrefix } from '../exec/titles.js';
+import { objectList } from '../model/object-list.js';
 import { STOP, choiceDevice, deferralSteps, quiescentSteps, type Choice, type PointKind } from './schedule.js';
 
 /** A board and a profile to explore. */
@@ -50,29 +51,17 @@ export interface Checkpoint {
   titles?: TitlesPrefix;
 }
 
-/**
- * An empty list that holds objects (or strings) from the start. A `[]` holds small integers
- * until its first push; code that reads lists which stay empty on one board and fill on
- * another saw two kinds of array, and V8 threw its compiled code away when the second kind
- * came (early in each new board's search: a large share of a short search's CPU).
- */
-export function objList<T extends object | string>(): T[] {
-  const a: unknown[] = [''];
-  a.pop();
-  return a as T[];
-}
-
 /** What the explorer's choosers share: the kernel they run in, and the record of choices. */
 export abstract class RecordingChooser implements Chooser {
   readonly faults: readonly number[];
   kernel: Kernel | null = null;
   /** the model step being performed (0 = boot) */
   step = 0;
-  choices: Choice[] = objList();
+  choices: Choice[] = objectList();
   /** log length when each choice was made */
   logAt: number[] = [];
   /** the model steps performed, and the one under way */
-  steps: ModelStep[] = objList();
+  steps: ModelStep[] = objectList();
   /** quiescent rounds done */
   rounds = 0;
   /** a resumed kernel first meets the checkpoint it was taken at again: not a new one */

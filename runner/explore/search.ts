@@ -23,7 +23,8 @@
 
 import type { ChoicePoint } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
-import { execute, objList, Pruned, RecordingChooser, type Checkpoint, type Outcome, type Target } from './execution.js';
+import { objectList } from '../model/object-list.js';
+import { execute, Pruned, RecordingChooser, type Checkpoint, type Outcome, type Target } from './execution.js';
 import type { ExploreOptions } from './options.js';
 import { cost, toSteps, type DslStep, type PointKind } from './schedule.js';
 import { Footprints, dependent, deviationFootprint, footprintsOf, type Footprint } from './independence.js';
@@ -79,8 +80,8 @@ function fnv64(label: string, options: readonly string[], sleeping: readonly str
   return (fpA >>> 0).toString(36) + ':' + (fpB >>> 0).toString(36);
 }
 
-/** no strings (never written: a list of strings from the start, see objList) */
-const NONE: readonly string[] = objList<string>();
+/** no strings (never written: a list of strings from the start, see objectList) */
+const NONE: readonly string[] = objectList<string>();
 const IDS = new Map<string, number>();
 let fpA = 0;
 let fpB = 0;
@@ -121,7 +122,7 @@ interface CheckpointStack {
 
 /** Replays `prefix`, then takes the first option that is allowed and awake. */
 class DfsChooser extends RecordingChooser {
-  nodes: Node[] = objList();
+  nodes: Node[] = objectList();
   private sleep: readonly string[] = NONE;
   private sleepLabel = '';
   private lastHashed = '';
@@ -144,7 +145,7 @@ class DfsChooser extends RecordingChooser {
 
   private used = 0;
   /** what each non-default choice so far touched */
-  private deviations: Footprint[] = objList();
+  private deviations: Footprint[] = objectList();
 
   protected override wantsCheckpoint(): boolean {
     return this.stack !== null && this.used < this.stack.below;

@@ -118,17 +118,13 @@ function nextRetry(k: KernelCtx, head: Device): Device {
     }
     seen.add(d.name);
   }
-  const pick = options[s.choose('deferred-order', deferredLabel(head.name), names)]!;
+  const pick = options[s.choose('deferred-order', DEFERRED_LABELS.get(head.name), names)]!;
   if (pick !== first) s.deferredFirst.push(pick.name);
   return pick;
 }
 
 // "deferred:<device>", one string per device name (a chooser hashes it at every retry)
 const DEFERRED_LABELS = new Memo((name: string) => `deferred:${name}`);
-
-function deferredLabel(name: string): string {
-  return DEFERRED_LABELS.get(name);
-}
 
 /** deferred_probe_work_func: retry every device on the active list, in order */
 function deferredProbeWorkFunc(k: KernelCtx): void {

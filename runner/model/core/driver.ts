@@ -33,13 +33,10 @@ export class Driver {
 
   /** the init function do_one_initcall calls, as a trace shows it */
   get initFn(): string {
-    return this.iommuImpl?.initFn ?? this.client?.initFn ?? defaultInitFn(this.name);
+    return this.iommuImpl?.initFn ?? this.client?.initFn ?? INIT_FN.get(this.name);
   }
 }
 
 // "<name>_driver_init", made once per driver name (every boot's initcall frames ask)
 const INIT_FN = new Memo((name: string) => `${name.replace(/[-.]/g, '_')}_driver_init`);
 
-function defaultInitFn(name: string): string {
-  return INIT_FN.get(name);
-}

@@ -5,13 +5,19 @@
 // kernfs_fop_write_iter, x86 ret_from_fork_asm from v6.7).
 
 import type { KernelCtx } from './ctx.js';
+import { Memo } from './memo.js';
 
 // the entry stacks follow the architecture and three eras only: each made once, frozen,
 // shared, and found by a number (no key string built per task switch)
 const ARCH_INDEX: Record<string, number> = { arm64: 0, arm: 1, x86_64: 2 };
 
+/** the (arch, era) an entry stack follows, as a number */
+function eraKey(k: KernelCtx): number {
+  return (ARCH_INDEX[k.arch] ?? 3) * 8 + (k.on.v5_0 ? 4 : 0) + (k.on.v5_14 ? 2 : 0) + (k.on.v6_9 ? 1 : 0);
+}
+
 function entryFrames(k: KernelCtx, table: Map<number, readonly string[]>, make: (k: KernelCtx) => string[]): readonly string[] {
-  const key = (ARCH_INDEX[k.arch] ?? 3) * 8 + (k.on.v5_0 ? 4 : 0) + (k.on.v5_14 ? 2 : 0) + (k.on.v6_9 ? 1 : 0);
+  const key = eraKey(k);
   let f = table.get(key);
   if (f === undefined) table.set(key, (f = Object.freeze(make(k))));
   return f;
@@ -62,25 +68,24 @@ function initFramesOf(k: KernelCtx): string[] {
 }
 
 /** a kworker running one work item (v6.5 split process_scheduled_works out of worker_thread) */
-// the same few stacks for every work item of every run: built once per (arch, era, fn),
-// found without building a key (every deferred flush and async probe asks)
-const WORKER_FRAMES: Record<string, [Map<string, readonly string[]>, Map<string, readonly string[]>]> = {};
+// the same few stacks for every work item of every run: built once per (arch, era) and work
+// function, found without building a key (every deferred flush and async probe asks)
+const WORKER_FRAMES = new Map<number, Memo<string, readonly string[]>>();
 
 export function workerFrames(k: KernelCtx, fn: string): readonly string[] {
-  const byEra = (WORKER_FRAMES[k.arch] ??= [new Map(), new Map()]);
-  const table = byEra[k.on.v6_9 ? 1 : 0];
-  let f = table.get(fn);
-  if (f === undefined) {
-    f = Object.freeze(workerFramesOf(k, fn));
-    if (table.size >= 4096) table.clear();
-    table.set(fn, f);
+  const key = eraKey(k);
+  let byFn = WORKER_FRAMES.get(key);
+  if (byFn === undefined) {
+    const x86 = k.arch === 'x86_64';
+    const v69 = k.on.v6_9;
+    WORKER_FRAMES.set(key, (byFn = new Memo((f: string) => Object.freeze(workerFramesOf(x86, v69, f)))));
   }
-  return f;
+  return byFn.get(fn);
 }
 
-function workerFramesOf(k: KernelCtx, fn: string): string[] {
-  const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(k.on.v6_9 ? ['process_scheduled_works'] : []), 'process_one_work', fn];
-  return k.arch === 'x86_64' && k.on.v6_9 ? ['ret_from_fork_asm', ...base] : base;
+function workerFramesOf(x86: boolean, v69: boolean, fn: string): string[] {
+  const base = ['ret_from_fork', 'kthread', 'worker_thread', ...(v69 ? ['process_scheduled_works'] : []), 'process_one_work', fn];
+  return x86 && v69 ? ['ret_from_fork_asm', ...base] : base;
 }
 
 /** modprobe: finit_module → do_init_module → the module's init */

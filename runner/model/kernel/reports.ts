@@ -35,10 +35,6 @@ const hex = (v: number | bigint, width: number): string => v.toString(16).padSta
 /** hex(v, 16) of a 64-bit value, made once per value (a report prints the same struct pages again and again) */
 const HEX16 = new Memo((v: bigint) => hex(v, 16), 65536);
 
-function hex16(v: bigint): string {
-  return HEX16.get(v);
-}
-
 /** the last header() made, and what it was made of: a burst of reports prints it again and again */
 let lastHeader: { comm: string; pid: number; cpu: number; taint: string; uts: string; version: string; build: KernelCtx['build']; f614: boolean; f615: boolean; text: string } | undefined;
 
@@ -74,25 +70,21 @@ function taintLines(k: KernelCtx): string[] {
   if (!k.formatSince('v6.14')) return [];
   const letters = k.taint.letters();
   if (!letters) return [];
-  let line = TAINT_LINES.get(letters);
-  if (line === undefined) TAINT_LINES.set(letters, (line = `Tainted: ${[...letters].map((l) => `[${l}]=${TAINT_NAMES[l] ?? l}`).join(', ')}`));
-  return [line];
+  return [TAINT_LINES.get(letters)];
 }
 
 /** taintLines()' line per set of letters, made once */
-const TAINT_LINES = new Map<string, string>();
-
-const HARDWARE_NAMES = new Map<string, string>();
+const TAINT_LINES = new Memo((letters: string) => `Tainted: ${[...letters].map((l) => `[${l}]=${TAINT_NAMES[l] ?? l}`).join(', ')}`);
 
 /** "Hardware name: <model>", one string per model (a report prints it every time) */
+const HARDWARE_NAMES = new Memo((model: string) => `Hardware name: ${model}`);
+
 function hardwareName(k: KernelCtx): string {
-  let s = HARDWARE_NAMES.get(k.board.model);
-  if (s === undefined) HARDWARE_NAMES.set(k.board.model, (s = `Hardware name: ${k.board.model}`));
-  return s;
+  return HARDWARE_NAMES.get(k.board.model);
 }
 
 function workqueueLine(k: KernelCtx): string[] {
-  return k.task.workqueue ? [prefixed('Workqueue: ', k.task.workqueue)] : [];
+  return k.task.workqueue ? [WORKQUEUE_LINES.get(k.task.workqueue)] : [];
 }
 
 /** the frames a trace prints: the stack innermost first, without what this build inlined */
@@ -112,22 +104,19 @@ function endTrace(k: KernelCtx): string {
 }
 
 /**
- * `${head}${text}` for a fixed head, made once per text (a string the report already had: a
+ * `<head><text>` for a fixed head, made once per text (a string the report already had: a
  * symbol, a pstate): the report lines a search prints again and again are then the same
  * strings, which explore's report memo compares by reference
  */
-const PREFIXED = new Map<string, Map<string, string>>();
-
-function prefixed(head: string, text: string): string {
-  let byText = PREFIXED.get(head);
-  if (byText === undefined) PREFIXED.set(head, (byText = new Map()));
-  let s = byText.get(text);
-  if (s === undefined) {
-    if (byText.size >= 65536) byText.clear();
-    byText.set(text, (s = head + text));
-  }
-  return s;
+function prefixed(head: string): Memo<string, string> {
+  return new Memo((text: string) => head + text, 65536);
 }
+
+const WORKQUEUE_LINES = prefixed('Workqueue: ');
+const PSTATE_LINES = prefixed('pstate: ');
+const PC_LINES = prefixed('pc : ');
+const LR_LINES = prefixed('lr : ');
+const CODE_LINES = prefixed('Code: ');
 
 /** a deterministic kernel stack for the task (THREAD_SIZE 16K, vmapped stacks) */
 function stackPointer(k: KernelCtx): bigint {
@@ -139,29 +128,16 @@ function stackPointer(k: KernelCtx): bigint {
  * arm64Regs()'s lines by line width, stack pointer and x0 (every other register prints 0),
  * made once: a search prints the same few splats thousands of times
  */
-const REGS = [new Map<bigint, Map<bigint, readonly string[]>>(), new Map<bigint, Map<bigint, readonly string[]>>()];
+const REGS = [2, 3].map((perLine) => new Memo((sp: bigint) => new Memo((x0: bigint) => regLines(perLine, sp, x0), 256)));
 
 function arm64Regs(k: KernelCtx, x0: bigint): readonly string[] {
-  const sp = stackPointer(k);
-  const bySp = REGS[k.formatSince('v5.14') ? 1 : 0]!;
-  let byX0 = bySp.get(sp);
-  if (byX0 === undefined) {
-    if (bySp.size >= 4096) bySp.clear();
-    bySp.set(sp, (byX0 = new Map()));
-  }
-  let out = byX0.get(x0);
-  if (out === undefined) {
-    if (byX0.size >= 256) byX0.clear();
-    byX0.set(x0, (out = regLines(k, sp, x0)));
-  }
-  return out;
+  return REGS[k.formatSince('v5.14') ? 1 : 0]!.get(stackPointer(k)).get(x0);
 }
 
-function regLines(k: KernelCtx, sp: bigint, x0: bigint): string[] {
+function regLines(perLine: number, sp: bigint, x0: bigint): string[] {
   const regs: bigint[] = new Array<bigint>(31).fill(0n);
   regs[29] = sp;
   regs[0] = x0;
-  const perLine = k.formatSince('v5.14') ? 3 : 2;
   const lines: string[] = [];
   let cur: string[] = [];
   for (let r = 29; r >= 0; r--) {
@@ -184,22 +160,14 @@ function arm64Pstate(k: KernelCtx): string {
 /** pstate, pc, lr, sp and x29..x0 (__show_regs) */
 function arm64ShowRegs(k: KernelCtx, frames: readonly string[], pcLine: string, lrLine: string, x0: bigint): string[] {
   void frames;
-  return [prefixed('pstate: ', arm64Pstate(k)), prefixed('pc : ', pcLine), prefixed('lr : ', lrLine), ...arm64Regs(k, x0)];
+  return [PSTATE_LINES.get(arm64Pstate(k)), PC_LINES.get(pcLine), LR_LINES.get(lrLine), ...arm64Regs(k, x0)];
 }
 
 /** " <frame> (P)", v6.14's mark of the frame the pc is in, one string per frame */
 const PC_MARKED = new Memo((f: string) => ` ${f} (P)`, 65536);
 
-function pcMarked(f: string): string {
-  return PC_MARKED.get(f);
-}
-
 /** " <frame>": one string per printed frame, made once (a report prints the same frames again and again) */
 const INDENTED = new Memo((f: string) => ` ${f}`, 65536);
-
-function indented(f: string): string {
-  return INDENTED.get(f);
-}
 
 /**
  * `Call trace:` and the frames printedFrames() keeps: each frame's offset is its return address
@@ -231,7 +199,7 @@ function makeCallTrace(k: KernelCtx, frames: readonly string[], inl: readonly st
     const f = frames[i]!;
     if (inl && inl.includes(f)) continue;
     const s = sym(k, f, callee);
-    out.push(marked && out.length === 1 ? pcMarked(s) : indented(s));
+    out.push(marked && out.length === 1 ? PC_MARKED.get(s) : INDENTED.get(s));
     callee = f;
   }
   return out;
@@ -393,7 +361,7 @@ function arm64OopsHead(k: KernelCtx, f: FaultInfo, n: number): string[] {
 /** the faulting instruction's words, where the thread shows them */
 function codeLine(k: KernelCtx, fn: string): string[] {
   const c = k.build?.code?.[fn];
-  return c ? [prefixed('Code: ', c)] : [];
+  return c ? [CODE_LINES.get(c)] : [];
 }
 
 /** "Process %.*s (pid: %d, stack limit = 0x%p)" — until v5.x; %p reads (____ptrval____) before the hash key exists */
@@ -575,8 +543,8 @@ export interface BadPageInfo {
 function rawLines(k: KernelCtx, p: BadPageInfo, flags: number): string[] {
   const words = Number(layout(k).structPage / 8n);
   // a 64-byte struct page: flags, lru twice, mapping; then index, private, _mapcount/_refcount, memcg
-  if (words === 8) return [rawHead(flags, p.page), rawTail(p.count)];
-  const lru = hex16(p.page + 8n);
+  if (words === 8) return [RAW_HEADS.get(flags).get(p.page), RAW_TAILS.get(p.count)];
+  const lru = HEX16.get(p.page + 8n);
   const refMap = (BigInt(p.count) << 32n) | 0xffffffffn;
   const all = [hex(flags, 16), lru, lru, hex(0, 16), hex(0, 16), hex(0, 16), hex(refMap, 16), hex(0, 16)].slice(0, words);
   return [`raw: ${all.slice(0, 4).join(' ')}`, `raw: ${all.slice(4).join(' ')}`];
@@ -587,57 +555,18 @@ function rawLines(k: KernelCtx, p: BadPageInfo, flags: number): string[] {
 // what explore's report memo compares fastest (by reference, and flat: a string built by
 // concatenation is a rope until something reads it). Keyed by the values, never by a string
 // built for the purpose (that would cost what it saves).
-const BAD_PAGE_HEADERS = new Map<string, Map<number, string>>();
-const PAGE_LINES = new Map<number, Map<bigint, string>>();
-const RAW_HEADS = new Map<number, Map<bigint, string>>();
-
-function inner<K, I, V>(outer: Map<K, Map<I, V>>, key: K): Map<I, V> {
-  let m = outer.get(key);
-  if (m === undefined) outer.set(key, (m = new Map()));
-  else if (m.size >= 65536) m.clear();
-  return m;
-}
-
-function badPageHeader(comm: string, pfn: number): string {
-  const byPfn = inner(BAD_PAGE_HEADERS, comm);
-  let s = byPfn.get(pfn);
-  if (s === undefined) byPfn.set(pfn, (s = `BUG: Bad page state in process ${comm}  pfn:${hex(pfn, 5)}`));
-  return s;
-}
-
-function pageLine(page: bigint, count: number): string {
-  const byPage = inner(PAGE_LINES, count);
-  let s = byPage.get(page);
-  if (s === undefined) byPage.set(page, (s = `page:${hex16(page)} count:${count} mapcount:0 mapping:0000000000000000 index:0x0`));
-  return s;
-}
-
-function rawHead(flags: number, page: bigint): string {
-  const byPage = inner(RAW_HEADS, flags);
-  let s = byPage.get(page);
-  if (s === undefined) {
-    const lru = hex16(page + 8n);
-    byPage.set(page, (s = `raw: ${flagsHex16(flags)} ${lru} ${lru} 0000000000000000`));
-  }
-  return s;
-}
-
-const FLAGS_HEX16 = new Map<number, string>();
-
-function flagsHex16(flags: number): string {
-  let s = FLAGS_HEX16.get(flags);
-  if (s === undefined) FLAGS_HEX16.set(flags, (s = hex(flags, 16)));
-  return s;
-}
-
+const BAD_PAGE_HEADERS = new Memo((comm: string) => new Memo((pfn: number) => `BUG: Bad page state in process ${comm}  pfn:${hex(pfn, 5)}`, 65536));
+const PAGE_LINES = new Memo((count: number) => new Memo((page: bigint) => `page:${HEX16.get(page)} count:${count} mapcount:0 mapping:0000000000000000 index:0x0`, 65536));
+const RAW_HEADS = new Memo(
+  (flags: number) =>
+    new Memo((page: bigint) => {
+      const lru = HEX16.get(page + 8n);
+      return `raw: ${FLAGS_HEX16.get(flags)} ${lru} ${lru} 0000000000000000`;
+    }, 65536),
+);
+const FLAGS_HEX16 = new Memo((flags: number) => hex(flags, 16));
 /** the second raw line of a 64-byte struct page, by refcount */
-const RAW_TAILS = new Map<number, string>();
-
-function rawTail(count: number): string {
-  let s = RAW_TAILS.get(count);
-  if (s === undefined) RAW_TAILS.set(count, (s = `raw: 0000000000000000 0000000000000000 ${hex((BigInt(count) << 32n) | 0xffffffffn, 16)} 0000000000000000`));
-  return s;
-}
+const RAW_TAILS = new Memo((count: number) => `raw: 0000000000000000 0000000000000000 ${hex((BigInt(count) << 32n) | 0xffffffffn, 16)} 0000000000000000`);
 
 /**
  * bad_page() for a reserved page freed to the buddy allocator: the report, then taint B
@@ -653,11 +582,11 @@ export function badPage(k: KernelCtx, p: BadPageInfo): void {
   const flags = k.build?.pageFlags ?? 0xfffe0001000;
   const modern = k.formatSince('v5.14');
   const lines = [
-    badPageHeader(k.task.comm, p.pfn),
+    BAD_PAGE_HEADERS.get(k.task.comm).get(p.pfn),
     modern
       ? `page:${hashedPtr(k, p.page)} refcount:${p.count} mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x${p.pfn.toString(16)}`
-      : pageLine(p.page, p.count),
-    flagsLine(flags),
+      : PAGE_LINES.get(p.count).get(p.page),
+    FLAGS_LINES.get(flags),
   ];
   const raw = rawLines(k, p, flags);
   lines.push(raw[0]!, raw[1]!, 'page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
@@ -673,10 +602,4 @@ export function badPage(k: KernelCtx, p: BadPageInfo): void {
 }
 
 /** "flags: 0x...(reserved)", made once per value */
-const FLAGS_LINES = new Map<number, string>();
-
-function flagsLine(flags: number): string {
-  let s = FLAGS_LINES.get(flags);
-  if (s === undefined) FLAGS_LINES.set(flags, (s = `flags: 0x${flags.toString(16)}(reserved)`));
-  return s;
-}
+const FLAGS_LINES = new Memo((flags: number) => `flags: 0x${flags.toString(16)}(reserved)`);

@@ -3,6 +3,7 @@
 // function (taken from the reference threads where they show one) so traces are stable.
 
 import { COPY, type CopyMap } from '../snapshot.js';
+import { objectList } from '../object-list.js';
 
 const KNOWN: Record<string, [number, number]> = {
   // offsets seen in the reference threads
@@ -93,23 +94,13 @@ export function symbolise(fn: string): string {
 }
 
 /**
- * A frame buffer that holds strings from the start (a `[]` starts with small-integer
- * elements and turns to object elements at its first store; the JIT then saw two kinds).
- */
-function frameBuffer(): string[] {
-  const f = [''];
-  f.pop();
-  return f;
-}
-
-/**
  * The frames live in one buffer that only grows: `frames[base, n)` is the running task's
  * stack, and a push or pop moves `n` (Array push/pop per frame was a fifth of a model run:
  * ~2,000 frames a run on a 16-device board). Another task's stack starts at the current top
  * (`base`), so its trace never shows the caller's frames, as on its own kernel stack.
  */
 export class ShadowStack {
-  private frames: string[] = frameBuffer();
+  private frames: string[] = objectList<string>();
   private n = 0;
   private base = 0;
 
