@@ -165,7 +165,8 @@ export function frozen<T extends object>(value: T): T {
 function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) deepFreeze((v as Record<string, unknown>)[keys[i]!]);
   }
   return v;
 }

@@ -129,6 +129,7 @@ export interface SuiteDoc {
 /** A step as one (op, value) pair, whichever way it was written. */
 export function stepEntry(step: StepDoc): [string, unknown] {
   if (typeof step === 'string') return [step, undefined];
-  const first = step && typeof step === 'object' ? Object.entries(step)[0] : undefined;
-  return first ? [first[0], first[1]] : ['', undefined];
+  if (!step || typeof step !== 'object') return ['', undefined];
+  const key = Object.keys(step)[0];
+  return key === undefined ? ['', undefined] : [key, (step as Record<string, unknown>)[key]];
 }

@@ -55,6 +55,9 @@ function plainValue(s: string): unknown {
 
 const ESCAPES: Record<string, string> = { '0': '\0', t: '\t', n: '\n', r: '\r', '"': '"', '\\': '\\', '/': '/', ' ': ' ' };
 
+// The parser reads its [value, node] pairs by index, not by destructuring: it runs once per
+// file in every cold process, before V8 optimises it, and unoptimised code destructures an
+// array through the iterator protocol (an iterator and a result object per element).
 class Parser {
   private pos = 0;
   private values = 0;
@@ -177,19 +180,22 @@ class Parser {
         if (t[p] === '#' && t[p - 1] !== ' ') reject();
         // the item is the block on the next lines
         if (this.nextContentLine() <= col) reject();
-        const [v, n] = this.blockNode(depth + 1, col);
+        const got = this.blockNode(depth + 1, col);
+        const v = got[0], n = got[1];
         items.push(v);
         index.push(n);
         indent = this.stop;
       } else {
         if (t[p] === '-' && (t[p + 1] === ' ' || t[p + 1] === '\n')) reject();
         if (this.keyAhead()) {
-          const [v, n] = this.blockMap(depth + 1, this.column(p));
+          const got = this.blockMap(depth + 1, this.column(p));
+          const v = got[0], n = got[1];
           items.push(v);
           index.push(n);
           indent = this.stop;
         } else {
-          const [v, n] = this.inlineValue(depth + 1, col);
+          const got = this.inlineValue(depth + 1, col);
+          const v = got[0], n = got[1];
           items.push(v);
           index.push(n);
           indent = this.nextContentLine();
@@ -217,7 +223,8 @@ class Parser {
     const seen = new Set<string>();
     const start = this.pos;
     for (;;) {
-      const [key, ks, ke] = this.blockKey();
+      const got = this.blockKey();
+      const key = got[0], ks = got[1], ke = got[2];
       this.count(depth + 1);
       if (seen.has(key) || key === '__proto__' || key === '<<') reject();
       seen.add(key);
@@ -235,7 +242,8 @@ class Parser {
         if (indent > col) {
           // only a collection may start on the next line (a scalar there is left to yaml)
           if (t[this.pos] !== '-' && !this.keyAhead()) reject();
-          [value, node] = this.blockNode(depth + 1, col);
+          const got = this.blockNode(depth + 1, col);
+          value = got[0]; node = got[1];
           indent = this.stop;
         } else {
           // "key:" then nothing: null, where yaml puts it (after the spaces)
@@ -245,7 +253,8 @@ class Parser {
           node = [here, here];
         }
       } else {
-        [value, node] = this.inlineValue(depth + 1, col);
+        const got = this.inlineValue(depth + 1, col);
+        value = got[0]; node = got[1];
         indent = this.nextContentLine();
         if (indent > col) reject();
       }
@@ -265,7 +274,8 @@ class Parser {
     const ks = this.pos;
     const c = t[ks];
     if (c === '"' || c === "'") {
-      const [s, end] = this.quoted(ks);
+      const got = this.quoted(ks);
+      const s = got[0], end = got[1];
       // "key":value with no space is yaml's error (found by the fuzzer's parser property)
       if (t[end] !== ':' || (t[end + 1] !== ' ' && t[end + 1] !== '\n' && end + 1 < t.length)) reject();
       this.pos = end;
@@ -319,7 +329,8 @@ class Parser {
     const c = t[this.pos];
     if (c === undefined || '\n#&*!|>'.includes(c)) reject();
     const before = this.values;
-    const [v, node] = value();
+    const got = value();
+    const v = got[0], node = got[1];
     this.anchors.set(name, { value: v, node, size: this.values - before, depth: nodeDepth(node) });
     return [v, node];
   }
@@ -344,7 +355,8 @@ class Parser {
     if (c === '*') return this.alias(depth);
     if (c === '"' || c === "'") {
       this.count(depth);
-      const [s, end] = this.quoted(p);
+      const got = this.quoted(p);
+      const s = got[0], end = got[1];
       this.pos = end;
       return [s, [p, end]];
     }
@@ -511,7 +523,8 @@ class Parser {
         let key: string;
         let ke: number;
         if (t[ks] === '"' || t[ks] === "'") {
-          [key, ke] = this.quoted(ks);
+          const got = this.quoted(ks);
+          key = got[0]; ke = got[1];
         } else {
           if (!this.plainStart(ks, true)) reject();
           let p = ks;
@@ -530,11 +543,13 @@ class Parser {
         seen.add(key);
         this.pos++;
         this.flowSpace(parent);
-        const [v, n] = this.flowValue(depth + 1, parent);
+        const got = this.flowValue(depth + 1, parent);
+        const v = got[0], n = got[1];
         obj[key] = v;
         entries.push([key, ks, ke, n]);
       } else {
-        const [v, n] = this.flowValue(depth + 1, parent);
+        const got = this.flowValue(depth + 1, parent);
+        const v = got[0], n = got[1];
         items.push(v);
         index.push(n);
       }
@@ -573,7 +588,8 @@ class Parser {
     if (c === '[' || c === '{') return this.flow(depth, parent);
     if (c === '"' || c === "'") {
       this.count(depth);
-      const [s, end] = this.quoted(p);
+      const got = this.quoted(p);
+      const s = got[0], end = got[1];
       this.pos = end;
       // a ":" after it would make a one-pair map
       if (t[end] === ':') reject();

@@ -56,16 +56,33 @@ export function substitute(text: string, vars: Record<string, string>, escape = 
   });
 }
 
-/** Every string inside a plain value, replaced; regex sources get the value escaped. */
+/**
+ * Every string inside a plain value, replaced; regex sources get the value escaped. What
+ * holds no variable is the value itself, not a copy: a for-each scenario is substituted once
+ * per device, and most of it names none (the result is read, never written).
+ */
 export function substituteDeep<T>(value: T, vars: Record<string, string>): T {
-  if (typeof value === 'string') return substitute(value, vars) as T;
-  if (Array.isArray(value)) return value.map((v) => substituteDeep(v, vars)) as T;
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = k === 'regex' && typeof v === 'string' ? substitute(v, vars, true) : substituteDeep(v, vars);
+  if (typeof value === 'string') return (value.includes('${') ? substitute(value, vars) : value) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const s = substituteDeep(v, vars);
+      if (s !== v) (out ??= value.slice())[i] = s;
     }
-    return out as T;
+    return (out ?? value) as T;
+  }
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const v = obj[k];
+      const s = k === 'regex' && typeof v === 'string' ? (v.includes('${') ? substitute(v, vars, true) : v) : substituteDeep(v, vars);
+      if (s !== v) (out ??= { ...obj })[k] = s;
+    }
+    return (out ?? value) as T;
   }
   return value;
 }

@@ -116,11 +116,14 @@ export function locate(root: PosNode | null, path: readonly (string | number)[])
   let node: PosNode | null | undefined = root;
   let key: PosNode | undefined;
   let parent: PosNode | undefined;
-  for (const seg of path) {
+  for (let s = 0; s < path.length; s++) {
+    const seg = path[s]!;
     if (node && node.length === 4 && node[2] === ALIAS) node = node[3];
     if (node && node.length === 4 && node[2] === MAP) {
       const want = String(seg);
-      const entry: MapEntry | undefined = node[3].find((e) => e[0] === want);
+      const entries = node[3];
+      let entry: MapEntry | undefined;
+      for (let i = 0; i < entries.length && !entry; i++) if (entries[i]![0] === want) entry = entries[i];
       if (!entry) return { ...(key ? { key } : {}), value: node, complete: false, ...(parent ? { parent } : {}) };
       parent = node;
       key = [entry[1], entry[2]];

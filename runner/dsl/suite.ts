@@ -55,11 +55,26 @@ export function forEachDevices(board: LoadedBoard, glob: string): string[] {
   return board.board.devices.map((d) => d.name).filter((n) => re.test(n));
 }
 
-/** Visit every string of a value with its data path. */
-function eachString(value: unknown, at: DataPath, fn: (s: string, at: DataPath) => void): void {
-  if (typeof value === 'string') fn(value, at);
-  else if (Array.isArray(value)) value.forEach((v, i) => eachString(v, [...at, i], fn));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) eachString(v, [...at, k], fn);
+/** Visit every string of a value that names a variable (`${...}`), with its data path. */
+function eachVariableString(value: unknown, at: (string | number)[], fn: (s: string, at: DataPath) => void): void {
+  // one path, grown and shrunk on the way: only a string that names a variable gets its own copy
+  if (typeof value === 'string') {
+    if (value.includes('${')) fn(value, at.slice());
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      at.push(i);
+      eachVariableString(value[i], at, fn);
+      at.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+      at.push(keys[i]!);
+      eachVariableString(obj[keys[i]!], at, fn);
+      at.pop();
+    }
+  }
 }
 
 /** Visit every pattern of an assertion block with its data path. */
@@ -268,7 +283,7 @@ function checkScenario(
   if (matrix.boards.length === 0) out.push(source.error([...base, 'name'], `scenario "${sc.name}" runs on no board: add boards: to the suite or the scenario`));
 
   // ${...}: only ${device}, and only under for-each
-  eachString(sc, base, (s, at) => {
+  eachVariableString(sc, [...base], (s, at) => {
     if (at[2] === 'name') return;
     for (const v of variablesIn(s)) {
       if (v !== 'device') out.push(source.error(at, `unknown variable "\${${v}}" (only \${device} is defined, under for-each)`));

@@ -25,9 +25,10 @@ export function createKernel(board: ModelBoard, profile: ResolvedProfile, opts?:
 
 /**
  * A kernel that goes on from `snapshot` (Kernel.snapshot), asking `chooser` (which injects
- * the same faults as the snapshotted kernel's) from now on; if the snapshot was taken
- * inside a step, resume() finishes it. The snapshot can be restored any number of times.
+ * the same faults as the snapshotted kernel's) from now on, or none when the snapshotted
+ * kernel had none; if the snapshot was taken inside a step, resume() finishes it. The
+ * snapshot can be restored any number of times.
  */
-export function restoreKernel(snapshot: KernelSnapshot, chooser: Chooser): Kernel {
+export function restoreKernel(snapshot: KernelSnapshot, chooser?: Chooser): Kernel {
   return ModelKernel.restore(snapshot, chooser);
 }

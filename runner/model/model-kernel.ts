@@ -109,14 +109,16 @@ export class ModelKernel implements Kernel {
         k.drivers.set(impl.driverName, (l as { driver: Driver }).driver);
       }
     }
-    for (const d of board.devices) {
+    for (let i = 0; i < board.devices.length; i++) {
+      const d = board.devices[i]!;
       const dev = new Device(d.name, d.bus, d.compatible, d.status, d.iommus, d.dmaBits, d.driver, d);
       // DT devices are non-coherent unless marked dma-coherent; ACPI's _CCA defaults to coherent
       dev.dmaCoherent = d.dmaCoherent ?? board.firmware === 'acpi';
       k.devices.set(d.name, dev);
     }
     const clientLoadables: Loadable[] = [];
-    for (const cd of board.drivers) {
+    for (let i = 0; i < board.drivers.length; i++) {
+      const cd = board.drivers[i]!;
       const bus = plan.busOf.get(cd.name) ?? 'platform';
       const drv = new Driver(cd.name, bus, cd.initcall, cd, undefined);
       k.drivers.set(cd.name, drv);
@@ -184,10 +186,10 @@ export class ModelKernel implements Kernel {
     return { root: new CopyMap().of(this as ModelKernel), index: undefined } as unknown as KernelSnapshot;
   }
 
-  /** a kernel that goes on from a snapshot, asking `chooser` from now on */
-  static restore(snapshot: KernelSnapshot, chooser: Chooser): ModelKernel {
+  /** a kernel that goes on from a snapshot, asking `chooser` from now on (none: the snapshotted kernel's own) */
+  static restore(snapshot: KernelSnapshot, chooser?: Chooser): ModelKernel {
     const out = CopyMap.restore(snapshot as unknown as { root: ModelKernel; index?: ReadonlyMap<object, number> });
-    out.k.sched?.handOver(chooser);
+    if (chooser) out.k.sched?.handOver(chooser);
     return out;
   }
 

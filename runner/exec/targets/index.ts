@@ -41,13 +41,13 @@ function isModuleNotFound(err: unknown, file: string): boolean {
 
 export async function loadTarget(name: TargetName, opts: TargetOptions = {}): Promise<Target> {
   if (name === 'model') {
-    const createKernel: CreateKernel = opts.kernelModule
-      ? ((await import(opts.kernelModule)) as { createKernel: CreateKernel }).createKernel
-      : (await import('../../model/index.js')).createKernel;
     const kopts: KernelOptions = {};
     if (opts.seed !== undefined) kopts.seed = opts.seed;
     const { createModelTarget } = await import('./model.js');
-    return createModelTarget(createKernel, kopts);
+    // another module's kernels may keep no snapshots: each of its runs boots for itself
+    if (opts.kernelModule) return createModelTarget(((await import(opts.kernelModule)) as { createKernel: CreateKernel }).createKernel, kopts);
+    const model = await import('../../model/index.js');
+    return createModelTarget(model.createKernel, kopts, (s) => model.restoreKernel(s));
   }
   try {
     // a literal specifier, so the bundle (scripts/bundle.mjs) carries the QEMU target as its own chunk;

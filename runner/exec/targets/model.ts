@@ -1,28 +1,110 @@
-// The model target: one fresh simulated kernel per run. Everything is synchronous
-// underneath; the async surface is the Target contract shared with QEMU.
+// The model target: one simulated kernel per run. Everything is synchronous underneath;
+// the async surface is the Target contract shared with QEMU.
+//
+// Runs that open with the same boot (the same board, kernel and boot step) print the same
+// log and reach the same state up to there: the model is deterministic. A suite's matrix is
+// full of them (a board's unbind/bind and late-registration runs all boot alike), so the
+// second such run keeps a snapshot of its booted kernel and the later ones start from a copy
+// of it instead of booting again: explore's prefix sharing (model/snapshot.ts), applied to
+// the plan. A copy costs a fraction of a boot and prints, from there on, what the booted
+// kernel prints (test/exec/boot-share.test.ts holds both to the same log).
 
-import type { CreateKernel, KernelOptions } from '../../model/api.js';
+import type { CreateKernel, Kernel, KernelOptions, KernelSnapshot, LogLine, StepOutcome } from '../../model/api.js';
+import type { ModelBoard, ModelStep } from '../../model/types.js';
+import type { PlanRun } from '../../dsl/plan.js';
 import type { StateSnapshot, Target, TargetSession } from '../target.js';
 
-export function createModelTarget(createKernel: CreateKernel, opts: KernelOptions = {}): Target {
+/** a kernel that goes on from a snapshot (model/index.ts restoreKernel) */
+export type RestoreKernel = (snapshot: KernelSnapshot) => Kernel;
+
+/** boots remembered at once: a plan's runs come suite by suite, so its boots recur close together */
+const KEPT_BOOTS = 64;
+
+interface BootEntry {
+  /** a run has booted this way */
+  seen: boolean;
+  /** the booted kernel and its boot's outcome, from the second run that boots this way on */
+  snapshot?: KernelSnapshot;
+  outcome?: StepOutcome;
+}
+
+const NO_LOG: readonly LogLine[] = Object.freeze([]);
+
+export function createModelTarget(createKernel: CreateKernel, opts: KernelOptions = {}, restore?: RestoreKernel): Target {
+  // a chooser or an event record sees the boot as it runs: every run boots for itself
+  const boots = restore && !opts.chooser && !opts.events ? new BootShare() : undefined;
   return {
     name: 'model',
     unavailable: async () => undefined,
     async open(run): Promise<TargetSession> {
-      const k = createKernel(run.board, run.kernel, opts);
+      const entry = boots?.entry(run);
+      // made at the first step: a run that starts from a booted copy never makes its own
+      let k: Kernel | undefined;
+      const kernel = (): Kernel => (k ??= createKernel(run.board, run.kernel, opts));
       return {
-        perform: async (step) => k.perform(step),
-        log: () => k.log,
+        async perform(step) {
+          if (k === undefined && entry && step.op === 'boot') {
+            if (entry.snapshot) {
+              k = restore!(entry.snapshot);
+              return { ...entry.outcome! };
+            }
+            const kk = kernel();
+            const o = kk.perform(step);
+            // the first boot of its kind may be the only one: only the second pays for a snapshot
+            if (entry.seen && !o.panicked && kk.snapshot) {
+              entry.snapshot = kk.snapshot();
+              entry.outcome = { ...o };
+            }
+            entry.seen = true;
+            return o;
+          }
+          return kernel().perform(step);
+        },
+        log: () => (k ? k.log : NO_LOG),
         async snapshot(q): Promise<StateSnapshot> {
-          const snap: StateSnapshot = { devices: {}, iommus: {}, taint: k.taint(), lastErrno: k.lastErrno() };
-          for (const d of q.devices) snap.devices[d] = k.device(d);
-          for (const i of q.iommus) snap.iommus[i] = k.iommu(i);
+          const kk = kernel();
+          const snap: StateSnapshot = { devices: {}, iommus: {}, taint: kk.taint(), lastErrno: kk.lastErrno() };
+          for (const d of q.devices) snap.devices[d] = kk.device(d);
+          for (const i of q.iommus) snap.iommus[i] = kk.iommu(i);
           return snap;
         },
-        checks: async () => k.checks(),
-        devicesDeferred: async () => k.devicesDeferred(),
+        checks: async () => kernel().checks(),
+        devicesDeferred: async () => kernel().devicesDeferred(),
         close: async () => {},
       };
     },
   };
+}
+
+/**
+ * The boots seen so far, by board (its object: boards loaded apart are never taken for one
+ * another), kernel and boot step. Only a run whose first step is its boot shares it: one
+ * with steps or expects before the boot would observe the kernel between them.
+ */
+class BootShare {
+  private readonly byBoard = new WeakMap<ModelBoard, Map<string, BootEntry>>();
+  /** the boards' maps in the order their entries were made, for the bound */
+  private readonly order: Map<string, BootEntry>[] = [];
+  private readonly keys: string[] = [];
+
+  entry(run: PlanRun): BootEntry | undefined {
+    const first = run.steps[0];
+    if (first === undefined || 'expect' in first || first.step.op !== 'boot') return undefined;
+    let m = this.byBoard.get(run.board);
+    if (!m) this.byBoard.set(run.board, (m = new Map()));
+    const key = `${run.kernel.name}\0${run.kernel.base}\0${run.kernel.behaviours.join(',')}\0${bootKey(first.step)}`;
+    let e = m.get(key);
+    if (!e) {
+      m.set(key, (e = { seen: false }));
+      this.order.push(m);
+      this.keys.push(key);
+      // the oldest goes: a snapshot holds a whole kernel
+      if (this.keys.length > KEPT_BOOTS) this.order.shift()!.delete(this.keys.shift()!);
+    }
+    return e;
+  }
+}
+
+function bootKey(step: ModelStep): string {
+  return JSON.stringify(step);
 }

@@ -29,7 +29,8 @@ export function runLoadable(k: KernelCtx, l: Loadable): void {
     k.call(l.driver.initFn, () => k.call(registerWrapper(l.driver), () => driverRegister(k, l.driver)));
     return;
   }
-  for (const inst of l.instances) {
+  for (let i = 0; i < l.instances.length; i++) {
+    const inst = l.instances[i]!;
     if (inst.registered || k.panicked) continue;
     k.call('pci_iommu_init', () => k.call(`${inst.impl.symbol}_init`, () => inst.impl.probe(k, inst)));
   }
@@ -53,8 +54,10 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
     return;
   }
   populate(k);
-  for (const level of INITCALL_ORDER) {
-    for (const l of loadables) {
+  for (let j = 0; j < INITCALL_ORDER.length; j++) {
+    const level = INITCALL_ORDER[j]!;
+    for (let i = 0; i < loadables.length; i++) {
+      const l = loadables[i]!;
       if (l.initcall !== level || k.panicked) continue;
       if (isHeld(l)) {
         k.events?.add('driver-held', 'do_initcalls', { driver: heldName(l)[0] });
@@ -69,7 +72,8 @@ export function boot(k: KernelCtx, loadables: readonly Loadable[], hold: Readonl
   k.log('Run /init as init process');
   k.systemRunning = true;
   // udev: the modules of present devices get loaded, unless the scenario holds them
-  for (const l of loadables) {
+  for (let i = 0; i < loadables.length; i++) {
+    const l = loadables[i]!;
     if (l.initcall !== 'module' || k.panicked) continue;
     if (isHeld(l)) {
       k.events?.add('driver-held', 'udev', { driver: heldName(l)[0] });

@@ -261,7 +261,9 @@ export function driverAttach(k: KernelCtx, drv: Driver, asyncProbes: AsyncProbe[
     k.call('bus_for_each_dev', () => {
       // bus_for_each_dev() offers every device; only those naming this driver can match,
       // so walk that index (same devices, same order) instead of the whole bus
-      for (const dev of (k.devicesByMatch.get(drv.name) ?? []).slice()) {
+      const devs = k.devicesByMatch.get(drv.name)?.slice() ?? [];
+      for (let i = 0; i < devs.length; i++) {
+        const dev = devs[i]!;
         if (k.panicked) return;
         k.call('__driver_attach', () => {
           if (!driverMatchDevice(k, drv, dev)) return;

@@ -240,7 +240,9 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
   // ≤ v5.x (add_device era): the devices this walk put in a group, for their finalize
   const added: Device[] = [];
   const err = k.call('bus_for_each_dev', () => {
-    for (const dev of k.busDevices[bus].slice()) {
+    const devs = k.busDevices[bus].slice();
+    for (let i = 0; i < devs.length; i++) {
+      const dev = devs[i]!;
       if (dev.dead) continue;
       const had = dev.group;
       const r = k.callWith('probe_iommu_group', iommuProbeDeviceLocked, dev, groups, undefined);
@@ -254,16 +256,17 @@ function busIommuProbe(k: KernelCtx, bus: BusName): number {
   if (!k.on.probeDeviceOps) {
     // the drivers then set their DMA ops per device (x86: intel/amd dma ops for every
     // device they took), as the single-device path does after add_device
-    for (const d of added) finalize(k, d);
+    for (let i = 0; i < added.length; i++) finalize(k, added[i]!);
     return 0;
   }
+  if (groups.size === 0) return 0;
   for (const g of groups) {
     if (g.defaultDomain) continue;
     const r = setupDefaultDomain(k, g);
     if (r !== 0) return r;
-    if (k.on.coreSetsDmaOps) for (const d of g.devices) iommuSetupDmaOps(k, d);
+    if (k.on.coreSetsDmaOps) for (let i = 0; i < g.devices.length; i++) iommuSetupDmaOps(k, g.devices[i]!);
   }
-  for (const g of groups) for (const d of g.devices) finalize(k, d);
+  for (const g of groups) for (let i = 0; i < g.devices.length; i++) finalize(k, g.devices[i]!);
   return 0;
 }
 
@@ -276,15 +279,12 @@ export function iommuDeviceRegister(k: KernelCtx, inst: IommuInstance): number {
     inst.walking = true;
     // a client's probe on another CPU (driver_async_probe) racing this registration: it runs
     // before the walk reaches the client, finding the instance already on iommu_device_list
-    for (const name of inst.probeDuringWalk) {
-      const dev = k.devices.get(name);
+    for (let i = 0; i < inst.probeDuringWalk.length; i++) {
+      const dev = k.devices.get(inst.probeDuringWalk[i]!);
       if (dev) probeConcurrently(k, dev);
     }
     let err = 0;
-    for (const bus of IOMMU_BUSES) {
-      err = busIommuProbe(k, bus);
-      if (err !== 0) break;
-    }
+    for (let i = 0; i < IOMMU_BUSES.length && err === 0; i++) err = busIommuProbe(k, IOMMU_BUSES[i]!);
     // (an oops unwinds through here without clearing it: the kernel is dead by then)
     inst.walking = false;
     if (err !== 0) iommuDeviceUnregister(k, inst);

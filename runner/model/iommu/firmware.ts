@@ -90,10 +90,7 @@ function iommuConfigure(k: KernelCtx, dev: Device, names: FirmwareNames): number
   }
   const devIommuPresent = dev.iommu !== null;
   let err = 0;
-  for (const ref of dev.iommus) {
-    err = xlate(k, dev, ref, names);
-    if (err !== 0) break;
-  }
+  for (let i = 0; i < dev.iommus.length && err === 0; i++) err = xlate(k, dev, dev.iommus[i]!, names);
   if (err === NO_IOMMU) {
     fwspecFree(dev);
     return failed(k, dev, names, -ENODEV, NO_IOMMU);

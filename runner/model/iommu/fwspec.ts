@@ -61,6 +61,7 @@ export function iommuFwspecAddIds(dev: Device, ids: readonly number[]): void {
 export function fwspecInstance(k: KernelCtx, dev: Device): IommuInstance | null {
   const fw = dev.iommu?.fwspecIommu;
   if (fw) return fw.registered ? fw : null;
-  for (const i of k.iommuDeviceList) if (i.impl.fwspecless) return i;
+  const list = k.iommuDeviceList;
+  for (let i = 0; i < list.length; i++) if (list[i]!.impl.fwspecless) return list[i]!;
   return null;
 }

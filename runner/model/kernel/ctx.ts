@@ -397,7 +397,7 @@ export class KernelCtx {
     const savedStack = this.task === task ? null : this.stack.switchOut();
     const depth = this.stack.depth();
     this.task = task;
-    for (const f of frames) this.stack.push(f);
+    for (let i = 0; i < frames.length; i++) this.stack.push(frames[i]!);
     try {
       body();
       return true;

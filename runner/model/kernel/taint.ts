@@ -42,7 +42,7 @@ export class Taint {
 
   /** the set letters in flag order, "" when clean */
   letters(): string {
-    return (this.lettersMemo ??= FLAGS.map(([l]) => l).filter((l) => this.set.has(l)).join(''));
+    return (this.lettersMemo ??= FLAGS.map((f) => f[0]).filter((l) => this.set.has(l)).join(''));
   }
 
   /** print_tainted(): "Not tainted" or "Tainted: G    B   " etc. */
