@@ -48,7 +48,15 @@ export function tierUpIsLate(): boolean {
   return lazy;
 }
 
+/** wall ms between two reads of the process's CPU time: a read costs microseconds, and `run` asks after every run */
+const CPU_READ_EVERY_MS = 20;
+let nextCpuRead = 0;
+
+/** the process's CPU ms, or 0 when it was read less than CPU_READ_EVERY_MS ago */
 function processCpuMs(): number {
+  const now = performance.now();
+  if (now < nextCpuRead) return 0;
+  nextCpuRead = now + CPU_READ_EVERY_MS;
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
