@@ -124,22 +124,31 @@ export function locate(root: PosNode | null, path: readonly (string | number)[])
       const entries = node[3];
       let entry: MapEntry | undefined;
       for (let i = 0; i < entries.length && !entry; i++) if (entries[i]![0] === want) entry = entries[i];
-      if (!entry) return { ...(key ? { key } : {}), value: node, complete: false, ...(parent ? { parent } : {}) };
+      if (!entry) return located(key, node, false, parent);
       parent = node;
       key = [entry[1], entry[2]];
       node = entry[3];
       if (node === null) return { key, complete: true, parent };
     } else if (node && node.length === 4 && node[2] === SEQ) {
       const item: PosNode | null | undefined = node[3][Number(seg)];
-      if (item === undefined) return { ...(key ? { key } : {}), value: node, complete: false, ...(parent ? { parent } : {}) };
+      if (item === undefined) return located(key, node, false, parent);
       parent = node;
       key = undefined;
       node = item;
     } else {
-      return { ...(key ? { key } : {}), ...(node ? { value: node } : {}), complete: false, ...(parent ? { parent } : {}) };
+      return located(key, node ?? undefined, false, parent);
     }
   }
-  return { ...(key ? { key } : {}), ...(node ? { value: node } : {}), complete: true, ...(parent ? { parent } : {}) };
+  return located(key, node ?? undefined, true, parent);
+}
+
+/** a Located with only the parts found (no key set to undefined) */
+function located(key: PosNode | undefined, value: PosNode | undefined, complete: boolean, parent: PosNode | undefined): Located {
+  const out: Located = { complete };
+  if (key) out.key = key;
+  if (value) out.value = value;
+  if (parent) out.parent = parent;
+  return out;
 }
 
 /**

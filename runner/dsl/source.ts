@@ -289,10 +289,11 @@ export class SourceFile {
     const pick = where === 'key' ? (key ?? value) : (value ?? key);
     const node = pick ?? parent;
     if (!node || node[0] < 0) return { line: 1, column: 1, length: 1 };
-    const [start, end] = node;
+    const start = node[0];
     if (isCollection(node)) return this.spanAt(start, 1);
-    const text = this.text.slice(start, end);
-    const firstLine = text.split(/\r?\n/)[0] ?? '';
+    // the first line of the value (a \r before its \n goes with the trailing blanks)
+    const nl = this.text.indexOf('\n', start);
+    const firstLine = this.text.slice(start, nl < 0 || nl > node[1] ? node[1] : nl);
     return this.spanAt(start, firstLine.trimEnd().length);
   }
 
@@ -333,16 +334,23 @@ export class SourceFile {
   }
 
   // The compiler asks the position of the same step or assertion once per run it expands
-  // (boards × kernels × for-each): each is located once. Frozen, because runs share it.
-  private readonly positions = new Map<string, Pos>();
+  // (boards × kernels × for-each): each is located once, kept in a tree of the path's
+  // segments (no key string built per question). Frozen, because runs share it.
+  private readonly positions: PosTrie = { next: new Map() };
 
   pos(path: DataPath, where: 'key' | 'value' = 'value'): Pos {
-    const key = where + JSON.stringify(path);
-    let p = this.positions.get(key);
+    let t = this.positions;
+    for (let i = 0; i < path.length; i++) {
+      let n = t.next.get(path[i]!);
+      if (!n) t.next.set(path[i]!, (n = { next: new Map() }));
+      t = n;
+    }
+    let p = where === 'key' ? t.key : t.value;
     if (!p) {
       const s = this.span(path, where);
       p = Object.freeze({ file: this.file, line: s.line, column: s.column });
-      this.positions.set(key, p);
+      if (where === 'key') t.key = p;
+      else t.value = p;
     }
     return p;
   }
@@ -356,6 +364,13 @@ export class SourceFile {
     const m = /^#\s*yaml-language-server:\s*\$schema=(\S+)/m.exec(this.text.split('\n', 3).join('\n'));
     return m?.[1];
   }
+}
+
+/** SourceFile.pos()'s memo: a node per data path segment, with the positions asked there */
+interface PosTrie {
+  readonly next: Map<string | number, PosTrie>;
+  key?: Pos;
+  value?: Pos;
 }
 
 function isStackOverflow(e: unknown): boolean {
