@@ -36,6 +36,7 @@ const USER = new Map<string, UserProfile>();
 
 export function setUserProfile(p: UserProfile): void {
   USER.set(p.name, p);
+  BY_NAME.clear();
 }
 
 /** names of user profile files that failed their checks: a suite naming one is told so */
@@ -52,7 +53,15 @@ export function brokenUserProfile(name: string): string | undefined {
 export function clearUserProfiles(): void {
   USER.clear();
   BROKEN.clear();
+  BY_NAME.clear();
 }
+
+/**
+ * The profiles resolved by name (a suite names the same few over and over: its checks and
+ * its compile resolve each once per scenario and run), until the user profiles change.
+ * Frozen and shared: the runs of one kernel then share one profile object too.
+ */
+const BY_NAME = new Map<string, ResolvedProfile>();
 
 export function userProfiles(): UserProfile[] {
   return [...USER.values()];
@@ -91,7 +100,16 @@ function change(set: Set<string>, label: string, spec: KernelSpec): string {
 }
 
 export function resolveKernel(ref: KernelRef): ResolvedProfile {
-  const spec: KernelSpec = typeof ref === 'string' ? { base: ref } : ref;
+  if (typeof ref !== 'string') return resolveSpec(ref);
+  let r = BY_NAME.get(ref);
+  if (!r) {
+    r = Object.freeze(resolveSpec({ base: ref }));
+    BY_NAME.set(ref, r);
+  }
+  return r;
+}
+
+function resolveSpec(spec: KernelSpec): ResolvedProfile {
   const user = findProfile(spec.base) ? undefined : USER.get(spec.base);
   if (user) {
     // a user profile is its own set; a reference may still apply or revert on top
