@@ -77,7 +77,8 @@ function fnv64(label: string, options: readonly string[], sleeping: readonly str
   for (let i = 0; i < options.length; i++) mix(idOf(options[i]!));
   mix(sleeping.length);
   for (let i = 0; i < sleeping.length; i++) mix(idOf(sleeping[i]!));
-  return (fpA >>> 0).toString(36) + ':' + (fpB >>> 0).toString(36);
+  // four UTF-16 code units (as a state key's value()): compared as a Map key, never shown
+  return String.fromCharCode(fpA & 0xffff, fpA >>> 16, fpB & 0xffff, fpB >>> 16);
 }
 
 /** no strings (never written: a list of strings from the start, see objectList) */

@@ -23,6 +23,16 @@ function intern(s: string): number {
   return id;
 }
 
+/**
+ * A device's, driver's or IOMMU's name as intern() numbers it, kept on the object (and on its
+ * snapshot copies): names are most of a key's strings, and a field read is no map lookup.
+ * The fingerprint is the one str(name) makes.
+ */
+function nameId(x: { keyId: number; readonly name: string }): number {
+  const id = x.keyId;
+  return id !== 0 ? id : (x.keyId = intern(x.name));
+}
+
 /** murmur3's finaliser: a bijection of 32-bit numbers that spreads every input bit */
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -74,8 +84,11 @@ class Fingerprint {
     return this.num(f ? 1 : 2);
   }
 
+  /** the 64 bits as four UTF-16 code units: a key is only ever compared (a Map's), never shown */
   value(): string {
-    return (this.a >>> 0).toString(16).padStart(8, '0') + (this.b >>> 0).toString(16).padStart(8, '0');
+    const a = this.a;
+    const b = this.b;
+    return String.fromCharCode(a & 0xffff, a >>> 16, b & 0xffff, b >>> 16);
   }
 }
 
@@ -126,20 +139,29 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
     else h.str(String(v));
     return;
   }
-  if (v instanceof Device) h.num(T_DEV).str(v.name);
-  else if (v instanceof IommuInstance) h.num(T_MMU).str(v.name);
+  // plain data first, by its constructor (one load, where the chain below is five instanceofs)
+  const c = (v as { constructor?: unknown }).constructor;
+  if (c === Object && depth <= 4 && !Array.isArray(v)) plain(h, v as Record<string, unknown>, depth);
+  else if (c === Array && depth <= 4) {
+    const xs = v as readonly unknown[];
+    h.num(xs.length);
+    for (let i = 0; i < xs.length; i++) digest(h, xs[i], depth + 1);
+  } else if (c === IommuInstance) h.num(T_MMU).num(nameId(v as IommuInstance));
+  else if (c === Device) h.num(T_DEV).num(nameId(v as Device));
+  else if (v instanceof Device) h.num(T_DEV).num(nameId(v));
+  else if (v instanceof IommuInstance) h.num(T_MMU).num(nameId(v));
   else if (v instanceof Group) h.num(T_GRP).num(v.id).flag(v.released);
   else if (v instanceof Domain) {
     // what a later translation depends on, as numbers: a string made per domain per key was
     // a new entry of the intern table each time (it grew with every IOVA layout explored)
-    h.num(T_DOM).str(v.inst.name).str(v.type).flag(v.freed);
+    h.num(T_DOM).num(nameId(v.inst)).str(v.type).flag(v.freed);
     const top = v.iovaTop;
     if (top === undefined) h.num(0);
     else wide(h, top);
     h.num(v.mappings.length);
     for (const m of v.mappings) wide(wide(h, m.start), m.count);
   }
-  else if (v instanceof Driver) h.num(T_DRV).str(v.name);
+  else if (v instanceof Driver) h.num(T_DRV).num(nameId(v));
   else if (depth > 4) h.num(T_ELLIPSIS);
   else if (Array.isArray(v)) {
     h.num(v.length);
@@ -155,15 +177,19 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
       b = (b + fmix(eh.b)) | 0;
     }
     h.num(v.size).num(a).num(b);
-  } else {
-    const keys = Object.keys(v);
-    // most objects' keys come sorted already (and sorting a sorted list is a walk of it)
-    if (!isSorted(keys)) keys.sort();
-    h.num(keys.length);
-    for (const key of keys) {
-      h.str(key);
-      digest(h, (v as Record<string, unknown>)[key], depth + 1);
-    }
+  } else plain(h, v as Record<string, unknown>, depth);
+}
+
+/** a plain object: its keys in order, each with its value */
+function plain(h: Fingerprint, v: Record<string, unknown>, depth: number): void {
+  const keys = Object.keys(v);
+  // most objects' keys come sorted already (and sorting a sorted list is a walk of it)
+  if (!isSorted(keys)) keys.sort();
+  h.num(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    h.str(key);
+    digest(h, v[key], depth + 1);
   }
 }
 
@@ -187,8 +213,8 @@ function deviceFlags(d: Device): number {
 }
 
 function deviceKey(h: Fingerprint, d: Device): void {
-  h.str(d.name).num(deviceFlags(d));
-  if (d.driver) h.str(d.driver.name);
+  h.num(nameId(d)).num(deviceFlags(d));
+  if (d.driver) h.num(nameId(d.driver));
   else h.num(T_EMPTY);
   if (d.dmaOps) h.str(d.dmaOps);
   else h.num(T_EMPTY);
@@ -198,12 +224,14 @@ function deviceKey(h: Fingerprint, d: Device): void {
   h.num(d.buffers.length);
   for (const b of d.buffers) h.num(b.size).str(b.allocOps);
   h.num(d.links.length);
-  for (const l of d.links) h.str(l.consumer.name).str(l.supplier.name).str(l.owner).flag(l.pmRuntime);
+  for (const l of d.links) h.num(nameId(l.consumer)).num(nameId(l.supplier)).str(l.owner).flag(l.pmRuntime);
   if (d.iommu) {
-    h.str(d.iommu.fwspecIommu?.name ?? '').num(d.iommu.ids.length);
+    const fw = d.iommu.fwspecIommu;
+    h.num(fw ? nameId(fw) : T_EMPTY).num(d.iommu.ids.length);
     for (const id of d.iommu.ids) h.num(id);
     digest(h, d.iommu.priv);
-    h.str(d.iommu.iommuDev?.name ?? '');
+    const dev = d.iommu.iommuDev;
+    h.num(dev ? nameId(dev) : T_EMPTY);
   } else h.num(-2);
   digest(h, d.drvdata);
 }
@@ -212,34 +240,34 @@ export function stateKey(k: KernelCtx, midStep: boolean): string {
   const h = new Fingerprint();
   for (const d of k.devices.values()) deviceKey(h, d);
   for (const i of k.iommus.values()) {
-    h.str(i.name).flag(i.registered);
+    h.num(nameId(i)).flag(i.registered);
     digest(h, i.drvdata);
     digest(h, i.state);
   }
   h.num(T_LIST);
-  for (const i of k.iommuDeviceList) h.str(i.name);
+  for (const i of k.iommuDeviceList) h.num(nameId(i));
   h.num(T_GROUPS);
   for (const g of k.groups) {
-    h.num(g.id).str(g.inst.name).num(g.devices.length);
-    for (const d of g.devices) h.str(d.name);
+    h.num(g.id).num(nameId(g.inst)).num(g.devices.length);
+    for (const d of g.devices) h.num(nameId(d));
     digest(h, g.defaultDomain);
     if (g.domain === g.defaultDomain) h.num(T_SAME);
     else digest(h, g.domain);
   }
   h.num(T_DRIVERS);
-  for (const d of k.drivers.values()) if (d.registered) h.str(d.name);
+  for (const d of k.drivers.values()) if (d.registered) h.num(nameId(d));
   for (const { bus, tag } of BUSES) {
     const drivers = k.busDrivers[bus];
     const devices = k.busDevices[bus];
     h.num(tag).num(drivers.length);
-    for (const d of drivers) h.str(d.name);
+    for (const d of drivers) h.num(nameId(d));
     h.num(devices.length);
-    for (const d of devices) h.str(d.name);
+    for (const d of devices) h.num(nameId(d));
   }
   h.num(T_PENDING);
-  for (let d = k.deferredPending.head; d; d = d.deferNext) h.str(d.name);
+  for (let d = k.deferredPending.head; d; d = d.deferNext) h.num(nameId(d));
   h.num(T_ACTIVE);
-  for (let d = k.deferredActive.head; d; d = d.deferNext) h.str(d.name);
+  for (let d = k.deferredActive.head; d; d = d.deferNext) h.num(nameId(d));
   h.num((k.deferredProbeEnable ? 1 : 0) | (k.initcallsDone ? 2 : 0) | (k.deferredWorkQueued ? 4 : 0) | (k.deferredWorkDead ? 8 : 0) | (k.systemRunning ? 16 : 0) | (k.panicked ? 32 : 0));
   h.num(k.deferredProbeTimeout).flag(k.deferredTimeoutArmedAt === undefined);
   h.str(k.taint.letters());

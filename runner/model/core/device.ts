@@ -156,6 +156,8 @@ export class Device {
   readonly dmaMask: number;
   /** set when this is an IOMMU's own device */
   readonly iommuInstance?: IommuInstance;
+  /** the name's number in state-key.ts's table (0 until a state key asks), kept by a snapshot's copy */
+  keyId = 0;
 
   constructor(
     readonly name: string,
@@ -181,6 +183,7 @@ export class Device {
    */
   copyShell(m: CopyMap): Device {
     const c = m.set(this, new Device(this.name, this.bus, this.compatible, this.status, this.iommus, this.dmaBits, this.matchDriver, this.board));
+    c.keyId = this.keyId;
     // as the constructor does it, last (the same object shape)
     if (this.iommuInstance) (c as { iommuInstance?: IommuInstance }).iommuInstance = m.of(this.iommuInstance);
     return c;

@@ -8,6 +8,8 @@ import { Memo } from '../kernel/memo.js';
 
 export class Driver {
   registered = false;
+  /** the name's number in state-key.ts's table (0 until a state key asks), kept by a snapshot's copy */
+  keyId = 0;
   /** the order in which registration happened (for bus_for_each_drv) */
   constructor(
     readonly name: string,
@@ -20,6 +22,7 @@ export class Driver {
   [COPY](m: CopyMap): Driver {
     const c = m.set(this, new Driver(this.name, this.bus, this.initcall, this.client, this.iommuImpl));
     c.registered = this.registered;
+    c.keyId = this.keyId;
     return c;
   }
 

@@ -17,6 +17,8 @@ export class IommuInstance {
   readonly state: Record<string, unknown> = {};
   /** inside iommu_device_register()'s own bus walk */
   walking = false;
+  /** the name's number in state-key.ts's table (0 until a state key asks), kept by a snapshot's copy */
+  keyId = 0;
   /** clients another CPU probes while this instance's probe is in its window (board option) */
   readonly concurrentProbe: readonly string[];
   /** clients another CPU probes while this instance's registration is still walking the buses (board option) */
@@ -42,6 +44,7 @@ export class IommuInstance {
       c.state[key] = v !== null && typeof v === 'object' ? m.of(v) : v;
     }
     c.walking = this.walking;
+    c.keyId = this.keyId;
     return c;
   }
 
