@@ -136,6 +136,16 @@ export function copyData<T>(x: T, m: CopyMap): T {
   const hit = m.find(x);
   if (hit !== undefined && hit !== NUMBERED) return hit;
   if (hit === undefined && SHARED.has(x)) return x;
+  const proto = Object.getPrototypeOf(x);
+  // plain objects first (most of a snapshot's data: drvdata, buffers, states)
+  if (proto === Object.prototype) {
+    const out = m.set(x, { ...(x as object) } as T & Record<string, unknown>);
+    for (const key in out) {
+      const v = out[key];
+      if (v !== null && typeof v === 'object') out[key] = m.of(v);
+    }
+    return out;
+  }
   if (Array.isArray(x)) {
     const out = m.set(x, new Array(x.length) as T & unknown[]);
     for (let i = 0; i < x.length; i++) out[i] = m.of(x[i]);
@@ -151,8 +161,7 @@ export function copyData<T>(x: T, m: CopyMap): T {
     for (const a of x) out.add(m.of(a));
     return out;
   }
-  const proto = Object.getPrototypeOf(x);
-  if (proto !== Object.prototype && proto !== null) throw new Error(`snapshot: no copy for ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'this object'} (give its class a [COPY] method)`);
+  if (proto !== null) throw new Error(`snapshot: no copy for ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'this object'} (give its class a [COPY] method)`);
   const out = m.set(x, { ...(x as object) } as T & Record<string, unknown>);
   for (const key in out) {
     const v = out[key];

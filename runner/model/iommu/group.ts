@@ -4,7 +4,7 @@
 import type { Device } from '../core/device.js';
 import type { IommuInstance } from './instance.js';
 import { PAGE_SIZE, type PageRun } from '../dma/pages.js';
-import { COPY, copyData, type CopyMap } from '../snapshot.js';
+import { COPY, type CopyMap } from '../snapshot.js';
 
 export type DomainType = 'dma' | 'identity';
 
@@ -34,9 +34,14 @@ export class Domain {
     if (done) return done;
     const c = m.set(this, new Domain(this.type, inst));
     // a mapping is never changed, only added or removed
-    c.mapped.push(...this.mapped);
+    for (let i = 0; i < this.mapped.length; i++) c.mapped.push(this.mapped[i]!);
     c.iovaTopPfn = this.iovaTopPfn;
-    Object.assign(c.priv, copyData(this.priv, m));
+    // the private data in place (as an IOMMU instance's working state): the copy's own object stands for this one's
+    m.set(this.priv, c.priv);
+    for (const key in this.priv) {
+      const v = this.priv[key];
+      c.priv[key] = v !== null && typeof v === 'object' ? m.of(v) : v;
+    }
     c.freed = this.freed;
     return c;
   }

@@ -6,6 +6,9 @@ import type { Device } from '../core/device.js';
 import type { IommuDriverImpl } from './driver-impl.js';
 import { COPY, copyData, type CopyMap } from '../snapshot.js';
 
+/** no board option: one frozen empty list, shared by every instance and its snapshot copies */
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 export class IommuInstance {
   /** its own platform device (undefined when the node is disabled: never populated) */
   dev: Device | undefined;
@@ -27,13 +30,15 @@ export class IommuInstance {
   constructor(
     readonly node: BoardIommu,
     readonly impl: IommuDriverImpl,
+    /** a snapshot's copy ([COPY]): the board options it read are the original's */
+    copyOf?: IommuInstance,
   ) {
-    this.concurrentProbe = (node.options['concurrent-probe'] as string[] | undefined) ?? [];
-    this.probeDuringWalk = (node.options['probe-during-walk'] as string[] | undefined) ?? [];
+    this.concurrentProbe = copyOf ? copyOf.concurrentProbe : ((node.options['concurrent-probe'] as string[] | undefined) ?? NO_NAMES);
+    this.probeDuringWalk = copyOf ? copyOf.probeDuringWalk : ((node.options['probe-during-walk'] as string[] | undefined) ?? NO_NAMES);
   }
 
   [COPY](m: CopyMap): IommuInstance {
-    const c = m.set(this, new IommuInstance(this.node, this.impl));
+    const c = m.set(this, new IommuInstance(this.node, this.impl, this));
     c.dev = m.of(this.dev);
     c.registered = this.registered;
     c.drvdata = copyData(this.drvdata, m);

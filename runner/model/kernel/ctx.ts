@@ -77,6 +77,11 @@ function behaviourSetOf(behaviours: readonly string[], switches: ReadonlyMap<str
   return set;
 }
 
+/** a snapshot's copy of a list of stateful objects, pushed onto the copy's own (empty) list */
+function copyInto<T>(to: T[], from: readonly T[], m: CopyMap): void {
+  for (let i = 0; i < from.length; i++) to.push(m.of(from[i]!));
+}
+
 // the hot paths' switches per behaviour table and era (both fixed per profile)
 const HOT = new WeakMap<ReadonlyMap<string, boolean>, Map<number, HotSwitches>>();
 
@@ -274,21 +279,21 @@ export class KernelCtx {
     w.taint = m.of(this.taint);
     w.task = this.task;
     for (const b of ['platform', 'pci', 'amba'] as const) {
-      c.busDevices[b].push(...m.all(this.busDevices[b]));
-      c.busDrivers[b].push(...m.all(this.busDrivers[b]));
+      copyInto(c.busDevices[b], this.busDevices[b], m);
+      copyInto(c.busDrivers[b], this.busDrivers[b], m);
     }
     for (const [name, list] of this.devicesByMatch) c.devicesByMatch.set(name, m.all(list));
     for (const [name, d] of this.drivers) c.drivers.set(name, m.of(d));
     for (const [name, i] of this.iommus) c.iommus.set(name, m.of(i));
-    c.iommuDeviceList.push(...m.all(this.iommuDeviceList));
-    c.groups.push(...m.all(this.groups));
+    copyInto(c.iommuDeviceList, this.iommuDeviceList, m);
+    copyInto(c.groups, this.groups, m);
     for (const id of this.groupIds) c.groupIds.add(id);
     w.deferredPending = m.of(this.deferredPending);
     w.deferredActive = m.of(this.deferredActive);
     for (const [name, list] of this.faults) c.faults.set(name, list.map((f) => ({ ...f })));
     c.firstWaitSupplier = m.of(this.firstWaitSupplier);
     // records of what happened: never changed once added
-    c.foreignFrees.push(...this.foreignFrees);
+    for (let i = 0; i < this.foreignFrees.length; i++) c.foreignFrees.push(this.foreignFrees[i]!);
     for (const work of this.asyncWork) c.asyncWork.push({ ...work, dev: m.of(work.dev) });
     w.pages = m.of(this.pages);
     c.sched = m.of(this.sched);
