@@ -33,9 +33,12 @@ export function nearestLine(
 ): NearMiss | undefined {
   const start = Math.max(from, to - MAX_SCAN);
   const wanted = new Set(m.words);
+  const need = literal === undefined ? undefined : charCounts(literal);
   let best: NearMiss | undefined;
   for (let i = start; i < to; i++) {
     const text = log[i]!.text;
+    // a line whose characters alone rule out beating the best so far is not measured
+    if (need && best?.edits !== undefined && missingChars(need, text) > best.edits) continue;
     let shared = 0;
     if (wanted.size > 0) {
       const seen = new Set<string>();
@@ -55,6 +58,35 @@ export function nearestLine(
 function better(a: NearMiss, b: NearMiss): boolean {
   if (a.edits !== undefined && b.edits !== undefined && a.edits !== b.edits) return a.edits < b.edits;
   return a.sharedWords > b.sharedWords;
+}
+
+/** how many times each UTF-16 code unit occurs in `s` */
+function charCounts(s: string): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    m.set(c, (m.get(c) ?? 0) + 1);
+  }
+  return m;
+}
+
+/**
+ * A lower bound of substringDistance(needle, hay): the needle's characters that no
+ * substring of `hay` can supply (each costs an edit). A line beyond the best distance so
+ * far by this bound alone cannot win (edits decide before shared words).
+ */
+export function missingChars(need: ReadonlyMap<number, number>, hay: string): number {
+  const have = new Map<number, number>();
+  for (let i = 0; i < hay.length; i++) {
+    const c = hay.charCodeAt(i);
+    if (need.has(c)) have.set(c, (have.get(c) ?? 0) + 1);
+  }
+  let missing = 0;
+  need.forEach((n, c) => {
+    const h = have.get(c) ?? 0;
+    if (h < n) missing += n - h;
+  });
+  return missing;
 }
 
 /** Levenshtein distance of `needle` to its best-matching substring of `hay`. */
