@@ -89,13 +89,22 @@ export abstract class RecordingChooser implements Chooser {
 
   /** a checkpoint: inside the boot, or at a quiescent point */
   reached(inStep: boolean): void {
+    this.pending = null;
     if (this.resumedAt) {
       this.resumedAt = false;
       return;
     }
     if (!this.wantsCheckpoint() || !this.kernel?.snapshot) return;
-    this.keep({ pos: this.choices.length, snapshot: this.kernel.snapshot(), steps: this.steps.slice(), inStep, step: this.step, rounds: this.rounds, choices: this.choices.slice(), logAt: this.logAt.slice(), own: this.saveOwn(), logLen: this.kernel.log.length });
+    const c: Omit<Checkpoint, 'snapshot'> = { pos: this.choices.length, steps: this.steps.slice(), inStep, step: this.step, rounds: this.rounds, choices: this.choices.slice(), logAt: this.logAt.slice(), own: this.saveOwn(), logLen: this.kernel.log.length };
+    // at a quiescent point the kernel is copied once the point is decided (decide()): nothing
+    // changes the kernel until then, and a point pruned (or with nothing to choose: the
+    // execution ends there) leaves a checkpoint no later schedule branches off after
+    if (!inStep) this.pending = c;
+    else this.keep({ ...c, snapshot: this.kernel.snapshot() });
   }
+
+  /** a quiescent point's checkpoint, not taken yet (reached()) */
+  private pending: Omit<Checkpoint, 'snapshot'> | null = null;
 
   /** whether a checkpoint here may be resumed from later */
   protected wantsCheckpoint(): boolean {
@@ -121,6 +130,11 @@ export abstract class RecordingChooser implements Chooser {
   /** quiescent points come from the explorer itself, not the model */
   decide(kind: PointKind, label: string, options: readonly string[]): number {
     const i = this.pick(kind, label, options);
+    const c = this.pending;
+    if (c !== null && kind === 'quiescent') {
+      this.pending = null;
+      this.keep({ ...c, snapshot: this.kernel!.snapshot!() });
+    }
     this.choices.push({ kind, label, option: options[i]!, index: i, step: this.step });
     this.logAt.push(this.kernel ? this.kernel.log.length : 0);
     return i;

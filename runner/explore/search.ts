@@ -202,6 +202,7 @@ class DfsChooser extends RecordingChooser {
       this.visited.set(key, left);
     }
     let chosen: number;
+    let chosenFp: Footprint | undefined;
     if (replay) {
       chosen = this.prefix[pos]!;
       if (chosen >= options.length) throw new Error(`explore: the model is not deterministic: point ${label} has ${options.length} options, the schedule took ${chosen}`);
@@ -210,7 +211,11 @@ class DfsChooser extends RecordingChooser {
       for (let o = 0; o < options.length; o++) {
         if (o > 0 && this.used >= this.depth) break;
         if (sleepIn.includes(options[o]!)) continue;
-        if (o > 0 && this.reduce && (symmetric(this.fp, kind, label, options, o) || !this.interacts(deviationFootprint(this.fp, kind, label, options, o)))) continue;
+        if (o > 0 && this.reduce) {
+          if (symmetric(this.fp, kind, label, options, o)) continue;
+          // (the first deviation interacts by definition: its footprint is asked for below)
+          if (this.deviations.length > 0 && !this.interacts((chosenFp = deviationFootprint(this.fp, kind, label, options, o)))) continue;
+        }
         chosen = o;
         break;
       }
@@ -219,7 +224,8 @@ class DfsChooser extends RecordingChooser {
     this.nodes.push({ kind, label, options, chosen, sleepIn, costBefore: this.used });
     if (chosen > 0) {
       this.used++;
-      this.deviations.push(deviationFootprint(this.fp, kind, label, options, chosen));
+      // the footprint the loop above worked out for this option, if it did
+      this.deviations.push(chosenFp !== undefined && !replay ? chosenFp : deviationFootprint(this.fp, kind, label, options, chosen));
     }
     if (sleepy) {
       // the siblings before this option (explored, or covered: asleep or commuting with every

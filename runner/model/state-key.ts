@@ -23,6 +23,15 @@ function intern(s: string): number {
   return id;
 }
 
+/** a symbol as its text's number (String() makes a new string each time) */
+const SYMBOL_IDS = new Map<symbol, number>();
+
+function symbolId(v: symbol): number {
+  let id = SYMBOL_IDS.get(v);
+  if (id === undefined) SYMBOL_IDS.set(v, (id = intern(String(v))));
+  return id;
+}
+
 /**
  * A device's, driver's or IOMMU's name as intern() numbers it, kept on the object (and on its
  * snapshot copies): names are most of a key's strings, and a field read is no map lookup.
@@ -114,6 +123,38 @@ const BUSES = (['platform', 'pci', 'amba'] as const).map((b) => ({ bus: b, tag: 
 
 const T_WIDE = intern('\u0000wide');
 
+// the strings a key meets most after names (~90 lookups a key on salvator-xs-m3n): devres
+// kinds, DMA ops, driver data's keys, as intern() numbers them
+const T_DEVM = intern('devm');
+const T_IRQ = intern('irq');
+const T_DMAM = intern('dmam');
+const T_DIRECT = intern('direct');
+const T_IOMMU = intern('iommu');
+const T_DMA = intern('dma');
+const T_ROOT = intern('root');
+
+/** intern(s), the commonest few by a compare (a literal of the model's source: the same string) */
+function common(s: string): number {
+  switch (s) {
+    case 'devm':
+      return T_DEVM;
+    case 'irq':
+      return T_IRQ;
+    case 'dmam':
+      return T_DMAM;
+    case 'direct':
+      return T_DIRECT;
+    case 'iommu':
+      return T_IOMMU;
+    case 'dma':
+      return T_DMA;
+    case 'root':
+      return T_ROOT;
+    default:
+      return intern(s);
+  }
+}
+
 /**
  * A number exactly: an integer of up to 53 bits as its high and low 32-bit halves (num()
  * keeps 32 bits), anything else (a fraction of a page) as its text; tagged apart.
@@ -136,6 +177,7 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
     else if (typeof v === 'number' && (v | 0) === v) h.num(T_INT).num(v);
     // a wider integer (an address, a pfn) as its two 32-bit halves, not a string interned for good
     else if (typeof v === 'number') wide(h.num(T_WIDE), v);
+    else if (typeof v === 'symbol') h.num(symbolId(v));
     else h.str(String(v));
     return;
   }
@@ -154,7 +196,7 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
   else if (v instanceof Domain) {
     // what a later translation depends on, as numbers: a string made per domain per key was
     // a new entry of the intern table each time (it grew with every IOVA layout explored)
-    h.num(T_DOM).num(nameId(v.inst)).str(v.type).flag(v.freed);
+    h.num(T_DOM).num(nameId(v.inst)).num(common(v.type)).flag(v.freed);
     const top = v.iovaTop;
     if (top === undefined) h.num(0);
     else wide(h, top);
@@ -188,7 +230,7 @@ function plain(h: Fingerprint, v: Record<string, unknown>, depth: number): void 
   h.num(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    h.str(key);
+    h.num(common(key));
     digest(h, v[key], depth + 1);
   }
 }
@@ -216,13 +258,13 @@ function deviceKey(h: Fingerprint, d: Device): void {
   h.num(nameId(d)).num(deviceFlags(d));
   if (d.driver) h.num(nameId(d.driver));
   else h.num(T_EMPTY);
-  if (d.dmaOps) h.str(d.dmaOps);
+  if (d.dmaOps) h.num(common(d.dmaOps));
   else h.num(T_EMPTY);
   h.num(d.group ? d.group.id : -1);
   h.num(d.devres.length);
-  for (const r of d.devres) h.str(r.kind).num(r.size || r.irq || 0).str(r.buffer ? r.buffer.allocOps : '');
+  for (const r of d.devres) h.num(common(r.kind)).num(r.size || r.irq || 0).num(r.buffer ? common(r.buffer.allocOps) : T_EMPTY);
   h.num(d.buffers.length);
-  for (const b of d.buffers) h.num(b.size).str(b.allocOps);
+  for (const b of d.buffers) h.num(b.size).num(common(b.allocOps));
   h.num(d.links.length);
   for (const l of d.links) h.num(nameId(l.consumer)).num(nameId(l.supplier)).str(l.owner).flag(l.pmRuntime);
   if (d.iommu) {
