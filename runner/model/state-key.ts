@@ -225,13 +225,31 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
 /** a plain object: its keys in order, each with its value */
 function plain(h: Fingerprint, v: Record<string, unknown>, depth: number): void {
   const keys = Object.keys(v);
-  // most objects' keys come sorted already (and sorting a sorted list is a walk of it)
-  if (!isSorted(keys)) keys.sort();
+  // most objects' keys come sorted already (and sorting a sorted list is a walk of it); a
+  // few ({root, group}, {root, contexts}) come at every key, sorted in place with no
+  // allocation (Array.prototype.sort's work arrays were 4 % of what a search allocated)
+  if (!isSorted(keys)) {
+    if (keys.length <= 16) insertionSort(keys);
+    else keys.sort();
+  }
   h.num(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     h.num(common(key));
     digest(h, v[key], depth + 1);
+  }
+}
+
+/** the order sort() gives distinct strings (by UTF-16 code units), in place */
+function insertionSort(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const x = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > x) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = x;
   }
 }
 

@@ -183,11 +183,13 @@ export class KernelCtx {
     /** a snapshot's copy ([COPY]): what was fixed when `copyOf` was built is shared, not worked out again */
     copyOf?: KernelCtx,
   ) {
-    this.arch = board.arch;
-    this.firmware = board.firmware;
-    this.busDmaBits = board.busDmaBits;
-    this.printk = new Printk(board.consoleBaud);
     if (copyOf) {
+      // (the board's fields read from the copied kernel: boards are objects of many shapes)
+      this.arch = copyOf.arch;
+      this.firmware = copyOf.firmware;
+      this.busDmaBits = copyOf.busDmaBits;
+      // [COPY] puts the copy's own in its place
+      this.printk = copyOf.printk;
       this.behaviours = copyOf.behaviours;
       this.switches = copyOf.switches;
       this.on = copyOf.on;
@@ -210,6 +212,10 @@ export class KernelCtx {
       this.formats = copyOf.formats;
       return;
     }
+    this.arch = board.arch;
+    this.firmware = board.firmware;
+    this.busDmaBits = board.busDmaBits;
+    this.printk = new Printk(board.consoleBaud);
     this.eras = new Map();
     this.formats = new Map();
     this.switches = switchesOf(profile.behaviours);
