@@ -23,6 +23,7 @@ import { deferredProbeTimeoutDefault } from './era.js';
 import type { DynDbg } from './dyndbg.js';
 import { COPY, copyData, type CopyMap } from '../snapshot.js';
 import { HotSwitches } from './switches.js';
+import { Table } from './table.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -122,15 +123,15 @@ export class KernelCtx {
   private oopsId: bigint;
   private lockdepOn = true;
 
-  readonly devices = new Map<string, Device>();
+  readonly devices = new Table<Device>();
   /** per bus, in device_add order (the bus klist bus_for_each_dev walks) */
   readonly busDevices: Record<BusName, Device[]> = { platform: [], pci: [], amba: [] };
   /** added devices by the driver name that can match them, in device_add order */
-  readonly devicesByMatch = new Map<string, Device[]>();
-  readonly drivers = new Map<string, Driver>();
+  readonly devicesByMatch = new Table<Device[]>();
+  readonly drivers = new Table<Driver>();
   /** per bus, in registration order (bus_for_each_drv) */
   readonly busDrivers: Record<BusName, Driver[]> = { platform: [], pci: [], amba: [] };
-  readonly iommus = new Map<string, IommuInstance>();
+  readonly iommus = new Table<IommuInstance>();
   /** iommu_device_list: registered instances in registration order */
   readonly iommuDeviceList: IommuInstance[] = [];
   readonly groups: Group[] = [];
@@ -271,15 +272,15 @@ export class KernelCtx {
     c.armedFaults = this.armedFaults;
     c.lastErrno = this.lastErrno;
     c.vmallocNext = this.vmallocNext;
+    const w = c as Writable<KernelCtx>;
     // every device's shell first: devices point at each other (deferred lists, links, groups)
     const shells: Device[] = [];
-    for (const [name, d] of this.devices) {
+    w.devices = this.devices.copy((d) => {
       let copy = m.get(d);
       if (!copy) shells.push(d, (copy = d.copyShell(m)));
-      c.devices.set(name, copy);
-    }
+      return copy;
+    });
     for (let i = 0; i < shells.length; i += 2) shells[i]!.copyFill(shells[i + 1]!, m);
-    const w = c as Writable<KernelCtx>;
     w.printk = m.of(this.printk);
     w.stack = m.of(this.stack);
     w.taint = m.of(this.taint);
@@ -288,9 +289,9 @@ export class KernelCtx {
       copyInto(c.busDevices[b], this.busDevices[b], m);
       copyInto(c.busDrivers[b], this.busDrivers[b], m);
     }
-    for (const [name, list] of this.devicesByMatch) c.devicesByMatch.set(name, m.all(list));
-    for (const [name, d] of this.drivers) c.drivers.set(name, m.of(d));
-    for (const [name, i] of this.iommus) c.iommus.set(name, m.of(i));
+    w.devicesByMatch = this.devicesByMatch.copy((list) => m.all(list));
+    w.drivers = this.drivers.copy((d) => m.of(d));
+    w.iommus = this.iommus.copy((i) => m.of(i));
     copyInto(c.iommuDeviceList, this.iommuDeviceList, m);
     copyInto(c.groups, this.groups, m);
     for (const id of this.groupIds) c.groupIds.add(id);
