@@ -120,8 +120,10 @@ export class CopyMap {
 
   /** an array of stateful objects, element by element */
   all<T>(xs: readonly T[]): T[] {
-    const out = new Array<T>(xs.length);
-    for (let i = 0; i < xs.length; i++) out[i] = this.of(xs[i]!);
+    // a copy of the array first: packed as the original is (new Array(n) is a holey one, and
+    // the flows' reads of the copies would see two kinds of array)
+    const out = xs.slice();
+    for (let i = 0; i < out.length; i++) out[i] = this.of(out[i]!);
     return out;
   }
 }

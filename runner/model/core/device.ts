@@ -200,8 +200,16 @@ export class Device {
     c.deferPrev = m.of(this.deferPrev);
     c.deferNext = m.of(this.deferNext);
     c.deferMemo = this.deferMemo && { driver: m.of(this.deferMemo.driver), supplier: m.of(this.deferMemo.supplier) };
-    for (const r of this.devres) c.devres.push(r.buffer ? { ...r, buffer: m.of(r.buffer) } : r);
-    for (const b of this.buffers) c.buffers.push(m.of(b));
+    // lists copied whole (one copy of the array), then the entries that hold stateful objects
+    const w = c as { -readonly [K in keyof Device]: Device[K] };
+    if (this.devres.length > 0) {
+      const devres = (w.devres = this.devres.slice());
+      for (let i = 0; i < devres.length; i++) {
+        const r = devres[i]!;
+        if (r.buffer) devres[i] = { ...r, buffer: m.of(r.buffer) };
+      }
+    }
+    if (this.buffers.length > 0) w.buffers = m.all(this.buffers);
     c.dmaConfigured = this.dmaConfigured;
     c.dmaOps = this.dmaOps;
     c.armMapping = this.armMapping;
@@ -209,7 +217,7 @@ export class Device {
     c.iommu = this.iommu && { fwspecIommu: m.of(this.iommu.fwspecIommu), ids: this.iommu.ids.slice(), priv: m.of(this.iommu.priv), iommuDev: m.of(this.iommu.iommuDev) };
     c.group = m.of(this.group);
     c.dmaOwner = this.dmaOwner;
-    for (const l of this.links) c.links.push(m.of(l));
+    if (this.links.length > 0) w.links = m.all(this.links);
     c.drvdata = m.of(this.drvdata);
     c.dmaCoherent = this.dmaCoherent;
     c.dmaRangeMap = this.dmaRangeMap;
