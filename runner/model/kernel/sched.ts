@@ -91,6 +91,13 @@ export class FaultPoints implements Iterable<string> {
     return c;
   }
 
+  /** become a copy of `from` (a snapshot's copy fills the empty set its constructor made) */
+  copyFrom(from: FaultPoints): void {
+    if (this.words.length === from.words.length) this.words.set(from.words);
+    else this.words = from.words.slice();
+    this.size = from.size;
+  }
+
   *[Symbol.iterator](): Iterator<string> {
     for (let w = 0; w < this.words.length; w++) {
       const x = this.words[w]!;
@@ -155,9 +162,10 @@ export class Sched {
     c.asyncOrder = this.asyncOrder;
     c.deferredFirst.push(...this.deferredFirst);
     c.retryAfter = this.retryAfter;
-    c.faultReached = this.faultReached.copy();
-    c.deferredSeen = new Set(this.deferredSeen);
-    c.triggerSeen = new Set(this.triggerSeen);
+    // into the (empty) sets the constructor made
+    c.faultReached.copyFrom(this.faultReached);
+    for (const x of this.deferredSeen) c.deferredSeen.add(x);
+    for (const x of this.triggerSeen) c.triggerSeen.add(x);
     c.inDeferredWork = this.inDeferredWork;
     c.flushSoon = this.flushSoon;
     c.lateNames.push(...this.lateNames);
