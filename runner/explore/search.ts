@@ -32,9 +32,14 @@ import { emptyStats, FindingSet, type Finding, type Stats } from './findings.js'
 import { rng } from './rng.js';
 
 /** kinds whose options commute when their footprints are disjoint */
-const SLEEPY: ReadonlySet<PointKind> = new Set(['initcall-order', 'quiescent']);
+const SLEEPY = {
+  // a compare of the kind's literal, not a set lookup: asked at every pick
+  has: (kind: PointKind): boolean => kind === 'initcall-order' || kind === 'quiescent',
+};
 /** kinds at which the state is hashed */
-const HASHED: ReadonlySet<PointKind> = new Set(['initcall-order', 'module-order', 'quiescent']);
+const HASHED = {
+  has: (kind: PointKind): boolean => kind === 'initcall-order' || kind === 'module-order' || kind === 'quiescent',
+};
 
 /**
  * Errno symmetry at a fault point: the driver core treats every probe error alike except
