@@ -38,8 +38,9 @@ describe('model: kernel tables', () => {
         const p = pairs[Math.floor(next() * pairs.length)]!;
         const r = next();
         if (r < 0.15 && pairs.length < 8) {
-          // a snapshot's copy: values through a function, names shared
-          pairs.push({ t: p.t.copy((v) => v + 1000), m: new Map([...p.m].map(([k, v]) => [k, v + 1000])) });
+          // a snapshot's copy: values through a function (or made by the caller), names shared
+          const vals = [...p.t.values()].map((v) => v + 1000);
+          pairs.push({ t: r < 0.075 ? p.t.copy((v) => v + 1000) : p.t.withValues(vals), m: new Map([...p.m].map(([k, v]) => [k, v + 1000])) });
         } else {
           const k = NAMES[Math.floor(next() * NAMES.length)]!;
           const v = Math.floor(next() * 100);
@@ -64,6 +65,7 @@ describe('model: kernel tables', () => {
     expect([...b]).to.deep.equal([['x', 'B1'], ['y', 'A2'], ['w', 'B4']]);
     expect(a.has('w')).to.equal(false);
     expect(b.has('z')).to.equal(false);
+    expect(() => a.withValues(['one'])).to.throw(/1 values for 3 names/);
     // two empty tables share nothing they write
     const e1 = new Table<number>();
     const e2 = new Table<number>();

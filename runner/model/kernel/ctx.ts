@@ -275,11 +275,14 @@ export class KernelCtx {
     const w = c as Writable<KernelCtx>;
     // every device's shell first: devices point at each other (deferred lists, links, groups)
     const shells: Device[] = [];
-    w.devices = this.devices.copy((d) => {
+    const devices: Device[] = [];
+    for (let i = 0; i < this.devices.size; i++) {
+      const d = this.devices.at(i);
       let copy = m.get(d);
       if (!copy) shells.push(d, (copy = d.copyShell(m)));
-      return copy;
-    });
+      devices.push(copy);
+    }
+    w.devices = this.devices.withValues(devices);
     for (let i = 0; i < shells.length; i += 2) shells[i]!.copyFill(shells[i + 1]!, m);
     w.printk = m.of(this.printk);
     w.stack = m.of(this.stack);
@@ -289,9 +292,15 @@ export class KernelCtx {
       copyInto(c.busDevices[b], this.busDevices[b], m);
       copyInto(c.busDrivers[b], this.busDrivers[b], m);
     }
-    w.devicesByMatch = this.devicesByMatch.copy((list) => m.all(list));
-    w.drivers = this.drivers.copy((d) => m.of(d));
-    w.iommus = this.iommus.copy((i) => m.of(i));
+    const byMatch: Device[][] = [];
+    for (let i = 0; i < this.devicesByMatch.size; i++) byMatch.push(m.all(this.devicesByMatch.at(i)));
+    w.devicesByMatch = this.devicesByMatch.withValues(byMatch);
+    const drivers: Driver[] = [];
+    for (let i = 0; i < this.drivers.size; i++) drivers.push(m.of(this.drivers.at(i)));
+    w.drivers = this.drivers.withValues(drivers);
+    const iommus: IommuInstance[] = [];
+    for (let i = 0; i < this.iommus.size; i++) iommus.push(m.of(this.iommus.at(i)));
+    w.iommus = this.iommus.withValues(iommus);
     copyInto(c.iommuDeviceList, this.iommuDeviceList, m);
     copyInto(c.groups, this.groups, m);
     for (const id of this.groupIds) c.groupIds.add(id);

@@ -100,4 +100,10 @@ export class Table<V> implements Iterable<[string, V]> {
     for (let i = 0; i < this.vals.length; i++) out.push(copy(this.vals[i]!));
     return new Table<W>(this, out);
   }
+
+  /** a snapshot's copy whose values (in order, `size` of them) the caller made */
+  withValues<W>(vals: W[]): Table<W> {
+    if (vals.length !== this.vals.length) throw new Error(`kernel table: ${vals.length} values for ${this.vals.length} names`);
+    return new Table<W>(this, vals);
+  }
 }
