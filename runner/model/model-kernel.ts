@@ -211,8 +211,14 @@ export class ModelKernel implements Kernel {
     // the loadables first: a boot under way holds them in its cursor
     const loadables = this.loadables.map((l) => m.set(l, l.kind === 'driver' ? { kind: l.kind, driver: m.of(l.driver), initcall: l.initcall } : { kind: l.kind, name: l.name, instances: m.all(l.instances), initcall: l.initcall }));
     const k = m.of(this.k);
-    // the plan is the board's: shared
-    Object.assign(c, { k, loadables, plan: this.plan, booted: this.booted, oopsBefore: this.oopsBefore });
+    // the plan is the board's: shared. Fields set one by one, in the order Object.assign of
+    // a { k, loadables, plan, booted, oopsBefore } literal set them (the same object shape)
+    const w = c as unknown as { k: KernelCtx; loadables: Loadable[]; plan: BoardPlan; booted: boolean; oopsBefore: number };
+    w.k = k;
+    w.loadables = loadables;
+    w.plan = this.plan;
+    w.booted = this.booted;
+    w.oopsBefore = this.oopsBefore;
     return c;
   }
 

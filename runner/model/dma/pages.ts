@@ -41,7 +41,13 @@ export class PageAllocator {
 
   [COPY](m: CopyMap): PageAllocator {
     const c = m.set(this, Object.create(PageAllocator.prototype) as PageAllocator);
-    Object.assign(c, { banks: this.banks.map((b) => ({ ...b })), starts: this.starts.slice(), ends: this.ends.slice() });
+    // set one by one, in the order Object.assign of a { banks, starts, ends } literal set them (the same object shape)
+    const w = c as unknown as { banks: Bank[]; starts: number[]; ends: number[] };
+    const banks: Bank[] = [];
+    for (const b of this.banks) banks.push({ ...b });
+    w.banks = banks;
+    w.starts = this.starts.slice();
+    w.ends = this.ends.slice();
     return c;
   }
 
