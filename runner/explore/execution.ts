@@ -7,7 +7,7 @@
 // kernel inside the boot or at a quiescent point, with the chooser's record up to there):
 // it is the same execution, minus the work the two share.
 
-import { createKernel, restoreKernel } from '../model/index.js';
+import { createKernel, restoreKernel, DEVICE_ADDED, DEVICE_BOUND, DEVICE_DEFERRED } from '../model/index.js';
 import type { Chooser, ChoicePoint, Kernel, KernelSnapshot, ModelBoard, ModelStep, ResolvedProfile } from '../model/index.js';
 import type { Title } from '../exec/titles.js';
 import { titlesOf, logTitles, logTitlesAfter, titlesPrefix, unexplainedDeferrals, type TitlesPrefix } from '../exec/titles.js';
@@ -146,6 +146,22 @@ export abstract class RecordingChooser implements Chooser {
 /** each device's quiescent option labels, made once per board (and hashed once by V8) */
 const OPTION_LABELS = new WeakMap<ModelBoard, { unbind: string; rebind: string; remove: string; add: string }[]>();
 
+/** Kernel.deviceBits(), from device() for a kernel without it */
+function deviceBits(k: Kernel, name: string): number {
+  if (k.deviceBits) return k.deviceBits(name);
+  const st = k.device(name);
+  return st ? (st.added ? DEVICE_ADDED : 0) | (st.bound ? DEVICE_BOUND : 0) | (st.deferred ? DEVICE_DEFERRED : 0) : -1;
+}
+
+/** some device of the board is deferred */
+function anyDeferred(k: Kernel, board: ModelBoard): boolean {
+  for (const d of board.devices) {
+    const bits = deviceBits(k, d.name);
+    if (bits > 0 && (bits & DEVICE_DEFERRED) !== 0) return true;
+  }
+  return false;
+}
+
 /** the quiescent options after a step: stop, or one more step on a device */
 export function quiescentOptions(k: Kernel, board: ModelBoard, unbind: boolean): string[] {
   let labels = OPTION_LABELS.get(board);
@@ -153,12 +169,13 @@ export function quiescentOptions(k: Kernel, board: ModelBoard, unbind: boolean):
   const out = [STOP];
   for (let i = 0; i < board.devices.length; i++) {
     const d = board.devices[i]!;
-    const st = k.device(d.name);
-    if (!st) continue;
+    // a device's bits, not its whole state (asked of every device at every quiescent point)
+    const bits = deviceBits(k, d.name);
+    if (bits < 0) continue;
     const l = labels[i]!;
-    if (unbind && st.bound) out.push(l.unbind, l.rebind);
+    if (unbind && (bits & DEVICE_BOUND) !== 0) out.push(l.unbind, l.rebind);
     // a device the board leaves out is hot-plugged, and may go again
-    if (!d.present && d.status === 'okay') out.push(st.added ? l.remove : l.add);
+    if (!d.present && d.status === 'okay') out.push((bits & DEVICE_ADDED) !== 0 ? l.remove : l.add);
   }
   return out;
 }
@@ -219,9 +236,9 @@ export function execute(t: Target, ch: RecordingChooser, unbind: boolean, from?:
     // the rest of this execution is another's: only what it printed so far is its own
     titles = fromLog;
   } else {
-    const states = t.board.devices.map((d) => k.device(d.name)).filter((s) => s !== undefined);
-    // the schedule's steps only matter when something is still deferred
-    const deferred = k.panicked || !states.some((s) => s.deferred) ? [] : unexplainedDeferrals(t.board, deferralSteps(ch.choices), states);
+    // the schedule's steps only matter when something is still deferred (the devices' states
+    // are made only then)
+    const deferred = k.panicked || !anyDeferred(k, t.board) ? [] : unexplainedDeferrals(t.board, deferralSteps(ch.choices), t.board.devices.map((d) => k.device(d.name)).filter((s) => s !== undefined));
     titles = titlesOf({ log: texts, fromLog, checks: k.panicked || hang ? [] : k.checks(), deferred: hang ? [] : deferred, ...(hang ? { hang } : {}) });
   }
   for (const title of titles) {

@@ -47,6 +47,11 @@ export interface CheckFailure {
   message: string;
 }
 
+/** Kernel.deviceBits(): DeviceState's added, bound and deferred */
+export const DEVICE_ADDED = 1;
+export const DEVICE_BOUND = 2;
+export const DEVICE_DEFERRED = 4;
+
 export interface Kernel {
   readonly board: ModelBoard;
   readonly profile: ResolvedProfile;
@@ -55,6 +60,12 @@ export interface Kernel {
   /** every printk record so far, oldest first (the array is live: do not mutate) */
   readonly log: readonly LogLine[];
   device(name: string): DeviceState | undefined;
+  /**
+   * device(name)'s added, bound and deferred as bits (DEVICE_ADDED, DEVICE_BOUND,
+   * DEVICE_DEFERRED), -1 for no such device: what explore reads of every device at every
+   * quiescent point and execution's end (~70,000 times a search), with no object made
+   */
+  deviceBits?(name: string): number;
   iommu(name: string): IommuState | undefined;
   /** taint letters in flag order, "" when not tainted (e.g. "BDW") */
   taint(): string;

@@ -7,7 +7,7 @@ import type { Chooser } from './choice.js';
 import { ModelKernel } from './model-kernel.js';
 
 export type { Kernel, KernelOptions, KernelSnapshot, LogLine, StepOutcome, DeviceState, IommuState, CheckFailure, DmaOpsKind } from './api.js';
-export { formatLogLine } from './api.js';
+export { formatLogLine, DEVICE_ADDED, DEVICE_BOUND, DEVICE_DEFERRED } from './api.js';
 export type { ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 export { resolveKernel } from './profiles/resolve.js';
 export { IOMMU_DRIVER_NAMES, iommuSuppliers } from './drivers/catalog.js';

@@ -2,6 +2,7 @@
 // instances of a board, and performs steps as the kernel would.
 
 import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, KernelSnapshot, LogLine, StepOutcome } from './api.js';
+import { DEVICE_ADDED, DEVICE_BOUND, DEVICE_DEFERRED } from './api.js';
 import type { Chooser } from './choice.js';
 import type { BoardDevice, ModelBoard, ModelStep, ResolvedProfile } from './types.js';
 import { KernelCtx } from './kernel/ctx.js';
@@ -332,6 +333,13 @@ export class ModelKernel implements Kernel {
       group: dev.group ? dev.group.id : null,
       dmaOps: reportedOps(dev),
     };
+  }
+
+  deviceBits(name: string): number {
+    const dev = this.k.devices.get(name);
+    if (!dev) return -1;
+    // as device() reports them
+    return (dev.added ? DEVICE_ADDED : 0) | (dev.bound && dev.driver !== null ? DEVICE_BOUND : 0) | (dev.deferred ? DEVICE_DEFERRED : 0);
   }
 
   iommu(name: string): IommuState | undefined {
