@@ -5,7 +5,7 @@ import type { CheckFailure, DeviceState, IommuState, Kernel, KernelOptions, Kern
 import { DEVICE_ADDED, DEVICE_BOUND, DEVICE_DEFERRED } from './api.js';
 import type { Chooser } from './choice.js';
 import type { BoardDevice, ModelBoard, ModelStep, ResolvedProfile } from './types.js';
-import { KernelCtx } from './kernel/ctx.js';
+import { KernelCtx, type KernelNames } from './kernel/ctx.js';
 import { PanicUnwind } from './kernel/reports.js';
 import { moduleFrames, shellFrames, sysfsWriteFrames } from './kernel/entry.js';
 import { ERRNO } from './kernel/errno.js';
@@ -41,6 +41,8 @@ interface BoardPlan {
   index: ReadonlyMap<string, number>;
   /** the names of the loadable at each index */
   names: readonly (readonly string[])[];
+  /** the names the board's first kernel gave its tables: later kernels add the same, in order */
+  tableNames?: KernelNames;
 }
 
 const PLANS = new WeakMap<ModelBoard, BoardPlan>();
@@ -82,6 +84,7 @@ export class ModelKernel implements Kernel {
   constructor(board: ModelBoard, profile: ResolvedProfile, opts: KernelOptions = {}) {
     const plan = (this.plan = boardPlan(board));
     const k = (this.k = new KernelCtx(board, profile, opts.seed ?? 0, opts.events));
+    if (plan.tableNames) k.expectNames(plan.tableNames);
     if (opts.chooser) k.sched = new Sched(opts.chooser);
     const iommuLoadables = new Map<string, Loadable>();
     for (let n = 0; n < board.iommus.length; n++) {
@@ -126,6 +129,8 @@ export class ModelKernel implements Kernel {
       clientLoadables.push({ kind: 'driver', driver: drv, initcall: cd.initcall });
     }
     this.loadables.push(...iommuLoadables.values(), ...clientLoadables);
+    // empty tables over this kernel's index: what a snapshot shares of the plan holds no kernel state
+    plan.tableNames ??= k.names();
   }
 
   get board(): ModelBoard {

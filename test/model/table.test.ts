@@ -73,4 +73,38 @@ describe('model: kernel tables', () => {
     expect(e2.size).to.equal(0);
     expect(e2.has('only')).to.equal(false);
   });
+  it('a table like another (a board\'s next kernel) answers as a Map, whether its names come in the other\'s order or not', () => {
+    let compared = 0;
+    for (let seed = 1; seed <= 25; seed++) {
+      const next = rng(seed);
+      const model = new Table<number>();
+      for (const k of NAMES) if (next() < 0.7) model.set(k, 0);
+      const order = [...model.keys()];
+      const pairs: Pair[] = [];
+      for (let j = 0; j < 4; j++) {
+        const p: Pair = { t: Table.like<number>(model), m: new Map() };
+        // a prefix of the model's names in its order (what a kernel of the same board adds), then anything
+        const prefix = Math.floor(next() * (order.length + 1));
+        for (let n = 0; n < prefix; n++) {
+          p.t.set(order[n]!, n);
+          p.m.set(order[n]!, n);
+          same(p, `seed ${seed} like ${j} prefix ${n}`);
+        }
+        pairs.push(p);
+      }
+      for (let step = 0; step < 60; step++) {
+        const p = pairs[Math.floor(next() * pairs.length)]!;
+        const k = NAMES[Math.floor(next() * NAMES.length)]!;
+        const v = Math.floor(next() * 100);
+        p.t.set(k, v);
+        p.m.set(k, v);
+        // the model going on adding names is seen by none of the tables like it
+        if (next() < 0.1) model.set(`late${step}`, step);
+        for (const [i, q] of pairs.entries()) same(q, `seed ${seed} step ${step} like ${i}`);
+        compared++;
+      }
+      for (const k of order) expect(model.get(k), `seed ${seed}: the model keeps its own values`).to.equal(0);
+    }
+    expect(compared).to.equal(1500);
+  });
 });

@@ -27,6 +27,13 @@ import { Table } from './table.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** a board's names of devices, drivers and IOMMU instances, in the order its kernels add them */
+export interface KernelNames {
+  readonly devices: Table<unknown>;
+  readonly drivers: Table<unknown>;
+  readonly iommus: Table<unknown>;
+}
+
 export interface ArmedFault {
   errno: number;
   /** the driver's dev_err as it fails */
@@ -246,6 +253,22 @@ export class KernelCtx {
     this.pages = new PageAllocator(board.memory);
     // what the boot had vmalloc'ed before the drivers ran: the build's, else 128 MiB
     this.vmallocNext = this.build?.vmallocUsed ?? 0x8000000;
+  }
+
+  /**
+   * A new kernel of a board whose first kernel named its devices, drivers and IOMMUs in the
+   * same order: its tables start out sharing that kernel's index of names (Table.like).
+   */
+  expectNames(like: KernelNames): void {
+    const w = this as Writable<KernelCtx>;
+    w.devices = Table.like(like.devices);
+    w.drivers = Table.like(like.drivers);
+    w.iommus = Table.like(like.iommus);
+  }
+
+  /** what expectNames() takes: tables holding a board's names (their values are not read) */
+  names(): KernelNames {
+    return { devices: Table.like(this.devices), drivers: Table.like(this.drivers), iommus: Table.like(this.iommus) };
   }
 
   /**

@@ -8,6 +8,11 @@
 // at its first device_add), never removed; a name's value may be replaced. Iteration is in
 // the order names were added, as a Map's. A kernel that adds a name while it shares its index
 // with a copy takes its own index first, so a copy never sees another kernel's names.
+//
+// A fresh kernel of a board adds the same names in the same order as the board's first
+// kernel did (Table.like): its tables share that kernel's index for as long as they agree
+// (the index may then hold names past the table's size, which the table does not have yet),
+// so a kernel made per run builds no hash table of its names either.
 
 /** every empty table's index and names (never written: a table copies them before adding a name) */
 const NO_INDEX = new Map<string, number>();
@@ -39,28 +44,48 @@ export class Table<V> implements Iterable<[string, V]> {
     }
   }
 
+  /** an empty table that expects `model`'s names in `model`'s order, sharing its index while they come so */
+  static like<V>(model: Table<unknown>): Table<V> {
+    const t = new Table<V>();
+    model.shared = true;
+    t.index = model.index;
+    t.names = model.names;
+    return t;
+  }
+
   get size(): number {
     return this.vals.length;
   }
 
   get(name: string): V | undefined {
+    // a name of a shared index past this table's size reads as absent (vals has no entry there)
     const i = this.index.get(name);
     return i === undefined ? undefined : this.vals[i];
   }
 
   has(name: string): boolean {
-    return this.index.has(name);
+    const i = this.index.get(name);
+    return i !== undefined && i < this.vals.length;
   }
 
   set(name: string, v: V): this {
+    const n = this.vals.length;
     const i = this.index.get(name);
-    if (i !== undefined) {
+    if (i !== undefined && i < n) {
       this.vals[i] = v;
       return this;
     }
+    // the next name of a shared index, in its order: nothing to add to the index
+    if (i === n && this.shared) {
+      this.vals.push(v);
+      return this;
+    }
     if (this.shared) {
-      this.index = new Map(this.index);
-      this.names = this.names.slice();
+      // its own index, of its own names only (a shared one may reach past them)
+      this.names = this.names.slice(0, n);
+      const index = new Map<string, number>();
+      for (let j = 0; j < n; j++) index.set(this.names[j]!, j);
+      this.index = index;
       this.shared = false;
     }
     this.index.set(name, this.vals.length);
