@@ -6,8 +6,14 @@
 // Boards of 1,000 and 100 devices run first so module loading and the JIT's compiles are
 // not part of the figure (growth ratios compare algorithms, not warm-up); the measured run
 // is a boot of a fresh kernel on the board plus the bring-up checks (every device's state,
-// kernel.checks()): the median of 15 for sizes up to 1,000, of 5 above. With `once`: one
-// 1,000-device boot, then one measured boot, for the time and peak RSS of a lone process.
+// kernel.checks()). Up to 1,000 devices a sample is the mean of a batch of boots (10,000
+// devices' worth: 10 boots of 1,000, 100 of 100), the figure the median of 15 samples; above,
+// one boot a sample, the median of 5. A batch because a boot of 1,000 devices allocates about
+// a third of the young generation: one boot in two or three pays for a scavenge of the
+// boots before it, so single boots read 2.1 or 3.5-7 ms and their median fell on either
+// mode from one run to the next (growth 100 -> 1,000 read 9.6x and 17x on the same code);
+// a batch pays its own share of the collections. With `once`: one 1,000-device boot, then
+// one measured boot, for the time and peak RSS of a lone process.
 
 import { createKernel, resolveKernel } from '../runner/model/index.js';
 import type { ModelBoard } from '../runner/model/types.js';
@@ -68,6 +74,23 @@ function bringUp(kind: 'scale' | 'chain', board: ModelBoard, kernel: string): Om
   return { ms: t2 - t0, wallMs, bootMs: t1 - t0, checkMs: t2 - t1, bound, devices: board.devices.length, checks: failures.length, logLines: k.log.length };
 }
 
+/** bringUp() `batch` times: the last one's counts, the mean of the times */
+function batchMean(kind: 'scale' | 'chain', board: ModelBoard, kernel: string, batch: number): ReturnType<typeof bringUp> {
+  let ms = 0;
+  let wallMs = 0;
+  let bootMs = 0;
+  let checkMs = 0;
+  let last: ReturnType<typeof bringUp> | undefined;
+  for (let i = 0; i < batch; i++) {
+    last = bringUp(kind, board, kernel);
+    ms += last.ms;
+    wallMs += last.wallMs;
+    bootMs += last.bootMs;
+    checkMs += last.checkMs;
+  }
+  return { ...last!, ms: ms / batch, wallMs: wallMs / batch, bootMs: bootMs / batch, checkMs: checkMs / batch };
+}
+
 /** a boot and the checks, untimed, without the pause bringUp takes */
 function warmUp(kind: 'scale' | 'chain', board: ModelBoard, kernel: string): void {
   const k = createKernel(board, resolveKernel(kernel));
@@ -100,7 +123,8 @@ function main(argv: string[]): void {
   const baseRssMB = process.memoryUsage().rss / 2 ** 20;
   const board = boardFor(kind, n);
   const reps = once ? 1 : n <= 1000 ? 15 : 5;
-  const all = Array.from({ length: reps }, () => bringUp(kind, board, kernel));
+  const batch = once || n > 1000 ? 1 : Math.max(1, Math.round(10_000 / n));
+  const all = Array.from({ length: reps }, () => batchMean(kind, board, kernel, batch));
   const samples = all.map((x) => x.ms);
   const r = all.sort((a, b) => a.ms - b.ms)[reps >> 1]!;
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
