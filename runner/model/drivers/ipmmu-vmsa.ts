@@ -54,7 +54,7 @@ function rootOf(mmu: IommuInstance): IommuInstance {
 
 /** ipmmu_device_is_allowed(): the SoC opt-in tables, stood for by the `allowlist` option */
 function allowed(k: KernelCtx, dev: Device, inst: IommuInstance): boolean {
-  const list = inst.option<string[]>('allowlist');
+  const list = inst.allowlist;
   if (!list) return true;
   // "R-Car Gen3 and Gen4 PCI devices are allowed" (v5.x+)
   if (dev.bus === 'pci' && k.on.v5_14) return true;
@@ -64,7 +64,7 @@ function allowed(k: KernelCtx, dev: Device, inst: IommuInstance): boolean {
 /** a Gen3 root with cache IPMMUs below it registers nothing itself: the leaves do */
 function rootWithLeaves(k: KernelCtx, inst: IommuInstance): boolean {
   if (k.arch === 'arm') return false;
-  for (const i of k.iommus.values()) if (i !== inst && i.impl === inst.impl && i.available && i.option<string>('main') === inst.name) return true;
+  for (const i of k.iommus.values()) if (i !== inst && i.impl === inst.impl && i.available && i.main === inst.name) return true;
   return false;
 }
 
@@ -72,7 +72,7 @@ function ipmmuProbe(k: KernelCtx, inst: IommuInstance): number {
   return k.call('ipmmu_probe', () => {
     // root detection: a cache IPMMU ("renesas,ipmmu-main") needs its root probed first
     let root = inst;
-    const main = inst.option<string>('main');
+    const main = inst.main;
     if (main !== undefined) {
       const r = k.call('ipmmu_find_root', () => k.iommus.get(main));
       if (!r || !r.drvdata) {

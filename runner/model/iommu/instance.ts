@@ -26,6 +26,10 @@ export class IommuInstance {
   readonly concurrentProbe: readonly string[];
   /** clients another CPU probes while this instance's registration is still walking the buses (board option) */
   readonly probeDuringWalk: readonly string[];
+  /** the clients the SoC's tables allow (`allowlist` option; IPMMU), read at every probe of a client */
+  readonly allowlist: readonly string[] | undefined;
+  /** the root instance of a cache IPMMU (`main` option), read at every registration */
+  readonly main: string | undefined;
 
   constructor(
     readonly node: BoardIommu,
@@ -35,6 +39,9 @@ export class IommuInstance {
   ) {
     this.concurrentProbe = copyOf ? copyOf.concurrentProbe : ((node.options['concurrent-probe'] as string[] | undefined) ?? NO_NAMES);
     this.probeDuringWalk = copyOf ? copyOf.probeDuringWalk : ((node.options['probe-during-walk'] as string[] | undefined) ?? NO_NAMES);
+    // an options object's shape is its board's: read once here, not at every lookup
+    this.allowlist = copyOf ? copyOf.allowlist : (node.options['allowlist'] as string[] | undefined);
+    this.main = copyOf ? copyOf.main : (node.options['main'] as string | undefined);
   }
 
   [COPY](m: CopyMap): IommuInstance {
