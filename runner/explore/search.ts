@@ -31,15 +31,15 @@ import { Footprints, dependent, deviationFootprint, footprintsOf, type Footprint
 import { emptyStats, FindingSet, type Finding, type Stats } from './findings.js';
 import { rng } from './rng.js';
 
+// (compares of the kind's literal, not set lookups: asked at every pick)
 /** kinds whose options commute when their footprints are disjoint */
-const SLEEPY = {
-  // a compare of the kind's literal, not a set lookup: asked at every pick
-  has: (kind: PointKind): boolean => kind === 'initcall-order' || kind === 'quiescent',
-};
+function isSleepy(kind: PointKind): boolean {
+  return kind === 'initcall-order' || kind === 'quiescent';
+}
 /** kinds at which the state is hashed */
-const HASHED = {
-  has: (kind: PointKind): boolean => kind === 'initcall-order' || kind === 'module-order' || kind === 'quiescent',
-};
+function isHashed(kind: PointKind): boolean {
+  return kind === 'initcall-order' || kind === 'module-order' || kind === 'quiescent';
+}
 
 /**
  * Errno symmetry at a fault point: the driver core treats every probe error alike except
@@ -188,15 +188,15 @@ class DfsChooser extends RecordingChooser {
   protected pick(kind: PointKind, label: string, options: readonly string[]): number {
     const pos = this.nodes.length;
     // a sleep set holds across the picks of one order (one level, the quiescent points)
-    const sleepy = this.reduce && SLEEPY.has(kind);
+    const sleepy = this.reduce && isSleepy(kind);
     const sleepIn = sleepy && this.sleepLabel === label ? this.sleep : NONE;
     const replay = pos < this.prefix.length;
     // hashed where an order starts (the first pick of a level, the module phase) and at
     // quiescent points: orders that commute meet again there, and a key costs a walk of the
     // state (hashing the first fault point after each deviation too pruned nothing more once
     // the errno symmetry was in, and cost a quarter of the search's time)
-    const hashed = kind === 'quiescent' || (HASHED.has(kind) && label !== this.lastHashed);
-    if (HASHED.has(kind)) this.lastHashed = label;
+    const hashed = kind === 'quiescent' || (isHashed(kind) && label !== this.lastHashed);
+    if (isHashed(kind)) this.lastHashed = label;
     if (!replay && hashed && this.reduce && this.kernel?.stateKey) {
       // (a quiescent point's options follow from the state: each bound or hot-plugged device's)
       const key = this.kernel.stateKey(kind !== 'quiescent') + fnv64(label, kind === 'quiescent' ? NONE : options, sleepIn);
@@ -415,7 +415,7 @@ function backtrack(nodes: readonly Node[], root: number, o: ExploreOptions, fp: 
     const n = nodes[k]!;
     if (n.costBefore >= o.depth) continue;
     for (let alt = n.chosen + 1; alt < n.options.length; alt++) {
-      if (o.reduce && SLEEPY.has(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
+      if (o.reduce && isSleepy(n.kind) && n.sleepIn.includes(n.options[alt]!)) continue;
       if (o.reduce) {
         if (symmetric(fp, n.kind, n.label, n.options, alt)) continue;
         const f = deviationFootprint(fp, n.kind, n.label, n.options, alt);
@@ -428,7 +428,7 @@ function backtrack(nodes: readonly Node[], root: number, o: ExploreOptions, fp: 
         }
         if (before > 0 && !interacts) continue;
         // an order the sleep set shows explored already: known before running it
-        if (SLEEPY.has(n.kind) && orderExplored(n.kind, n.options, alt, sleepAfter(fp, siblingsBefore(n.options, alt, n.sleepIn), n.options[alt]!))) continue;
+        if (isSleepy(n.kind) && orderExplored(n.kind, n.options, alt, sleepAfter(fp, siblingsBefore(n.options, alt, n.sleepIn), n.options[alt]!))) continue;
       }
       next = [];
       for (let i = 0; i < k; i++) next.push(nodes[i]!.chosen);
@@ -506,7 +506,7 @@ export function searchUnit(t: Target, o: ExploreOptions, unit: Unit, limits: Uni
   for (let opt = 1; opt < rootNode.options.length; opt++) {
     if (o.reduce && symmetric(fp, rootNode.kind, rootNode.label, rootNode.options, opt)) continue;
     // the root's explored siblings sleep in its subtree when they commute
-    const rootSleep = o.reduce && SLEEPY.has(rootNode.kind) ? sleepAfter(fp, siblingsBefore(rootNode.options, opt, rootNode.sleepIn), rootNode.options[opt]!) : NONE;
+    const rootSleep = o.reduce && isSleepy(rootNode.kind) ? sleepAfter(fp, siblingsBefore(rootNode.options, opt, rootNode.sleepIn), rootNode.options[opt]!) : NONE;
     if (o.reduce && orderExplored(rootNode.kind, rootNode.options, opt, rootSleep)) continue;
     const stack: CheckpointStack = { list: seeds.slice(), below: o.depth };
     let prefix: number[] = [...zeros, opt];

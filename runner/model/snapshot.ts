@@ -140,14 +140,7 @@ export function copyData<T>(x: T, m: CopyMap): T {
   if (hit === undefined && SHARED.has(x)) return x;
   const proto = Object.getPrototypeOf(x);
   // plain objects first (most of a snapshot's data: drvdata, buffers, states)
-  if (proto === Object.prototype) {
-    const out = m.set(x, { ...(x as object) } as T & Record<string, unknown>);
-    for (const key in out) {
-      const v = out[key];
-      if (v !== null && typeof v === 'object') out[key] = m.of(v);
-    }
-    return out;
-  }
+  if (proto === Object.prototype) return copyPlain(x, m);
   if (Array.isArray(x)) {
     const out = m.set(x, new Array(x.length) as T & unknown[]);
     for (let i = 0; i < x.length; i++) out[i] = m.of(x[i]);
@@ -164,6 +157,11 @@ export function copyData<T>(x: T, m: CopyMap): T {
     return out;
   }
   if (proto !== null) throw new Error(`snapshot: no copy for ${(proto as { constructor?: { name?: string } }).constructor?.name ?? 'this object'} (give its class a [COPY] method)`);
+  return copyPlain(x, m);
+}
+
+/** a plain (or prototype-less) object: its own keys, each value through the map */
+function copyPlain<T>(x: T & object, m: CopyMap): T {
   const out = m.set(x, { ...(x as object) } as T & Record<string, unknown>);
   for (const key in out) {
     const v = out[key];

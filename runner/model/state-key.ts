@@ -190,8 +190,6 @@ function digest(h: Fingerprint, v: unknown, depth = 0): void {
     for (let i = 0; i < xs.length; i++) digest(h, xs[i], depth + 1);
   } else if (c === IommuInstance) h.num(T_MMU).num(nameId(v as IommuInstance));
   else if (c === Device) h.num(T_DEV).num(nameId(v as Device));
-  else if (v instanceof Device) h.num(T_DEV).num(nameId(v));
-  else if (v instanceof IommuInstance) h.num(T_MMU).num(nameId(v));
   else if (v instanceof Group) h.num(T_GRP).num(v.id).flag(v.released);
   else if (v instanceof Domain) {
     // what a later translation depends on, as numbers: a string made per domain per key was

@@ -10,7 +10,7 @@
 // kernel prints (test/exec/boot-share.test.ts holds both to the same log).
 
 import type { CreateKernel, Kernel, KernelOptions, KernelSnapshot, LogLine, StepOutcome } from '../../model/api.js';
-import type { ModelBoard, ModelStep } from '../../model/types.js';
+import type { ModelBoard } from '../../model/types.js';
 import type { PlanRun } from '../../dsl/plan.js';
 import type { StateSnapshot, Target, TargetSession } from '../target.js';
 
@@ -77,34 +77,29 @@ export function createModelTarget(createKernel: CreateKernel, opts: KernelOption
 }
 
 /**
- * The boots seen so far, by board (its object: boards loaded apart are never taken for one
- * another), kernel and boot step. Only a run whose first step is its boot shares it: one
- * with steps or expects before the boot would observe the kernel between them.
+ * The boots seen so far, by board (its object, numbered at first sight: boards loaded apart
+ * are never taken for one another), kernel and boot step, the oldest forgotten first. Only a
+ * run whose first step is its boot shares it: one with steps or expects before the boot
+ * would observe the kernel between them.
  */
 class BootShare {
-  private readonly byBoard = new WeakMap<ModelBoard, Map<string, BootEntry>>();
-  /** the boards' maps in the order their entries were made, for the bound */
-  private readonly order: Map<string, BootEntry>[] = [];
-  private readonly keys: string[] = [];
+  private readonly boardIds = new WeakMap<ModelBoard, number>();
+  private nextBoardId = 0;
+  /** in the order they were made (a Map iterates so): the bound drops the first */
+  private readonly entries = new Map<string, BootEntry>();
 
   entry(run: PlanRun): BootEntry | undefined {
     const first = run.steps[0];
     if (first === undefined || 'expect' in first || first.step.op !== 'boot') return undefined;
-    let m = this.byBoard.get(run.board);
-    if (!m) this.byBoard.set(run.board, (m = new Map()));
-    const key = `${run.kernel.name}\0${run.kernel.base}\0${run.kernel.behaviours.join(',')}\0${bootKey(first.step)}`;
-    let e = m.get(key);
+    let id = this.boardIds.get(run.board);
+    if (id === undefined) this.boardIds.set(run.board, (id = this.nextBoardId++));
+    const key = `${id}\0${run.kernel.name}\0${run.kernel.base}\0${run.kernel.behaviours.join(',')}\0${JSON.stringify(first.step)}`;
+    let e = this.entries.get(key);
     if (!e) {
-      m.set(key, (e = { seen: false }));
-      this.order.push(m);
-      this.keys.push(key);
+      this.entries.set(key, (e = { seen: false }));
       // the oldest goes: a snapshot holds a whole kernel
-      if (this.keys.length > KEPT_BOOTS) this.order.shift()!.delete(this.keys.shift()!);
+      if (this.entries.size > KEPT_BOOTS) this.entries.delete(this.entries.keys().next().value!);
     }
     return e;
   }
-}
-
-function bootKey(step: ModelStep): string {
-  return JSON.stringify(step);
 }

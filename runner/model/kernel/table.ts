@@ -119,13 +119,6 @@ export class Table<V> implements Iterable<[string, V]> {
     return this.vals[i]!;
   }
 
-  /** a snapshot's copy: the same names (shared, until either adds one), each value through `copy` */
-  copy<W>(copy: (v: V) => W): Table<W> {
-    const out: W[] = [];
-    for (let i = 0; i < this.vals.length; i++) out.push(copy(this.vals[i]!));
-    return new Table<W>(this, out);
-  }
-
   /** a snapshot's copy whose values (in order, `size` of them) the caller made */
   withValues<W>(vals: W[]): Table<W> {
     if (vals.length !== this.vals.length) throw new Error(`kernel table: ${vals.length} values for ${this.vals.length} names`);
